@@ -1,0 +1,10 @@
+/**
+ * cyzen-senselink: clients for the cyzen and SenseLink APIs, compiled from Rust to WebAssembly.
+ * This module is the public API; the package's loaders (`browser.js`, `node.js`, `workerd.js`)
+ * initialise the WebAssembly module and re-export it.
+ * @packageDocumentation
+ */
+export * from "./errors.js";
+export * from "./http.js";
+export * from "./senselink.js";
+export * from "./cyzen.js";

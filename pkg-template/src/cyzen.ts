@@ -1,0 +1,2 @@
+/** cyzen integration API client. */
+export {};

@@ -1,0 +1,139 @@
+/**
+ * Typed errors. Every failure the package reports is a {@link CyzenSenseLinkError} with a stable
+ * string `code`; subclasses group the codes so `instanceof` and `switch (err.code)` both work.
+ * Messages, `body` excerpts and `Debug` output never contain secrets or tokens.
+ */
+
+/** Transport failures. */
+export type TransportErrorCode = "NETWORK" | "TIMEOUT" | "ABORTED";
+/** Failures that are neither transport- nor API-specific. */
+export type GeneralErrorCode = "HTTP_STATUS" | "INVALID_INPUT" | "DECODE" | "RATE_LIMITED";
+/** SenseLink answers with `code != 200`. */
+export type SenseLinkErrorCode =
+  | "SENSELINK_SIMILAR_PERSON"
+  | "SENSELINK_FACE_REJECTED"
+  | "SENSELINK_PERSON_LIMIT"
+  | "SENSELINK_INVALID_PARAM"
+  | "SENSELINK_AUTH"
+  | "SENSELINK_TIMESTAMP"
+  | "SENSELINK_API";
+/** cyzen answers carrying `errors[]` or refusing the token. */
+export type CyzenErrorCode = "CYZEN_VALIDATION" | "CYZEN_UNAUTHORIZED" | "CYZEN_API";
+/** OAuth 2.0 failures. */
+export type OAuthErrorCode =
+  | "OAUTH_STATE"
+  | "OAUTH_ACCESS_DENIED"
+  | "OAUTH_INVALID_GRANT"
+  | "OAUTH_INVALID_CLIENT"
+  | "OAUTH_ERROR"
+  | "OAUTH_NO_TOKEN";
+/** Every error code. */
+export type ErrorCode = TransportErrorCode | GeneralErrorCode | SenseLinkErrorCode | CyzenErrorCode | OAuthErrorCode;
+
+/** Properties an error may carry besides `code` and `message`. */
+export interface ErrorProps {
+  /** HTTP status of the response, when one was received. */
+  status?: number;
+  /** How long the server asked to wait before retrying, in milliseconds. */
+  retryAfterMs?: number;
+  /** A short excerpt of the response body, with credentials masked. */
+  body?: string;
+  /** The input field at fault. */
+  field?: string;
+  /** The underlying failure (e.g. the runtime's `TypeError` from `fetch`). */
+  cause?: unknown;
+  /** API-specific details (see the subclasses). */
+  [detail: string]: unknown;
+}
+
+/** Base class of every error this package throws. */
+export class CyzenSenseLinkError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** HTTP status of the response, when one was received. */
+  readonly status?: number;
+  /** How long the server asked to wait before retrying, in milliseconds. */
+  readonly retryAfterMs?: number;
+  /** A short excerpt of the response body, with credentials masked. */
+  readonly body?: string;
+  /** The input field at fault. */
+  readonly field?: string;
+
+  constructor(code: ErrorCode, message: string, props: ErrorProps = {}) {
+    super(message, props.cause === undefined ? undefined : { cause: props.cause });
+    this.name = new.target.name;
+    this.code = code;
+    for (const [key, value] of Object.entries(props)) {
+      if (key !== "cause" && value !== undefined) {
+        Object.defineProperty(this, key, { value, enumerable: true, writable: false, configurable: true });
+      }
+    }
+  }
+}
+
+/** `NETWORK`, `TIMEOUT` or `ABORTED`: no complete response was received. */
+export class TransportError extends CyzenSenseLinkError {
+  declare readonly code: TransportErrorCode;
+}
+
+/** `INVALID_INPUT`: the input breaks a documented rule; nothing was sent. `field` names it. */
+export class InvalidInputError extends CyzenSenseLinkError {
+  declare readonly code: "INVALID_INPUT";
+  declare readonly field: string;
+}
+
+/** `HTTP_STATUS`, `DECODE` or `RATE_LIMITED`. */
+export class HttpError extends CyzenSenseLinkError {
+  declare readonly code: "HTTP_STATUS" | "DECODE" | "RATE_LIMITED";
+}
+
+/** A SenseLink answer with `code != 200` (HTTP status is usually 200). */
+export class SenseLinkError extends CyzenSenseLinkError {
+  declare readonly code: SenseLinkErrorCode;
+  /** SenseLink's numeric `code` (e.g. 30002). */
+  declare readonly apiCode?: number;
+  /** SenseLink's `message`. */
+  declare readonly apiMessage?: string;
+  /** SenseLink's `desc`. */
+  declare readonly desc?: string;
+  /** SenseLink's `data`, as received. */
+  declare readonly data?: unknown;
+  /** `SENSELINK_SIMILAR_PERSON`: id of the similar person already registered. */
+  declare readonly similarUserId?: number;
+  /** `SENSELINK_SIMILAR_PERSON`: name of the similar person. */
+  declare readonly similarUserName?: string;
+  /** `SENSELINK_SIMILAR_PERSON`: avatar id of the similar person. */
+  declare readonly similarUserAvatar?: string;
+  /** `SENSELINK_SIMILAR_PERSON`: whether retrying with `force: true` is allowed. */
+  declare readonly canForce?: boolean;
+}
+
+/** A cyzen answer carrying `errors[]`, or a refused token. */
+export class CyzenError extends CyzenSenseLinkError {
+  declare readonly code: CyzenErrorCode;
+  /** The first `err_code` of `errors[]`. */
+  declare readonly apiCode?: number;
+  /** Every entry of `errors[]`. */
+  declare readonly errors?: ReadonlyArray<{ readonly err_code: number | string; readonly err_msg: string }>;
+  /** For a failed page: the cursor to resume from. */
+  declare readonly cursor?: Readonly<Record<string, string>>;
+}
+
+/** An OAuth 2.0 failure (RFC 6749 `error` in `oauthError`). */
+export class OAuthError extends CyzenSenseLinkError {
+  declare readonly code: OAuthErrorCode;
+  /** The RFC 6749 `error` value, when the server sent one. */
+  declare readonly oauthError?: string;
+  /** The RFC 6749 `error_description`, when the server sent one. */
+  declare readonly oauthErrorDescription?: string;
+}
+
+/** Creates the right subclass for a code. Used by the package loader; exported for tests. */
+export function makeError(code: ErrorCode, message: string, props: ErrorProps): CyzenSenseLinkError {
+  if (code === "NETWORK" || code === "TIMEOUT" || code === "ABORTED") return new TransportError(code, message, props);
+  if (code === "INVALID_INPUT") return new InvalidInputError(code, message, props);
+  if (code.startsWith("SENSELINK_")) return new SenseLinkError(code, message, props);
+  if (code.startsWith("CYZEN_")) return new CyzenError(code, message, props);
+  if (code.startsWith("OAUTH_")) return new OAuthError(code, message, props);
+  return new HttpError(code, message, props);
+}

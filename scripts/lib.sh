@@ -1,0 +1,51 @@
+# Shared helpers for the project's scripts: each `ensure_*` installs what is missing, so `make test`
+# and `make demo` work on a fresh machine. Source it; don't run it.
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    log "installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+# The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+wasm_bindgen_lock_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_wasm_bindgen() {
+  local want have
+  want=$(wasm_bindgen_lock_version)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want (found: ${have:-none}); takes ~2 minutes"
+    # Not --locked: one of its locked dependency versions is missing from the registry.
+    cargo install wasm-bindgen-cli --version "$want" --no-default-features --force
+  fi
+}
+
+ensure_wasm_tools() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    log "installing Debian's chromium and chromium-driver"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+ensure_npm_deps() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm dev packages (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}

@@ -1,0 +1,277 @@
+//! The one error model of the library.
+//!
+//! Every failure is an [`Error`] with a stable string [`ErrorCode`] (what JavaScript code switches on),
+//! a message for people, and where relevant the HTTP status, the wait the server asked for, a short
+//! redacted excerpt of the response body, the input field at fault, API-specific details and the
+//! underlying cause. Messages never contain credentials: they are built from names and numbers, and
+//! body excerpts go through [`crate::secret::redact_text`].
+
+use std::any::Any;
+use std::fmt;
+use std::rc::Rc;
+
+use crate::secret::redact_text;
+
+/// Stable error codes. The string form (`as_str`) is part of the public JavaScript API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The request could not be sent or the connection failed (DNS, refused, reset, CORS).
+    Network,
+    /// The per-call timeout elapsed.
+    Timeout,
+    /// The caller's `AbortSignal` fired (or the call was dropped).
+    Aborted,
+    /// The server answered with an HTTP status the call does not accept.
+    HttpStatus,
+    /// The caller's input is invalid; nothing was sent.
+    InvalidInput,
+    /// The response could not be decoded (not JSON, wrong shape, truncated).
+    Decode,
+    /// The server refused the call for exceeding a rate limit, and retries were exhausted.
+    RateLimited,
+    /// SenseLink: a similar face is already registered (30002 / 610); `force` can override.
+    SenseLinkSimilarPerson,
+    /// SenseLink: the face photo was rejected (50001 / 600 / 30003: no face, several faces, quality).
+    SenseLinkFaceRejected,
+    /// SenseLink: the tenant's person limit is reached (709).
+    SenseLinkPersonLimit,
+    /// SenseLink: the server refused a parameter (30001 / 498).
+    SenseLinkInvalidParam,
+    /// SenseLink: the signature or app key was refused.
+    SenseLinkAuth,
+    /// SenseLink: the timestamp was outside the server's 30-minute window (check the clock).
+    SenseLinkTimestamp,
+    /// SenseLink: any other `code != 200` answer; `apiCode`, `apiMessage`, `desc`, `data` are kept.
+    SenseLinkApi,
+    /// cyzen: the server refused the parameters (400 / `40000`).
+    CyzenValidation,
+    /// cyzen: the access token was refused (401) and could not be refreshed.
+    CyzenUnauthorized,
+    /// cyzen: any other `errors[]` answer.
+    CyzenApi,
+    /// OAuth: the callback's `state` is unknown, expired or already used.
+    OAuthState,
+    /// OAuth: the user or the server refused the authorization (`error` in the callback).
+    OAuthAccessDenied,
+    /// OAuth: the token endpoint refused the grant (`invalid_grant`: code or refresh token).
+    OAuthInvalidGrant,
+    /// OAuth: the token endpoint refused the client (`invalid_client`).
+    OAuthInvalidClient,
+    /// OAuth: any other RFC 6749 error from the token endpoint.
+    OAuthError,
+    /// OAuth: no token is stored; the user has to sign in.
+    OAuthNoToken,
+}
+
+impl ErrorCode {
+    /// The stable string form used in JavaScript (`err.code`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Network => "NETWORK",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::Aborted => "ABORTED",
+            ErrorCode::HttpStatus => "HTTP_STATUS",
+            ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::Decode => "DECODE",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::SenseLinkSimilarPerson => "SENSELINK_SIMILAR_PERSON",
+            ErrorCode::SenseLinkFaceRejected => "SENSELINK_FACE_REJECTED",
+            ErrorCode::SenseLinkPersonLimit => "SENSELINK_PERSON_LIMIT",
+            ErrorCode::SenseLinkInvalidParam => "SENSELINK_INVALID_PARAM",
+            ErrorCode::SenseLinkAuth => "SENSELINK_AUTH",
+            ErrorCode::SenseLinkTimestamp => "SENSELINK_TIMESTAMP",
+            ErrorCode::SenseLinkApi => "SENSELINK_API",
+            ErrorCode::CyzenValidation => "CYZEN_VALIDATION",
+            ErrorCode::CyzenUnauthorized => "CYZEN_UNAUTHORIZED",
+            ErrorCode::CyzenApi => "CYZEN_API",
+            ErrorCode::OAuthState => "OAUTH_STATE",
+            ErrorCode::OAuthAccessDenied => "OAUTH_ACCESS_DENIED",
+            ErrorCode::OAuthInvalidGrant => "OAUTH_INVALID_GRANT",
+            ErrorCode::OAuthInvalidClient => "OAUTH_INVALID_CLIENT",
+            ErrorCode::OAuthError => "OAUTH_ERROR",
+            ErrorCode::OAuthNoToken => "OAUTH_NO_TOKEN",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An API-specific detail attached to an error (becomes a property of the JavaScript error).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Detail {
+    /// A string.
+    Str(String),
+    /// A number.
+    Num(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A JSON document (parsed into a value on the JavaScript side).
+    Json(String),
+    /// Ordered string pairs (becomes a plain object), e.g. a pagination cursor.
+    Pairs(Vec<(String, String)>),
+}
+
+/// The underlying failure (a JavaScript exception in the wasm build), kept opaque.
+#[derive(Clone)]
+pub struct Cause(pub Rc<dyn Any>);
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cause(..)")
+    }
+}
+
+/// Longest body excerpt kept on an error, in characters.
+pub const BODY_EXCERPT_CHARS: usize = 300;
+
+/// A failure, with everything a caller needs to react to it.
+#[derive(Clone, Debug)]
+pub struct Error {
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// A human-readable message (no credentials).
+    pub message: String,
+    /// HTTP status, when a response was received.
+    pub status: Option<u16>,
+    /// How long the server asked to wait before retrying, in milliseconds.
+    pub retry_after_ms: Option<u64>,
+    /// A short, redacted excerpt of the response body.
+    pub body: Option<String>,
+    /// The input field at fault (`INVALID_INPUT`, or a server-side validation error that names one).
+    pub field: Option<String>,
+    /// API-specific details, by property name (camelCase, as JavaScript sees them).
+    pub details: Vec<(&'static str, Detail)>,
+    /// The underlying failure.
+    pub cause: Option<Cause>,
+}
+
+impl Error {
+    /// An error with a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error {
+            code,
+            message: message.into(),
+            status: None,
+            retry_after_ms: None,
+            body: None,
+            field: None,
+            details: Vec::new(),
+            cause: None,
+        }
+    }
+
+    /// `INVALID_INPUT` naming the field and the rule it breaks.
+    pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Error {
+        let field = field.into();
+        let message = message.into();
+        let mut error = Error::new(ErrorCode::InvalidInput, format!("{field}: {message}"));
+        error.field = Some(field);
+        error
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_status(mut self, status: u16) -> Error {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets the server-requested wait.
+    pub fn with_retry_after_ms(mut self, ms: Option<u64>) -> Error {
+        self.retry_after_ms = ms;
+        self
+    }
+
+    /// Keeps a redacted excerpt of a response body; `secrets` are masked wherever they appear.
+    pub fn with_body_excerpt(mut self, body: &[u8], secrets: &[&str]) -> Error {
+        if !body.is_empty() {
+            self.body = Some(body_excerpt(body, secrets));
+        }
+        self
+    }
+
+    /// Names the input field at fault.
+    pub fn with_field(mut self, field: impl Into<String>) -> Error {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Adds (or replaces) a detail.
+    pub fn with_detail(mut self, name: &'static str, value: Detail) -> Error {
+        self.details.retain(|(n, _)| *n != name);
+        self.details.push((name, value));
+        self
+    }
+
+    /// Attaches the underlying failure.
+    pub fn with_cause(mut self, cause: Rc<dyn Any>) -> Error {
+        self.cause = Some(Cause(cause));
+        self
+    }
+
+    /// A detail by name.
+    pub fn detail(&self, name: &str) -> Option<&Detail> {
+        self.details.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The first [`BODY_EXCERPT_CHARS`] characters of a body, with credentials masked.
+pub fn body_excerpt(body: &[u8], secrets: &[&str]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let redacted = redact_text(&text, secrets);
+    let mut excerpt: String = redacted.chars().take(BODY_EXCERPT_CHARS).collect();
+    if redacted.chars().count() > BODY_EXCERPT_CHARS {
+        excerpt.push('…');
+    }
+    excerpt
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_strings() {
+        assert_eq!(ErrorCode::InvalidInput.as_str(), "INVALID_INPUT");
+        assert_eq!(ErrorCode::SenseLinkSimilarPerson.to_string(), "SENSELINK_SIMILAR_PERSON");
+    }
+
+    #[test]
+    fn invalid_input_names_the_field() {
+        let e = Error::invalid_input("avatar", "is 5.0 MB; the limit is 4 MB");
+        assert_eq!(e.field.as_deref(), Some("avatar"));
+        assert_eq!(e.to_string(), "[INVALID_INPUT] avatar: is 5.0 MB; the limit is 4 MB");
+    }
+
+    #[test]
+    fn body_excerpt_is_short_and_redacted() {
+        let body = format!(r#"{{"error":"invalid_grant","refresh_token":"rt-1","pad":"{}"}}"#, "x".repeat(500));
+        let e = Error::new(ErrorCode::OAuthInvalidGrant, "refused").with_body_excerpt(body.as_bytes(), &[]);
+        let excerpt = e.body.unwrap();
+        assert!(!excerpt.contains("rt-1"));
+        assert_eq!(excerpt.chars().count(), BODY_EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn details_replace_by_name() {
+        let e = Error::new(ErrorCode::SenseLinkApi, "x")
+            .with_detail("apiCode", Detail::Num(1.0))
+            .with_detail("apiCode", Detail::Num(2.0));
+        assert_eq!(e.details.len(), 1);
+        assert_eq!(e.detail("apiCode"), Some(&Detail::Num(2.0)));
+    }
+}
