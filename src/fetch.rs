@@ -114,10 +114,22 @@ fn build_body(body: &Body, headers: &Headers) -> Result<Option<JsValue>, Error> 
                     PartValue::Text(text) => form.append_with_str(&part.name, text),
                     PartValue::File(file) => {
                         let blob = match &file.data {
-                            FileData::Blob(handle) => handle
-                                .downcast_ref::<Blob>()
-                                .cloned()
-                                .ok_or_else(|| Error::invalid_input(&part.name, "the file handle is not a Blob"))?,
+                            FileData::Blob(handle) => {
+                                let blob = handle
+                                    .downcast_ref::<Blob>()
+                                    .cloned()
+                                    .ok_or_else(|| Error::invalid_input(&part.name, "the file handle is not a Blob"))?;
+                                if file.content_type.is_empty() || blob.type_() == file.content_type {
+                                    blob
+                                } else {
+                                    // Re-labelling wraps the Blob by reference: its bytes still never
+                                    // enter wasm memory.
+                                    let options = BlobPropertyBag::new();
+                                    options.set_type(&file.content_type);
+                                    Blob::new_with_blob_sequence_and_options(&Array::of1(&blob), &options)
+                                        .map_err(|e| js_error(ErrorCode::InvalidInput, "could not relabel a Blob", e))?
+                                }
+                            }
                             FileData::Bytes(bytes) => {
                                 let options = BlobPropertyBag::new();
                                 options.set_type(&file.content_type);

@@ -1,0 +1,40 @@
+# The project's commands. Each installs what it is missing (wasm target, wasm-bindgen-cli at the
+# Cargo.lock version, Chromium, npm packages), so a fresh machine needs only `make demo` / `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help demo test package bench sandbox test-native test-wasm test-package clean
+
+help:
+	@echo "make demo     build the package, start the local sandbox, serve the admin demo"
+	@echo "make test     every test tier (native, wasm in Node/Chromium/worker, package consumers)"
+	@echo "make package  build the npm package into pkg/"
+	@echo "make bench    size, cold start and call benchmarks (results table for the README)"
+	@echo "make sandbox  run the local cyzen + SenseLink emulator"
+
+demo:
+	@scripts/demo.sh
+
+test:
+	@scripts/test.sh all
+
+test-native:
+	@scripts/test.sh native
+
+test-wasm:
+	@scripts/test.sh wasm
+
+test-package:
+	@scripts/test.sh package
+
+package:
+	@scripts/build-package.sh
+
+bench:
+	@scripts/bench.sh
+
+sandbox:
+	@cargo run --quiet --release -p cyzen-senselink-sandbox -- $(ARGS)
+
+clean:
+	rm -rf pkg target/pkg-build target/pkg-tests test-output

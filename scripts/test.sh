@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Every test tier; `scripts/test.sh native|wasm|package|all`. Exits non-zero on any failure, and
+# treats a runner that reports zero passed tests as a failure (a headless run can silently run none).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+tier=${1:-all}
+mkdir -p test-output
+
+native() {
+  log "tier 1: native cargo test (core + sandbox)"
+  cargo test --workspace --color never 2>&1 | tee test-output/native.log
+  require_passed test-output/native.log "native cargo test"
+}
+
+# Fails unless every "test result:" line is ok and at least one test passed in total.
+require_passed() {
+  local file=$1 what=$2 total
+  if grep -q "test result: FAILED" "$file"; then echo "$what: failures" >&2; return 1; fi
+  total=$(grep -o "test result: ok. [0-9]* passed" "$file" | awk '{s += $4} END {print s + 0}')
+  if [ "$total" -eq 0 ]; then echo "$what ran 0 tests" >&2; return 1; fi
+  log "$what: $total passed"
+}
+
+wasm() {
+  ensure_wasm_tools
+  ensure_chromium
+  ensure_npm_deps
+  log "tier 2: wasm-bindgen tests in Node, a Chromium page and a Chromium dedicated worker"
+  local echo_log=test-output/echo-server.log
+  node tests/support/echo-server.mjs >"$echo_log" 2>&1 &
+  local echo_pid=$!
+  trap "kill $echo_pid 2>/dev/null || true" RETURN
+  for _ in $(seq 50); do grep -q "listening on" "$echo_log" && break; sleep 0.1; done
+  export CSL_ECHO_URL
+  CSL_ECHO_URL=$(grep -o 'http://[0-9.:]*' "$echo_log" | head -n 1)
+  local runtime
+  for runtime in node browser worker; do
+    local env=()
+    [ "$runtime" = browser ] && env=(WASM_BINDGEN_USE_BROWSER=1)
+    [ "$runtime" = worker ] && env=(WASM_BINDGEN_USE_DEDICATED_WORKER=1)
+    log "wasm tests in $runtime"
+    env "${env[@]}" cargo test --color never --target wasm32-unknown-unknown --tests 2>&1 | tee "test-output/wasm-$runtime.log"
+    require_passed "test-output/wasm-$runtime.log" "wasm tests in $runtime"
+  done
+}
+
+package() {
+  ensure_chromium
+  scripts/build-package.sh
+  log "tier 3: the packed package in Node, a plain-ESM page, a Vite build and a Worker (workerd)"
+  node tests/package/run.mjs 2>&1 | tee test-output/package.log
+}
+
+case "$tier" in
+  native) native ;;
+  wasm) wasm ;;
+  package) package ;;
+  all) native; wasm; package ;;
+  *) echo "usage: $0 native|wasm|package|all" >&2; exit 2 ;;
+esac
+log "tests passed ($tier)"

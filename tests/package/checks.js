@@ -1,0 +1,107 @@
+// One suite, run unchanged in every runtime the package supports (Node, a plain-ESM page, a Vite
+// build, a Cloudflare Worker): each check performs real requests against the echo server
+// (tests/support/echo-server.mjs) and compares what arrived byte for byte.
+//   runChecks(lib, serverUrl) -> { passed: string[], failed: { name, error }[] }
+
+const bytes = () => Uint8Array.from({ length: 512 }, (_, i) => (i < 256 ? i : 511 - i));
+
+async function sha256Hex(data) {
+  const digest = await crypto.subtle.digest("SHA-256", data);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function expectError(promise, code, Class) {
+  try {
+    await promise;
+  } catch (error) {
+    assert(error instanceof Class, `expected ${Class.name}, got ${error?.constructor?.name}: ${error?.message}`);
+    assert(error.code === code, `expected code ${code}, got ${error.code}: ${error.message}`);
+    return error;
+  }
+  throw new Error(`expected a ${code} error, but the call succeeded`);
+}
+
+const decode = (response) => JSON.parse(new TextDecoder().decode(response.body));
+
+export async function runChecks(lib, server) {
+  const checks = {
+    "senselinkSign matches the documented test vector": async () => {
+      assert(lib.senselinkSign("1477881215000", "2323dsfadfewrasa3434") === "e5ef72ef839bdf5397b4906b199b9fbf", "wrong signature");
+    },
+    "multipart with text, Uint8Array and Blob parts arrives byte for byte": async () => {
+      const data = bytes();
+      const blob = new Blob([data], { type: "image/png" });
+      const response = await lib.httpRequest({
+        url: `${server}/echo`,
+        method: "POST",
+        query: { q: "東京 1+1" },
+        multipart: [
+          { name: "name", value: "佐藤 太郎" },
+          { name: "fromBytes", file: data, filename: "a.jpg", contentType: "image/jpeg" },
+          { name: "fromBlob", file: blob, filename: "顔.png" },
+        ],
+      });
+      assert(response.status === 200, `status ${response.status}`);
+      const echoed = decode(response);
+      assert(echoed.contentType.startsWith("multipart/form-data; boundary="), echoed.contentType);
+      assert(echoed.query[0][1] === "東京 1+1", JSON.stringify(echoed.query));
+      assert(echoed.multipart[0].value === "佐藤 太郎", JSON.stringify(echoed.multipart[0]));
+      const expected = await sha256Hex(data);
+      for (const [index, filename, type] of [[1, "a.jpg", "image/jpeg"], [2, "顔.png", "image/png"]]) {
+        const part = echoed.multipart[index];
+        assert(part.filename === filename && part.type === type, JSON.stringify(part));
+        assert(part.size === data.length && part.sha256 === expected, `part ${index} differs: ${part.size} bytes, ${part.sha256}`);
+      }
+    },
+    "form and JSON bodies": async () => {
+      const form = decode(await lib.httpRequest({ url: `${server}/echo`, method: "PUT", form: { groups: "1,2", name: "山田 花子", n: 3 } }));
+      assert(form.contentType.startsWith("application/x-www-form-urlencoded"), form.contentType);
+      assert(JSON.stringify(form.form) === JSON.stringify([["groups", "1,2"], ["name", "山田 花子"], ["n", "3"]]), JSON.stringify(form.form));
+      const json = decode(await lib.httpRequest({ url: `${server}/echo`, method: "POST", json: { userId: 7, groupIds: [1, 2] } }));
+      assert(json.json.userId === 7 && json.json.groupIds.length === 2, JSON.stringify(json.json));
+    },
+    "a blob response comes back as a Blob": async () => {
+      const response = await lib.httpRequest({ url: `${server}/bytes`, responseType: "blob" });
+      assert(response.blob instanceof Blob && response.blob.size === 256, `blob ${response.blob?.size}`);
+    },
+    "timeoutMs rejects with TIMEOUT": async () => {
+      await expectError(lib.httpRequest({ url: `${server}/slow?ms=5000`, timeoutMs: 100 }), "TIMEOUT", lib.TransportError);
+    },
+    "an AbortSignal rejects with ABORTED": async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      await expectError(lib.httpRequest({ url: `${server}/slow?ms=5000`, signal: controller.signal }), "ABORTED", lib.TransportError);
+    },
+    "bad options reject with INVALID_INPUT before sending": async () => {
+      const error = await expectError(lib.httpRequest({ url: "not a url" }), "INVALID_INPUT", lib.InvalidInputError);
+      assert(error.field === "url", `field ${error.field}`);
+      assert(error instanceof lib.CyzenSenseLinkError && error instanceof Error, "class hierarchy");
+    },
+    "a custom fetch is used instead of the global one": async () => {
+      let seen = null;
+      const response = await lib.httpRequest({
+        url: `${server}/never-called`,
+        fetch: async (url, init) => {
+          seen = { url, method: init.method, redirect: init.redirect };
+          return new Response("from the double", { status: 418 });
+        },
+      });
+      assert(response.status === 418 && seen.redirect === "manual", JSON.stringify(seen));
+    },
+  };
+  const passed = [];
+  const failed = [];
+  for (const [name, check] of Object.entries(checks)) {
+    try {
+      await check();
+      passed.push(name);
+    } catch (error) {
+      failed.push({ name, error: String(error?.stack ?? error) });
+    }
+  }
+  return { passed, failed };
+}

@@ -1,0 +1,1 @@
+export default { base: "./", logLevel: "warn", build: { outDir: "dist", emptyOutDir: true } };
