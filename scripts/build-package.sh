@@ -14,7 +14,7 @@ mkdir -p "$stage"
 log "cargo build (release, wasm32)"
 cargo build --quiet --release --target wasm32-unknown-unknown --lib
 log "wasm-bindgen --target web"
-wasm-bindgen --target web --out-dir "$stage" --out-name cyzen_senselink \
+wasm-bindgen --target web --weak-refs --out-dir "$stage" --out-name cyzen_senselink \
   target/wasm32-unknown-unknown/release/cyzen_senselink.wasm
 log "wasm-opt -Oz"
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \

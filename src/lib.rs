@@ -19,6 +19,7 @@ pub mod error;
 pub mod http;
 pub mod runtime;
 pub mod secret;
+pub mod cyzen;
 pub mod senselink;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,12 +4,15 @@
 //! iterators and the error classes (registered here through `__setErrorFactory` at load time).
 
 mod convert;
+mod cyzen;
 mod http;
+mod senselink;
 
 use std::cell::RefCell;
 
 use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::Error;
 use convert::{detail_to_js, set};
@@ -69,5 +72,3 @@ pub fn to_js_error(error: Error) -> JsValue {
 pub fn senselink_sign(timestamp: &str, app_secret: &str) -> String {
     crate::senselink::sign::sign(timestamp, app_secret)
 }
-
-use wasm_bindgen::JsCast;
