@@ -7,15 +7,18 @@ source scripts/lib.sh
 ensure_wasm_tools
 ensure_npm_deps
 
-stage=target/pkg-build
-rm -rf "$stage" pkg
+# PKG_OUT and CARGO_TARGET_DIR let parallel builds use their own directories.
+out=${PKG_OUT:-pkg}
+target_dir=${CARGO_TARGET_DIR:-target}
+stage=$target_dir/pkg-build
+rm -rf "$stage" "$out"
 mkdir -p "$stage"
 
 log "cargo build (release, wasm32)"
 cargo build --quiet --release --target wasm32-unknown-unknown --lib
 log "wasm-bindgen --target web"
 wasm-bindgen --target web --weak-refs --out-dir "$stage" --out-name cyzen_senselink \
-  target/wasm32-unknown-unknown/release/cyzen_senselink.wasm
+  "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm"
 log "wasm-opt -Oz"
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
@@ -37,5 +40,5 @@ node -e '
   fs.writeFileSync(process.argv[2] + "/package.json", JSON.stringify(pkg, null, 2) + "\n");
 ' "$version" "$stage"
 cp pkg-template/README.md "$stage/README.md"
-mv "$stage" pkg
-log "pkg/ ready: $(du -sh pkg | cut -f1)"
+mv "$stage" "$out"
+log "$out/ ready: $(du -sh "$out" | cut -f1)"

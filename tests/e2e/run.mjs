@@ -1,0 +1,121 @@
+// End-to-end tier: the built package (pkg/) against the local sandbox, in Node, a headless Chromium
+// page and a Worker in workerd (bundled by Wrangler, run by Miniflare). Every module in suites/ runs
+// in every runtime (a suite may export `runtimes` to opt out of one, with a reason in a comment).
+//   node tests/e2e/run.mjs [--runtimes node,chromium,workerd] [--suites a,b]
+// env given to each check: { runtime, sandboxUrl, senselink: { appKey, appSecret },
+//   cyzen: { baseUrl, companyId, staticToken, clientId, clientSecret, publicClientId, appToken,
+//            appTokenHeader, authorizeUrl, tokenUrl } }
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Miniflare } from "miniflare";
+import { launchChromium, resultOfPage } from "../support/chromium.mjs";
+import { run, startServer } from "../support/processes.mjs";
+import { runSuites } from "./harness.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1].split(",") : null;
+};
+const runtimes = option("--runtimes") ?? ["node", "chromium", "workerd"];
+const suiteNames = option("--suites") ??
+  readdirSync(join(here, "suites")).filter((f) => f.endsWith(".js")).map((f) => f.slice(0, -3)).sort();
+
+const pkgDir = resolve(process.env.PKG_DIR ?? join(root, "pkg"));
+const sandboxBin = process.env.SANDBOX_BIN ?? join(root, "target/release/sandbox");
+const sandbox = await startServer(sandboxBin, ["--port", "0", "--seed", "1"]);
+const env = {
+  sandboxUrl: sandbox.url,
+  senselink: { appKey: "sandbox-app-key", appSecret: "sandbox-app-secret" },
+  cyzen: {
+    baseUrl: `${sandbox.url}/webapi/v0`,
+    authorizeUrl: `${sandbox.url}/oauth/authorize`,
+    tokenUrl: `${sandbox.url}/oauth/token`,
+    companyId: process.env.SANDBOX_COMPANY_ID ?? "0123456789abcdef0123456789abcdef",
+    staticToken: "sandbox-static-token",
+    clientId: "sandbox-client",
+    clientSecret: "sandbox-client-secret",
+    publicClientId: "sandbox-public-client",
+    appToken: "sandbox-app-token",
+    appTokenHeader: "X-App-Token",
+  },
+};
+console.log(`sandbox at ${sandbox.url}; suites: ${suiteNames.join(", ")}`);
+const results = {};
+
+if (runtimes.includes("node")) {
+  const lib = await import(pathToFileURL(join(pkgDir, "dist/node.js")));
+  const suites = {};
+  for (const name of suiteNames) suites[name] = await import(pathToFileURL(join(here, "suites", `${name}.js`)));
+  results.node = await runSuites(lib, suites, { ...env, runtime: "node" });
+}
+
+if (runtimes.includes("workerd")) {
+  const dir = join(root, `target/e2e-worker-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "src"), { recursive: true });
+  const rel = (path) => JSON.stringify(pathToFileURL(path).pathname);
+  writeFileSync(join(dir, "src/index.js"), [
+    `import * as lib from ${rel(join(pkgDir, "dist/workerd.js"))};`,
+    `import { runSuites } from ${rel(join(here, "harness.js"))};`,
+    ...suiteNames.map((name, i) => `import * as suite${i} from ${rel(join(here, "suites", `${name}.js`))};`),
+    `const suites = { ${suiteNames.map((name, i) => `${JSON.stringify(name)}: suite${i}`).join(", ")} };`,
+    "export default { async fetch(request) {",
+    "  const env = JSON.parse(new URL(request.url).searchParams.get('env'));",
+    "  return Response.json(await runSuites(lib, suites, env));",
+    "} };",
+  ].join("\n"));
+  writeFileSync(join(dir, "wrangler.toml"), 'name = "e2e"\nmain = "src/index.js"\ncompatibility_date = "2026-04-01"\n');
+  await run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", "out"],
+    { cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } });
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(dir, "out/index.js"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-01",
+  });
+  try {
+    const query = encodeURIComponent(JSON.stringify({ ...env, runtime: "workerd" }));
+    const response = await mf.dispatchFetch(`http://e2e.test/?env=${query}`);
+    const text = await response.text();
+    try {
+      results.workerd = JSON.parse(text);
+    } catch {
+      results.workerd = { passed: [], failed: [{ name: "worker", error: `HTTP ${response.status}: ${text.slice(0, 2000)}` }] };
+    }
+  } finally {
+    await mf.dispose();
+  }
+}
+
+if (runtimes.includes("chromium")) {
+  const server = await startServer("node", [join(root, "tests/support/echo-server.mjs"), "--static", root]);
+  const browser = await launchChromium();
+  try {
+    const pkgPath = "/" + pkgDir.slice(root.length + 1);
+    const url = `${server.url}/tests/e2e/page.html?pkg=${encodeURIComponent(pkgPath)}&suites=${suiteNames.join(",")}` +
+      `&env=${encodeURIComponent(JSON.stringify({ ...env, runtime: "chromium" }))}`;
+    const { result, consoleErrors } = await resultOfPage(browser, url, 600_000);
+    // Network log lines ("Failed to load resource: … 400") are expected where a check provokes an
+    // error status; script errors are not.
+    for (const error of consoleErrors.filter((e) => !e.startsWith("Failed to load resource"))) {
+      result.failed.push({ name: "console error", error });
+    }
+    results.chromium = result;
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
+sandbox.stop();
+
+let ok = true;
+for (const [runtime, { passed, failed }] of Object.entries(results)) {
+  console.log(`${runtime}: ${passed.length} passed, ${failed.length} failed`);
+  for (const { name, error } of failed) console.log(`  FAILED ${name}\n    ${error.replaceAll("\n", "\n    ")}`);
+  if (failed.length > 0 || passed.length === 0) ok = false;
+}
+process.exit(ok ? 0 : 1);
