@@ -107,13 +107,13 @@ pub fn scalar_to_string(value: &JsValue, key: &str) -> Result<String, Error> {
     }
 }
 
-/// A number as JavaScript prints it for integers, without a trailing `.0`.
+/// A number as JavaScript prints it (`String(n)`): integers without a trailing `.0`. Formatting goes
+/// through JavaScript so Rust's float formatting (≈ 15 KB of wasm) is never linked in.
 pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
+    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        return (n as i64).to_string();
     }
+    js_sys::Number::from(n).to_string(10).map(String::from).unwrap_or_default()
 }
 
 /// `{a: 1, b: "x"}` or `[["a", "1"], ...]` as ordered string pairs; `undefined`/`null` values are
