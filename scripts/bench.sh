@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `make bench`: builds the package and the sandbox, then runs bench/run.mjs (results in bench/results.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_npm_deps
+scripts/build-package.sh
+node bench/run.mjs
