@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test package bench sandbox test-native test-wasm test-package clean
+.PHONY: help demo test package bench sandbox test-native test-wasm test-package test-e2e clean
 
 help:
 	@echo "make demo     build the package, start the local sandbox, serve the admin demo"
@@ -26,6 +26,9 @@ test-wasm:
 
 test-package:
 	@scripts/test.sh package
+
+test-e2e:
+	@scripts/test.sh e2e
 
 package:
 	@scripts/build-package.sh

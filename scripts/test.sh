@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test tier; `scripts/test.sh native|wasm|package|all`. Exits non-zero on any failure, and
+# Every test tier; `scripts/test.sh native|wasm|package|e2e|all`. Exits non-zero on any failure, and
 # treats a runner that reports zero passed tests as a failure (a headless run can silently run none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,11 +52,20 @@ package() {
   node tests/package/run.mjs 2>&1 | tee test-output/package.log
 }
 
+e2e() {
+  ensure_chromium
+  [ -f pkg/dist/node.js ] || scripts/build-package.sh
+  cargo build --release --quiet -p cyzen-senselink-sandbox
+  log "tier 4: end to end against the sandbox, in Node, Chromium and workerd"
+  node tests/e2e/run.mjs 2>&1 | tee test-output/e2e.log
+}
+
 case "$tier" in
   native) native ;;
   wasm) wasm ;;
   package) package ;;
-  all) native; wasm; package ;;
-  *) echo "usage: $0 native|wasm|package|all" >&2; exit 2 ;;
+  e2e) e2e ;;
+  all) native; wasm; package; e2e ;;
+  *) echo "usage: $0 native|wasm|package|e2e|all" >&2; exit 2 ;;
 esac
 log "tests passed ($tier)"

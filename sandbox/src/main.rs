@@ -189,6 +189,7 @@ async fn main() -> ExitCode {
         }
     };
     let senselink = config.senselink.clone();
+    let cyzen = config.cyzen.clone();
     let seed = config.seed;
     let running = match start(config).await {
         Ok(running) => running,
@@ -202,6 +203,25 @@ async fn main() -> ExitCode {
     let _ = writeln!(out, "senselink.app_key={}", senselink.app_key);
     let _ = writeln!(out, "senselink.app_secret={}", senselink.app_secret);
     let _ = writeln!(out, "senselink.edition={}", senselink.edition.as_str());
+    let base = running.base_url();
+    let _ = writeln!(out, "cyzen.base_url={base}/webapi/v0");
+    let _ = writeln!(out, "cyzen.company_id={}", cyzen.company_id);
+    for token in &cyzen.static_tokens {
+        let _ = writeln!(out, "cyzen.static_token={token}");
+    }
+    let _ = writeln!(out, "cyzen.authorize_url={base}/oauth/authorize");
+    let _ = writeln!(out, "cyzen.token_url={base}/oauth/token");
+    for client in &cyzen.clients {
+        match &client.client_secret {
+            Some(secret) => {
+                let _ = writeln!(out, "cyzen.client={} secret={secret}", client.client_id);
+            }
+            None => {
+                let _ = writeln!(out, "cyzen.client={} (public, PKCE only)", client.client_id);
+            }
+        }
+    }
+    let _ = writeln!(out, "cyzen.app_token={}={}", cyzen.app_token_header, cyzen.app_token);
     let _ = writeln!(out, "seed={seed}");
     let _ = out.flush();
     drop(out);
