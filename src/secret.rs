@@ -67,8 +67,9 @@ fn mask_named_values(text: &str) -> String {
         let (before, after) = rest.split_at(pos);
         out.push_str(before);
         let name_start = before
-            .rfind(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
-            .map_or(0, |p| p + 1);
+            .char_indices()
+            .rfind(|(_, ch)| !(ch.is_ascii_alphanumeric() || *ch == '_' || *ch == '-'))
+            .map_or(0, |(p, ch)| p + ch.len_utf8());
         let name = &before[name_start..];
         let sensitive = !name.is_empty() && is_sensitive_name(name);
         if after.starts_with('=') {

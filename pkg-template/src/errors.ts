@@ -58,6 +58,10 @@ export class CyzenSenseLinkError extends Error {
   readonly body?: string;
   /** The input field at fault. */
   readonly field?: string;
+  /** cyzen lists: where to resume after this failure (pass it as `{ cursor }` to `list()`). */
+  declare readonly cursor?: Readonly<Record<string, string>>;
+  /** cyzen lists: how many items were delivered before this failure. */
+  declare readonly delivered?: number;
 
   constructor(code: ErrorCode, message: string, props: ErrorProps = {}) {
     super(message, props.cause === undefined ? undefined : { cause: props.cause });
@@ -106,6 +110,10 @@ export class SenseLinkError extends CyzenSenseLinkError {
   declare readonly similarUserAvatar?: string;
   /** `SENSELINK_SIMILAR_PERSON`: whether retrying with `force: true` is allowed. */
   declare readonly canForce?: boolean;
+  /** `SENSELINK_FACE_REJECTED`: why the photo was refused (SenseLink's `desc`, else its `message`). */
+  declare readonly reason?: string;
+  /** `SENSELINK_TIMESTAMP`: the clock offset the server's `Date` header suggests, when readable. */
+  declare readonly suggestedClockOffsetMs?: number;
 }
 
 /** A cyzen answer carrying `errors[]`, or a refused token. */

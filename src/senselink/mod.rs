@@ -1,3 +1,46 @@
-//! SenseLink Open Platform API: signing, request building and response decoding.
+//! SenseLink Open Platform API: signing, input validation, request planning, envelope decoding and
+//! error mapping, the signing proxy's decisions and the push-event parser — all plain Rust.
+//!
+//! One call goes [`ops::plan`] (validate the input, build method/path/query/body) →
+//! [`client::Client::request`] (sign with a fresh millisecond timestamp) → the [`crate::runtime::Runtime`]
+//! → [`client::Client::finish`] (read the `{code, message, desc, data}` envelope, map errors, decode
+//! the output leniently).
 
+pub mod client;
+pub mod errors;
+pub mod events;
+pub mod groups;
+pub mod input;
+pub mod json;
+pub mod ops;
+pub mod persons;
+pub mod photo;
+pub mod proxy;
+pub mod recognition;
+pub mod records;
 pub mod sign;
+pub mod types;
+
+pub use client::{Client, Config};
+
+/// Which SenseLink product answers: it decides required employee fields, the list filters, and the
+/// records / face-quality endpoint versions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Edition {
+    /// SenseLink Cloud (`https://link.japancv.co.jp`): v5 records, v3 quality, plan person limit.
+    #[default]
+    Cloud,
+    /// SenseLink GE Enterprise / Pro (on-premise): stricter employee fields, v3 records, v1 quality.
+    Enterprise,
+}
+
+impl Edition {
+    /// `"cloud"` or `"enterprise"`.
+    pub fn parse(name: &str) -> Option<Edition> {
+        match name {
+            "cloud" => Some(Edition::Cloud),
+            "enterprise" => Some(Edition::Enterprise),
+            _ => None,
+        }
+    }
+}

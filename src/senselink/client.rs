@@ -1,0 +1,305 @@
+//! The SenseLink client: configuration, signing, one call = plan → sign → send → read the envelope.
+//!
+//! Generic over [`Runtime`], so the same code runs on the wasm `fetch` runtime and on scripted
+//! runtimes in native tests. [`Client::request`] and [`Client::finish`] are the sans-IO halves of
+//! [`Client::call`].
+
+use serde_json::Value;
+
+use super::errors::{read_envelope, CallContext};
+use super::ops::{self, Plan};
+use super::photo::Photo;
+use super::sign::auth_query;
+use super::Edition;
+use crate::error::{Detail, Error, ErrorCode};
+use crate::http::{join_url, Request, Response};
+use crate::runtime::Runtime;
+use crate::secret::Secret;
+
+/// Client settings.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// `https://link.japancv.co.jp`, `https://HOST:PORT`, or (proxy mode) the proxy's mount URL.
+    pub base_url: String,
+    /// The app key (`app_key`); empty in proxy mode.
+    pub app_key: String,
+    /// The app secret; empty in proxy mode.
+    pub app_secret: Secret,
+    /// Which product answers.
+    pub edition: Edition,
+    /// Added to the local clock when signing (positive when the local clock is behind the server's).
+    pub clock_offset_ms: f64,
+    /// Send unsigned requests to a signing proxy that holds the secret (browsers).
+    pub proxy: bool,
+}
+
+/// A configured client.
+#[derive(Clone, Debug)]
+pub struct Client {
+    config: Config,
+}
+
+fn valid_base(url: &str, proxy: bool) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest) => !rest.is_empty() && !rest.starts_with('/') && !url.contains(['?', '#', ' ']),
+        // A page may mount its proxy on its own origin: `/senselink`.
+        None => proxy && url.starts_with('/') && !url.starts_with("//") && !url.contains(['?', '#', ' ']),
+    }
+}
+
+impl Client {
+    /// Checks the settings (`INVALID_INPUT` naming the option at fault).
+    pub fn new(mut config: Config) -> Result<Client, Error> {
+        config.base_url = config.base_url.trim_end_matches('/').to_string();
+        if config.base_url.is_empty() {
+            return Err(Error::invalid_input("baseUrl", "is required"));
+        }
+        if !valid_base(&config.base_url, config.proxy) {
+            let rule = if config.proxy {
+                "must be an absolute http(s) URL or a path on this origin (\"/senselink\"), without query"
+            } else {
+                "must be an absolute http(s) URL without query (e.g. \"https://link.japancv.co.jp\")"
+            };
+            return Err(Error::invalid_input("baseUrl", rule));
+        }
+        if config.proxy {
+            if !config.app_secret.is_empty() {
+                return Err(Error::invalid_input(
+                    "appSecret",
+                    "must not be given with proxy: true; the secret belongs to the proxy (createSenseLinkProxy), never to a browser",
+                ));
+            }
+        } else {
+            if config.app_key.is_empty() {
+                return Err(Error::invalid_input("appKey", "is required (or use proxy: true behind createSenseLinkProxy)"));
+            }
+            if config.app_secret.is_empty() {
+                return Err(Error::invalid_input("appSecret", "is required (or use proxy: true behind createSenseLinkProxy)"));
+            }
+        }
+        if !config.clock_offset_ms.is_finite() {
+            return Err(Error::invalid_input("clockOffsetMs", "must be a finite number of milliseconds"));
+        }
+        Ok(Client { config })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The request of a plan, signed with the time `now_ms` (+ `clock_offset_ms`) unless in proxy mode.
+    pub fn request(&self, plan: &Plan, now_ms: f64) -> Request {
+        let mut request = Request::new(plan.method, join_url(&self.config.base_url, &plan.path)).body(plan.body.clone());
+        request.query = plan.query.clone();
+        if !self.config.proxy {
+            let auth = auth_query(&self.config.app_key, &self.config.app_secret, now_ms + self.config.clock_offset_ms);
+            request.query.extend(auth);
+        }
+        request
+    }
+
+    /// Reads the answer to a plan's request. `sign` is masked like the secret in anything kept on an
+    /// error; `now_ms` (local clock) is compared with the server's `Date` header on timestamp errors.
+    pub fn finish(&self, operation: &str, plan: &Plan, response: &Response, sign: Option<&str>, now_ms: f64) -> Result<Value, Error> {
+        let context = CallContext { operation, photo: plan.photo, proxy: self.config.proxy };
+        let secrets = [self.config.app_secret.expose(), sign.unwrap_or("")];
+        match read_envelope(response, &context, &secrets) {
+            Ok(data) => ops::output(plan.output, &data, operation),
+            Err(error) if error.code == ErrorCode::SenseLinkTimestamp => Err(with_clock_hint(error, response, now_ms)),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Validates, signs, sends and reads one call.
+    pub async fn call<R: Runtime>(&self, runtime: &R, operation: &str, input: &Value, photo: Option<Photo>) -> Result<Value, Error> {
+        let plan = ops::plan(operation, input, photo, self.config.edition)?;
+        let request = self.request(&plan, runtime.now_ms());
+        let sign = request.query_value("sign").map(str::to_string);
+        let response = runtime.send(request).await?;
+        self.finish(operation, &plan, &response, sign.as_deref(), runtime.now_ms())
+    }
+}
+
+/// Adds `suggestedClockOffsetMs` (server `Date` minus the local clock) to a timestamp error when the
+/// response carries a readable `Date` header.
+fn with_clock_hint(error: Error, response: &Response, now_ms: f64) -> Error {
+    let Some(server_secs) = response.header("date").and_then(crate::date::parse_http_date) else {
+        return error;
+    };
+    let offset = server_secs as f64 * 1000.0 - now_ms;
+    // The header has one-second resolution: below 2 s the clocks agree.
+    let offset = if offset.abs() < 2000.0 { 0.0 } else { (offset / 1000.0).round() * 1000.0 };
+    let message = format!("{} (the server's Date header suggests clockOffsetMs: {offset})", error.message);
+    Error { message, ..error }.with_detail("suggestedClockOffsetMs", Detail::Num(offset))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::http::{Body, Method};
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+
+    /// A runtime that answers from a script and records what was sent.
+    #[derive(Default)]
+    pub struct Scripted {
+        pub now: f64,
+        pub answers: RefCell<VecDeque<Result<Response, Error>>>,
+        pub sent: RefCell<Vec<Request>>,
+    }
+
+    impl Scripted {
+        pub fn new(now: f64, answers: Vec<Result<Response, Error>>) -> Scripted {
+            Scripted { now, answers: RefCell::new(answers.into()), sent: RefCell::new(Vec::new()) }
+        }
+
+        pub fn ok(data: Value) -> Result<Response, Error> {
+            Ok(Response::new(200, serde_json::json!({"code": 200, "message": "OK", "desc": "", "data": data}).to_string()))
+        }
+    }
+
+    impl Runtime for Scripted {
+        fn now_ms(&self) -> f64 {
+            self.now
+        }
+
+        async fn sleep(&self, _ms: u64) -> Result<(), Error> {
+            Ok(())
+        }
+
+        async fn send(&self, request: Request) -> Result<Response, Error> {
+            self.sent.borrow_mut().push(request);
+            self.answers.borrow_mut().pop_front().expect("an answer was scripted")
+        }
+    }
+
+    pub const SECRET: &str = "2323dsfadfewrasa3434";
+
+    pub fn client(proxy: bool) -> Client {
+        Client::new(Config {
+            base_url: "https://link.example/".into(),
+            app_key: if proxy { String::new() } else { "key".into() },
+            app_secret: Secret::new(if proxy { "" } else { SECRET }),
+            proxy,
+            ..Config::default()
+        })
+        .unwrap()
+    }
+
+    fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+        futures_executor::block_on(future)
+    }
+
+    #[test]
+    fn every_request_is_signed_with_a_fresh_millisecond_timestamp() {
+        let rt = Scripted::new(1_477_881_215_000.0, vec![Scripted::ok(serde_json::json!([])), Scripted::ok(serde_json::json!([]))]);
+        let c = client(false);
+        run(c.call(&rt, "persons.list", &serde_json::json!({"name": "佐藤"}), None)).unwrap();
+        let sent = rt.sent.borrow();
+        let r = &sent[0];
+        assert_eq!(r.method(), Method::Get);
+        assert_eq!(r.url, "https://link.example/api/v1/user/list");
+        assert_eq!(r.query_value("app_key"), Some("key"));
+        assert_eq!(r.query_value("timestamp"), Some("1477881215000"));
+        assert_eq!(r.query_value("sign"), Some("e5ef72ef839bdf5397b4906b199b9fbf"));
+        assert_eq!(r.query_value("name"), Some("佐藤"));
+        drop(sent);
+        let mut c2 = c.config().clone();
+        c2.clock_offset_ms = 60_000.0;
+        let c2 = Client::new(c2).unwrap();
+        run(c2.call(&rt, "persons.list", &serde_json::json!({}), None)).unwrap();
+        assert_eq!(rt.sent.borrow()[1].query_value("timestamp"), Some("1477881275000"));
+    }
+
+    #[test]
+    fn invalid_input_sends_nothing() {
+        let rt = Scripted::new(0.0, vec![]);
+        let e = run(client(false).call(&rt, "employees.create", &serde_json::json!({"name": "a", "mobile": "0".repeat(23)}), None)).unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("mobile")));
+        assert!(rt.sent.borrow().is_empty());
+        let big = Photo { data: crate::http::FileData::Blob(crate::http::BlobHandle::new((), 5 << 20, "image/jpeg")), filename: None, head: vec![0xff, 0xd8, 0xff] };
+        let e = run(client(false).call(&rt, "employees.create", &serde_json::json!({"name": "a"}), Some(big))).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("avatar"));
+        assert!(rt.sent.borrow().is_empty());
+    }
+
+    #[test]
+    fn proxy_mode_sends_unsigned_requests_to_the_proxy() {
+        let rt = Scripted::new(1.0, vec![Ok(Response::new(200, r#"{"code":200,"message":"OK"}"#))]);
+        let c = Client::new(Config { base_url: "/senselink".into(), proxy: true, ..Config::default() }).unwrap();
+        run(c.call(&rt, "employees.delete", &serde_json::json!({"id": 5}), None)).unwrap();
+        let r = &rt.sent.borrow()[0];
+        assert_eq!(r.url, "/senselink/api/v1/user/delete/5");
+        assert!(r.query.is_empty());
+    }
+
+    #[test]
+    fn configuration_rules() {
+        let make = |base: &str, key: &str, secret: &str, proxy: bool| {
+            Client::new(Config { base_url: base.into(), app_key: key.into(), app_secret: Secret::new(secret), proxy, ..Config::default() })
+        };
+        assert_eq!(make("", "k", "s", false).unwrap_err().field.as_deref(), Some("baseUrl"));
+        assert_eq!(make("link.japancv.co.jp", "k", "s", false).unwrap_err().field.as_deref(), Some("baseUrl"));
+        assert_eq!(make("/senselink", "k", "s", false).unwrap_err().field.as_deref(), Some("baseUrl"));
+        assert_eq!(make("https://h/?x=1", "k", "s", false).unwrap_err().field.as_deref(), Some("baseUrl"));
+        assert_eq!(make("https://h", "", "s", false).unwrap_err().field.as_deref(), Some("appKey"));
+        assert_eq!(make("https://h", "k", "", false).unwrap_err().field.as_deref(), Some("appSecret"));
+        let e = make("https://w/senselink", "", "s3cr3t-value", true).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("appSecret"));
+        assert!(!e.message.contains("s3cr3t-value"));
+        assert!(make("https://w/senselink", "", "", true).is_ok());
+        assert!(make("http://127.0.0.1:8787", "k", "s", false).is_ok());
+        let c = make("https://h/base/", "k", "s", false).unwrap();
+        assert_eq!(c.config().base_url, "https://h/base");
+    }
+
+    #[test]
+    fn answers_become_outputs_or_typed_errors() {
+        let person = serde_json::json!({"id": 65838, "name": "1312313123123122", "groupList": [{"id": 1, "name": "Default group", "type": 1}],
+            "create_at": "2019-04-23 10:30:08", "entry_time": "2018-9-10"});
+        let similar = Ok(Response::new(200, r#"{"code":30002,"message":"Similar User Exist","data":{"similar_user_id":65833,"similar_user_name":"11111111","similar_user_avatar":"5cbe","can_force":1},"desc":"ex.similar-user"}"#));
+        let rt = Scripted::new(1.0, vec![Scripted::ok(person), similar]);
+        let c = client(false);
+        let jpeg = || Some(Photo::bytes(vec![0xff, 0xd8, 0xff, 0xe0, 0, 0]));
+        let out = run(c.call(&rt, "employees.create", &serde_json::json!({"name": "x"}), jpeg())).unwrap();
+        assert_eq!(out["id"], 65838);
+        assert_eq!(out["groups"][0]["name"], "Default group");
+        assert_eq!(out["entryTime"], "2018-9-10");
+        let e = run(c.call(&rt, "employees.create", &serde_json::json!({"name": "x"}), jpeg())).unwrap_err();
+        assert_eq!(e.code, ErrorCode::SenseLinkSimilarPerson);
+        assert_eq!(e.detail("similarUserId"), Some(&Detail::Num(65833.0)));
+        let Body::Multipart(parts) = &rt.sent.borrow()[1].body else { panic!() };
+        assert_eq!(parts.last().unwrap().name, "avatarFile");
+    }
+
+    #[test]
+    fn transport_errors_pass_through() {
+        let rt = Scripted::new(1.0, vec![Err(Error::new(ErrorCode::Timeout, "no complete response within 5 ms"))]);
+        let e = run(client(false).call(&rt, "devices.list", &Value::Null, None)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Timeout);
+    }
+
+    #[test]
+    fn timestamp_errors_suggest_an_offset_from_the_date_header() {
+        // Local clock one hour behind a server whose Date is 1994-11-06 08:49:37 GMT.
+        let now = 784_111_777_000.0 - 3_600_000.0;
+        let answer = Response::new(200, r#"{"code":40002,"message":"Timestamp Expired"}"#).with_header("Date", "Sun, 06 Nov 1994 08:49:37 GMT");
+        let rt = Scripted::new(now, vec![Ok(answer.clone()), Ok(answer.with_header("date", "x"))]);
+        let e = run(client(false).call(&rt, "devices.list", &Value::Null, None)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::SenseLinkTimestamp);
+        assert_eq!(e.detail("suggestedClockOffsetMs"), Some(&Detail::Num(3_600_000.0)));
+        assert!(e.message.ends_with("(the server's Date header suggests clockOffsetMs: 3600000)"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_secret_and_the_sign_never_reach_an_error() {
+        let body = format!(r#"{{"code":40001,"message":"Invalid Sign","desc":"got sign e5ef72ef839bdf5397b4906b199b9fbf for {SECRET}"}}"#);
+        let rt = Scripted::new(1_477_881_215_000.0, vec![Ok(Response::new(200, body))]);
+        let e = run(client(false).call(&rt, "devices.list", &Value::Null, None)).unwrap_err();
+        let shown = format!("{e:?}");
+        assert!(!shown.contains(SECRET) && !shown.contains("e5ef72ef839bdf5397b4906b199b9fbf"), "{shown}");
+        assert_eq!(e.code, ErrorCode::SenseLinkAuth);
+    }
+}

@@ -1,0 +1,304 @@
+//! The `{code, message, desc, data}` envelope and its mapping to typed errors.
+//!
+//! `code == 200` is success, whatever the HTTP status; anything else is an error even under HTTP 200.
+//! Known codes map to stable error codes (similar person, face rejected, person limit, invalid
+//! parameter, signature, timestamp); any other code becomes `SENSELINK_API`. Every SenseLink error
+//! keeps `apiCode`, `apiMessage`, `desc` and `data` as details. Texts coming from the server are
+//! passed through [`redact_text`] with the app secret, so the secret can never appear in a message.
+
+use serde_json::Value;
+
+use super::input::integer;
+use super::types::text;
+use crate::error::{Detail, Error, ErrorCode};
+use crate::http::Response;
+use crate::secret::redact_text;
+
+/// What the call was, for wording and for codes whose meaning depends on it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CallContext<'a> {
+    /// The operation (`employees.create`), used in messages.
+    pub operation: &'a str,
+    /// Whether the request carried a face photo: 600 / 50001 / 30003 then mean "face rejected".
+    pub photo: bool,
+    /// Whether requests go through the caller's signing proxy (changes the hints).
+    pub proxy: bool,
+}
+
+/// Reads the envelope of a response: `Ok(data)` (`null` when absent) for `code == 200`, a typed error
+/// otherwise. `secrets` are masked in every text kept on the error.
+pub fn read_envelope(response: &Response, context: &CallContext, secrets: &[&str]) -> Result<Value, Error> {
+    let status = response.status;
+    if status == 0 {
+        return Err(Error::new(
+            ErrorCode::HttpStatus,
+            format!("{}: the server answered with a redirect, which is not followed; check baseUrl (http vs https, trailing path)", context.operation),
+        ));
+    }
+    let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
+    let code = parsed.as_ref().and_then(|v| v.get("code")).and_then(integer);
+    let (Some(envelope), Some(code)) = (parsed.as_ref().filter(|v| v.is_object()), code) else {
+        let (code, what) = if response.is_success() {
+            (ErrorCode::Decode, "an answer that is not a SenseLink JSON envelope".to_string())
+        } else if status == 404 {
+            (ErrorCode::HttpStatus, "HTTP 404: this deployment has no such endpoint (check baseUrl and the edition option)".to_string())
+        } else if context.proxy && (status == 401 || status == 403) {
+            (ErrorCode::HttpStatus, format!("HTTP {status} from the proxy (not authorised, or the path is not in its allow-list)"))
+        } else {
+            (ErrorCode::HttpStatus, format!("HTTP {status}"))
+        };
+        return Err(Error::new(code, format!("{}: SenseLink answered {what}", context.operation))
+            .with_status(status)
+            .with_body_excerpt(&response.body, secrets));
+    };
+    if code == 200 {
+        return Ok(envelope.get("data").cloned().unwrap_or(Value::Null));
+    }
+    if context.proxy && status >= 400 && code == i64::from(status) {
+        // A refusal by the signing proxy itself (createSenseLinkProxy answers in the envelope style).
+        let parts: Vec<String> = [field_text(envelope, "message", secrets), field_text(envelope, "desc", secrets)]
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .collect();
+        let said = super::input::join(&parts, ": ");
+        return Err(Error::new(ErrorCode::HttpStatus, format!("{}: the proxy refused the call (HTTP {status} {said})", context.operation))
+            .with_status(status)
+            .with_body_excerpt(&response.body, secrets));
+    }
+    Err(api_error(code, envelope, context, secrets).with_status(status))
+}
+
+fn field_text(envelope: &Value, name: &str, secrets: &[&str]) -> String {
+    envelope.get(name).and_then(text).map(|t| redact_text(&t, secrets)).unwrap_or_default()
+}
+
+/// Maps a `code != 200` envelope to a typed error.
+pub fn api_error(code: i64, envelope: &Value, context: &CallContext, secrets: &[&str]) -> Error {
+    let message = field_text(envelope, "message", secrets);
+    let desc = field_text(envelope, "desc", secrets);
+    let data = envelope.get("data").filter(|d| !d.is_null());
+    let op = context.operation;
+    // What the server said, for messages: `desc` when it says more than `message`.
+    let said = match (message.is_empty(), desc.is_empty()) {
+        (_, true) => message.clone(),
+        (true, false) => desc.clone(),
+        (false, false) => format!("{message}: {desc}"),
+    };
+    let lower = message.to_ascii_lowercase();
+    let mut similar: Option<(Option<i64>, String, String, bool)> = None;
+
+    let (error_code, text) = match code {
+        30002 | 610 => {
+            let get = |name: &str| data.and_then(|d| d.get(name));
+            let id = get("similar_user_id").and_then(integer);
+            let name = get("similar_user_name").and_then(text).unwrap_or_default();
+            let avatar = get("similar_user_avatar").and_then(text).unwrap_or_default();
+            // 610 comes without data; the seed says it can be retried with force=1.
+            let can_force = match get("can_force") {
+                Some(Value::Bool(b)) => *b,
+                Some(v) => integer(v) != Some(0),
+                None => true,
+            };
+            let who = match (id, name.is_empty()) {
+                (Some(id), false) => format!(" as {name} (id {id})"),
+                (Some(id), true) => format!(" (id {id})"),
+                (None, false) => format!(" as {name}"),
+                (None, true) => String::new(),
+            };
+            let what_next = if can_force {
+                "; pass force: true to register anyway"
+            } else {
+                "; the server does not allow forcing this one (use another photo or remove the other person)"
+            };
+            similar = Some((id, name, avatar, can_force));
+            (ErrorCode::SenseLinkSimilarPerson, format!("a similar face is already registered{who}{what_next}"))
+        }
+        600 | 50001 | 30003 if context.photo => (
+            ErrorCode::SenseLinkFaceRejected,
+            format!("the face photo was rejected ({code} {said}); use a sharp, frontal photo with exactly one face"),
+        ),
+        709 => (
+            ErrorCode::SenseLinkPersonLimit,
+            format!("the tenant's person limit is reached ({code} {said}); delete persons or upgrade the plan"),
+        ),
+        30001 | 498 => (ErrorCode::SenseLinkInvalidParam, format!("the server refused a parameter ({code} {said})")),
+        40002 => (ErrorCode::SenseLinkTimestamp, timestamp_text(code, &said)),
+        40001 | 40003 => (ErrorCode::SenseLinkAuth, auth_text(code, &said, context)),
+        _ if lower.contains("timestamp") => (ErrorCode::SenseLinkTimestamp, timestamp_text(code, &said)),
+        _ if lower.contains("sign") || lower.contains("app key") || lower.contains("appkey") || lower.contains("app_key") => {
+            (ErrorCode::SenseLinkAuth, auth_text(code, &said, context))
+        }
+        _ => (ErrorCode::SenseLinkApi, format!("SenseLink answered {code} {said}")),
+    };
+    let mut error = Error::new(error_code, format!("{op}: {text}"))
+        .with_detail("apiCode", Detail::Num(code as f64))
+        .with_detail("apiMessage", Detail::Str(message))
+        .with_detail("desc", Detail::Str(desc.clone()));
+    if let Some(data) = data {
+        let json = redact_text(&super::json::to_json(data), secrets);
+        error = error.with_detail("data", Detail::Json(json));
+    }
+    if let Some((id, name, avatar, can_force)) = similar {
+        if let Some(id) = id {
+            error = error.with_detail("similarUserId", Detail::Num(id as f64));
+        }
+        error = error
+            .with_detail("similarUserName", Detail::Str(name))
+            .with_detail("similarUserAvatar", Detail::Str(avatar))
+            .with_detail("canForce", Detail::Bool(can_force));
+    }
+    if error_code == ErrorCode::SenseLinkFaceRejected {
+        error = error.with_detail("reason", Detail::Str(if desc.is_empty() { message_or_code(envelope, code) } else { desc }));
+    }
+    error
+}
+
+fn message_or_code(envelope: &Value, code: i64) -> String {
+    envelope.get("message").and_then(text).unwrap_or_else(|| code.to_string())
+}
+
+fn timestamp_text(code: i64, said: &str) -> String {
+    format!(
+        "the request timestamp was refused ({code} {said}); the clock differs from the server's by more than 30 minutes: fix the clock or set clockOffsetMs"
+    )
+}
+
+fn auth_text(code: i64, said: &str, context: &CallContext) -> String {
+    if context.proxy {
+        format!("the signature was refused ({code} {said}); check the appKey and appSecret the proxy uses")
+    } else {
+        format!("the signature was refused ({code} {said}); check appKey and appSecret")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SECRET: &str = "sandbox-app-secret";
+
+    fn ctx(photo: bool) -> CallContext<'static> {
+        CallContext { operation: "employees.create", photo, proxy: false }
+    }
+
+    fn answer(body: Value) -> Response {
+        Response::new(200, body.to_string())
+    }
+
+    fn fail(body: Value, photo: bool) -> Error {
+        read_envelope(&answer(body), &ctx(photo), &[SECRET]).unwrap_err()
+    }
+
+    #[test]
+    fn code_200_returns_data_or_null() {
+        let data = read_envelope(&answer(json!({"code": 200, "message": "OK", "data": {"id": 1}})), &ctx(false), &[]).unwrap();
+        assert_eq!(data, json!({"id": 1}));
+        let data = read_envelope(&answer(json!({"code": "200", "message": "OK"})), &ctx(false), &[]).unwrap();
+        assert_eq!(data, Value::Null);
+    }
+
+    #[test]
+    fn similar_person_30002_carries_the_seed_data() {
+        // The 2.4.1 example answer, verbatim.
+        let e = fail(json!({"code": 30002, "message": "Similar User Exist", "data": {"similar_user_id": 65833,
+            "similar_user_name": "11111111", "similar_user_avatar": "5cbe7dec35060d0001750f15", "can_force": 0},
+            "desc": "ex.similar-user"}), true);
+        assert_eq!(e.code, ErrorCode::SenseLinkSimilarPerson);
+        assert_eq!(e.detail("similarUserId"), Some(&Detail::Num(65833.0)));
+        assert_eq!(e.detail("similarUserName"), Some(&Detail::Str("11111111".into())));
+        assert_eq!(e.detail("similarUserAvatar"), Some(&Detail::Str("5cbe7dec35060d0001750f15".into())));
+        assert_eq!(e.detail("canForce"), Some(&Detail::Bool(false)));
+        assert_eq!(e.detail("apiCode"), Some(&Detail::Num(30002.0)));
+        assert_eq!(e.detail("desc"), Some(&Detail::Str("ex.similar-user".into())));
+        assert!(matches!(e.detail("data"), Some(Detail::Json(j)) if j.contains("65833")));
+        assert!(e.message.contains("as 11111111 (id 65833)"), "{}", e.message);
+        assert!(e.message.contains("does not allow forcing"), "{}", e.message);
+        assert_eq!(e.status, Some(200));
+    }
+
+    #[test]
+    fn similar_person_610_without_data_can_be_forced() {
+        let e = fail(json!({"code": 610, "message": "Similar User Exist"}), true);
+        assert_eq!(e.code, ErrorCode::SenseLinkSimilarPerson);
+        assert_eq!(e.detail("canForce"), Some(&Detail::Bool(true)));
+        assert!(e.message.ends_with("a similar face is already registered; pass force: true to register anyway"), "{}", e.message);
+        let e = fail(json!({"code": 30002, "data": {"similar_user_id": "123", "similar_user_name": "佐藤 太郎", "can_force": 1}}), true);
+        assert_eq!(e.message, "employees.create: a similar face is already registered as 佐藤 太郎 (id 123); pass force: true to register anyway");
+    }
+
+    #[test]
+    fn face_failures_map_only_when_a_photo_was_sent() {
+        for code in [600, 50001, 30003] {
+            let e = fail(json!({"code": code, "message": "RPC FAILED", "desc": "顔が検知されていません"}), true);
+            assert_eq!(e.code, ErrorCode::SenseLinkFaceRejected, "{code}");
+            assert_eq!(e.detail("reason"), Some(&Detail::Str("顔が検知されていません".into())));
+            let e = fail(json!({"code": code, "message": "RPC FAILED"}), false);
+            assert_eq!(e.code, ErrorCode::SenseLinkApi, "{code}");
+        }
+        let e = fail(json!({"code": 50001, "message": "RPC FAILED"}), true);
+        assert_eq!(e.detail("reason"), Some(&Detail::Str("RPC FAILED".into())));
+    }
+
+    #[test]
+    fn limit_param_auth_timestamp_and_unknown_codes() {
+        assert_eq!(fail(json!({"code": 709, "message": "The maximum number of persons in the tenant has been reached."}), false).code,
+            ErrorCode::SenseLinkPersonLimit);
+        let e = fail(json!({"code": 30001, "message": "Param Invalid", "desc": "無効なパラメーターです。登録者名が空です。"}), false);
+        assert_eq!(e.code, ErrorCode::SenseLinkInvalidParam);
+        assert!(e.message.contains("Param Invalid: 無効なパラメーターです。登録者名が空です。"), "{}", e.message);
+        assert_eq!(fail(json!({"code": 498, "message": "Param Invalid"}), false).code, ErrorCode::SenseLinkInvalidParam);
+        assert_eq!(fail(json!({"code": 40001, "message": "Invalid Sign"}), false).code, ErrorCode::SenseLinkAuth);
+        assert_eq!(fail(json!({"code": 40003, "message": "Invalid App Key"}), false).code, ErrorCode::SenseLinkAuth);
+        assert_eq!(fail(json!({"code": 40002, "message": "Timestamp Expired"}), false).code, ErrorCode::SenseLinkTimestamp);
+        assert_eq!(fail(json!({"code": 10086, "message": "timestamp is invalid"}), false).code, ErrorCode::SenseLinkTimestamp);
+        assert_eq!(fail(json!({"code": 10087, "message": "sign error"}), false).code, ErrorCode::SenseLinkAuth);
+        let e = fail(json!({"code": 700, "message": "Multi Request Error", "desc": "x", "data": [1]}), false);
+        assert_eq!(e.code, ErrorCode::SenseLinkApi);
+        assert_eq!(e.detail("apiCode"), Some(&Detail::Num(700.0)));
+        assert_eq!(e.detail("apiMessage"), Some(&Detail::Str("Multi Request Error".into())));
+        assert_eq!(e.detail("data"), Some(&Detail::Json("[1]".into())));
+    }
+
+    #[test]
+    fn the_secret_never_appears() {
+        let e = fail(json!({"code": 40001, "message": "Invalid Sign", "desc": format!("expected md5(ts#{SECRET})"),
+            "data": {"secret_echo": SECRET}}), false);
+        let all = format!("{e:?}");
+        assert!(!all.contains(SECRET), "{all}");
+    }
+
+    #[test]
+    fn japanese_text_before_quotes_and_equals_is_redacted_without_panicking() {
+        // Regression: the shared redactor once sliced inside a multi-byte character here.
+        let text = r#"{"desc":"無効なパラメーターです。登録者名が空です。","similar_user_name":"佐藤 太郎","x":"名=値"}"#;
+        assert_eq!(redact_text(text, &[SECRET]), text);
+        let e = fail(json!({"code": 30001, "message": "Param Invalid", "desc": "名前=\"佐藤\" sign=abc"}), false);
+        assert!(e.message.contains("名前="), "{}", e.message);
+        assert!(!e.message.contains("sign=abc"), "{}", e.message);
+    }
+
+    #[test]
+    fn non_envelopes_are_http_or_decode_errors() {
+        let html = Response::new(502, "<html>bad gateway</html>");
+        let e = read_envelope(&html, &ctx(false), &[]).unwrap_err();
+        assert_eq!((e.code, e.status), (ErrorCode::HttpStatus, Some(502)));
+        assert_eq!(e.body.as_deref(), Some("<html>bad gateway</html>"));
+        let e = read_envelope(&Response::new(200, "{\"code\":20"), &ctx(false), &[]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Decode);
+        let spring = Response::new(404, r#"{"status":404,"error":"Not Found","path":"/api/v5/record/list"}"#);
+        let e = read_envelope(&spring, &ctx(false), &[]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::HttpStatus);
+        assert!(e.message.contains("edition"), "{}", e.message);
+        let e = read_envelope(&Response::new(0, ""), &ctx(false), &[]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::HttpStatus);
+        let refusal = Response::new(403, r#"{"code":403,"message":"Forbidden","desc":"GET /api/v2/x is not allowed"}"#);
+        let proxied = CallContext { proxy: true, ..ctx(false) };
+        let e = read_envelope(&refusal, &proxied, &[]).unwrap_err();
+        assert_eq!((e.code, e.status), (ErrorCode::HttpStatus, Some(403)));
+        assert!(e.message.ends_with("the proxy refused the call (HTTP 403 Forbidden: GET /api/v2/x is not allowed)"), "{}", e.message);
+        // An envelope under HTTP 500 is still read as an envelope.
+        let e = read_envelope(&Response::new(500, r#"{"code":50002,"message":"Internal Server Error"}"#), &ctx(false), &[]).unwrap_err();
+        assert_eq!((e.code, e.status), (ErrorCode::SenseLinkApi, Some(500)));
+    }
+}

@@ -1,0 +1,279 @@
+//! Decisions of the signing proxy (`createSenseLinkProxy`), as plain functions.
+//!
+//! A browser page calls `https://worker.example/<mount>/api/v1/user/list?...` without credentials.
+//! The proxy finds the `/api/...` path after its mount point, refuses anything that is not a clean
+//! SenseLink path, checks it against the allow-list, drops any `app_key` / `timestamp` / `sign` the
+//! client sent, and builds the upstream URL with a fresh signature. Executing the forward (streaming
+//! the body through the runtime's `fetch`) and calling the caller's `authorize` hook happen in the
+//! TypeScript wrapper.
+//!
+//! Allow-list patterns: `"[METHOD ]/api/path"`, where a path segment `*` stands for one segment
+//! (an id) and a trailing `/**` for any remainder; `"@default"` stands for [`DEFAULT_ALLOW`], so
+//! `["@default", "GET /api/v3/device/delete"]` extends the default and a list without it narrows.
+
+use crate::error::Error;
+use crate::http::{form_urlencode, join_url, split_url};
+use crate::secret::Secret;
+
+use super::sign::auth_query;
+
+/// Every endpoint this client calls (the proxy's default allow-list).
+pub const DEFAULT_ALLOW: &[&str] = &[
+    "POST /api/v1/user",
+    "POST /api/v2/user/update/*",
+    "GET /api/v1/user/delete/*",
+    "GET /api/v2/staff/image_updated",
+    "POST /api/v1/guest",
+    "POST /api/v1/guest/update/*",
+    "GET /api/v1/guest/delete/*",
+    "POST /api/v2/black",
+    "POST /api/v2/black/move/in",
+    "GET /api/v2/black/move/out",
+    "POST /api/v2/black/update",
+    "GET /api/v2/black/delete/*",
+    "GET /api/v1/user/list",
+    "POST /api/v1/group",
+    "GET /api/v1/group",
+    "GET /api/v1/group/user",
+    "POST /api/v3/group/update",
+    "GET /api/v1/group/delete/*",
+    "GET /api/v2/department",
+    "GET /api/v2/department/search/code",
+    "GET /api/v5/record/list",
+    "GET /api/v3/record/list",
+    "GET /api/v2/device",
+    "POST /api/v1/recognition/check",
+    "POST /api/v3/recognition/quality",
+    "POST /api/v1/recognition/quality",
+    "GET /api/v3/server/version",
+    "GET /api/v1/company",
+];
+
+/// Query parameters a client may not set: the proxy signs.
+pub const SIGNING_PARAMS: &[&str] = &["app_key", "timestamp", "sign"];
+
+/// Proxy settings.
+#[derive(Clone, Debug)]
+pub struct ProxyConfig {
+    /// Upstream SenseLink base URL.
+    pub base_url: String,
+    /// App key.
+    pub app_key: String,
+    /// App secret.
+    pub app_secret: Secret,
+    /// Added to the local clock when signing.
+    pub clock_offset_ms: f64,
+    /// Allow-list patterns (already expanded: no `@default`).
+    pub allow: Vec<String>,
+}
+
+/// What to do with one incoming request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decision {
+    /// Forward to `url` (signed). `allowed` is the allow-list verdict for `method path`.
+    Forward {
+        /// Upstream URL with business query and fresh signature.
+        url: String,
+        /// The SenseLink path (`/api/...`).
+        path: String,
+        /// `GET` or `POST`.
+        method: String,
+        /// Whether the allow-list admits it.
+        allowed: bool,
+    },
+    /// Answer with this status and explanation; send nothing upstream.
+    Refuse {
+        /// HTTP status.
+        status: u16,
+        /// Reason (no credentials).
+        message: String,
+    },
+}
+
+/// Checks and expands allow-list patterns (`@default` → [`DEFAULT_ALLOW`]).
+pub fn expand_allow(patterns: &[String]) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    for (i, pattern) in patterns.iter().enumerate() {
+        if pattern == "@default" {
+            out.extend(DEFAULT_ALLOW.iter().map(|p| p.to_string()));
+            continue;
+        }
+        let path = pattern.rsplit(' ').next().unwrap_or("");
+        let method_ok = match pattern.split_once(' ') {
+            Some((method, _)) => matches!(method, "GET" | "POST"),
+            None => true,
+        };
+        if !path.starts_with("/api/") || !method_ok || pattern.matches(' ').count() > 1 {
+            return Err(Error::invalid_input(
+                format!("allow[{i}]"),
+                "must be \"@default\" or \"[GET |POST ]/api/...\" (segments may be * ; a trailing /** matches the rest)",
+            ));
+        }
+        out.push(pattern.clone());
+    }
+    Ok(out)
+}
+
+/// Whether a pattern admits `method path`.
+pub fn pattern_matches(pattern: &str, method: &str, path: &str) -> bool {
+    let (wanted_method, pattern_path) = match pattern.split_once(' ') {
+        Some((m, p)) => (Some(m), p),
+        None => (None, pattern),
+    };
+    if wanted_method.is_some_and(|m| m != method) {
+        return false;
+    }
+    if let Some(prefix) = pattern_path.strip_suffix("/**") {
+        return path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
+    }
+    let mut want = pattern_path.split('/');
+    let mut have = path.split('/');
+    loop {
+        match (want.next(), have.next()) {
+            (None, None) => return true,
+            (Some("*"), Some(segment)) if !segment.is_empty() => {}
+            (Some(w), Some(h)) if w == h => {}
+            _ => return false,
+        }
+    }
+}
+
+fn path_of(url: &str) -> &str {
+    match url.find("://") {
+        Some(scheme_end) => {
+            let rest = &url[scheme_end + 3..];
+            rest.find('/').map_or("/", |slash| &rest[slash..])
+        }
+        None => url,
+    }
+}
+
+/// Decides what to do with `method url` at local time `now_ms`.
+pub fn decide(config: &ProxyConfig, method: &str, url: &str, now_ms: f64) -> Decision {
+    let refuse = |status: u16, message: String| Decision::Refuse { status, message };
+    let (without_query, query) = split_url(url);
+    let full_path = path_of(&without_query);
+    let Some(start) = full_path.find("/api/") else {
+        return refuse(404, "no SenseLink path (/api/...) after the proxy's mount point".into());
+    };
+    let path = &full_path[start..];
+    let clean = path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_-.".contains(&b))
+        && !path.contains("//")
+        && !path.split('/').any(|s| s == "." || s == "..");
+    if !clean {
+        return refuse(400, "the path must be a plain SenseLink path (letters, digits, / _ - .; no dot segments)".into());
+    }
+    let method = method.to_ascii_uppercase();
+    if method != "GET" && method != "POST" {
+        return refuse(405, format!("{method} is not a SenseLink method (GET and POST only)"));
+    }
+    let allowed = config.allow.iter().any(|p| pattern_matches(p, &method, path));
+    let mut upstream_query: Vec<(String, String)> =
+        query.into_iter().filter(|(k, _)| !SIGNING_PARAMS.contains(&k.as_str())).collect();
+    upstream_query.extend(auth_query(&config.app_key, &config.app_secret, now_ms + config.clock_offset_ms));
+    let url = format!("{}?{}", join_url(&config.base_url, path), form_urlencode(&upstream_query));
+    Decision::Forward { url, path: path.to_string(), method, allowed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::senselink::ops::{plan, OPERATIONS};
+    use crate::senselink::photo::Photo;
+    use crate::senselink::Edition;
+    use serde_json::json;
+
+    fn config(allow: &[&str]) -> ProxyConfig {
+        ProxyConfig {
+            base_url: "http://127.0.0.1:8787".into(),
+            app_key: "key".into(),
+            app_secret: Secret::new("2323dsfadfewrasa3434"),
+            clock_offset_ms: 0.0,
+            allow: expand_allow(&allow.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap(),
+        }
+    }
+
+    #[test]
+    fn unsigned_in_signed_out_with_client_signing_params_dropped() {
+        let d = decide(
+            &config(&["@default"]),
+            "get",
+            "https://w.example/senselink/api/v1/user/list?name=%E4%BD%90&sign=forged&app_key=other&timestamp=1&page=2#x",
+            1_477_881_215_000.0,
+        );
+        let Decision::Forward { url, path, method, allowed } = d else { panic!("{d:?}") };
+        assert_eq!((path.as_str(), method.as_str(), allowed), ("/api/v1/user/list", "GET", true));
+        assert_eq!(
+            url,
+            "http://127.0.0.1:8787/api/v1/user/list?name=%E4%BD%90&page=2&app_key=key&timestamp=1477881215000&sign=e5ef72ef839bdf5397b4906b199b9fbf"
+        );
+        assert!(!url.contains("2323dsfadfewrasa3434"));
+    }
+
+    #[test]
+    fn the_default_allow_list_admits_exactly_what_the_client_calls() {
+        let c = config(&["@default"]);
+        let jpeg = || Some(Photo::bytes(vec![0xff, 0xd8, 0xff, 0]));
+        for edition in [Edition::Cloud, Edition::Enterprise] {
+            for op in OPERATIONS {
+                let input = json!({"id": 1, "name": "a", "date": "2025-04-01", "userId": 1, "groupIds": [], "groupId": 1, "code": "D1",
+                    "type": 1, "mobile": "1", "remark": "", "groups": [], "receptionUserId": 1,
+                    "dateTimeFrom": "2025-04-01 10:00:00", "dateTimeTo": "2025-04-01 11:00:00", "icNumber": "", "jobNumber": ""});
+                // Keep only the properties each operation takes.
+                let mut input = input.as_object().unwrap().clone();
+                let photo = if op.starts_with("recognition") || op.ends_with("create") && !op.starts_with("groups") { jpeg() } else { None };
+                let mut result = plan(op, &json!(input.clone()), photo.clone(), edition);
+                while let Err(e) = &result {
+                    let field = e.field.clone().unwrap_or_default();
+                    assert!(input.remove(&field).is_some(), "{op}: {e}");
+                    result = plan(op, &json!(input.clone()), photo.clone(), edition);
+                }
+                let p = result.unwrap();
+                let url = format!("https://w/sl{}", p.path);
+                match decide(&c, p.method.as_str(), &url, 0.0) {
+                    Decision::Forward { allowed, .. } => assert!(allowed, "{op} {}", p.path),
+                    other => panic!("{op}: {other:?}"),
+                }
+            }
+        }
+        for (method, path) in [("GET", "/api/v3/device/delete"), ("POST", "/api/v3/device/update"), ("POST", "/api/v1/user/list"),
+            ("GET", "/api/v1/user/delete"), ("GET", "/api/v1/user/delete/5/x")] {
+            let Decision::Forward { allowed, .. } = decide(&c, method, &format!("https://w{path}"), 0.0) else { panic!() };
+            assert!(!allowed, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn patterns_narrow_and_extend() {
+        let narrow = config(&["GET /api/v1/user/list"]);
+        let allowed = |c: &ProxyConfig, m: &str, p: &str| matches!(decide(c, m, &format!("http://w{p}"), 0.0), Decision::Forward { allowed: true, .. });
+        assert!(allowed(&narrow, "GET", "/api/v1/user/list"));
+        assert!(!allowed(&narrow, "POST", "/api/v1/user"));
+        let extended = config(&["@default", "GET /api/v3/device/delete", "/api/v9/**"]);
+        assert!(allowed(&extended, "GET", "/api/v3/device/delete"));
+        assert!(allowed(&extended, "POST", "/api/v1/user"));
+        assert!(allowed(&extended, "POST", "/api/v9/a/b"));
+        assert!(!allowed(&extended, "POST", "/api/v90"));
+        assert!(pattern_matches("/api/v2/user/update/*", "POST", "/api/v2/user/update/12"));
+        assert!(!pattern_matches("/api/v2/user/update/*", "POST", "/api/v2/user/update/"));
+        for bad in ["/v1/user", "DELETE /api/v1/user", "GET  /api/v1/user", "api/v1/user"] {
+            let e = expand_allow(&[bad.to_string()]).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("allow[0]"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn refusals() {
+        let c = config(&["@default"]);
+        let status = |m: &str, u: &str| match decide(&c, m, u, 0.0) {
+            Decision::Refuse { status, .. } => status,
+            Decision::Forward { .. } => 0,
+        };
+        assert_eq!(status("GET", "https://w/senselink/other"), 404);
+        assert_eq!(status("GET", "https://w/api/v1/../admin"), 400);
+        assert_eq!(status("GET", "https://w/api/v1/user%2Flist"), 400);
+        assert_eq!(status("GET", "https://w/api//v1/user/list"), 400);
+        assert_eq!(status("DELETE", "https://w/api/v1/user/list"), 405);
+        assert_eq!(status("GET", "/sl/api/v1/user/list"), 0);
+    }
+}
