@@ -34,7 +34,7 @@ const env = {
     baseUrl: `${sandbox.url}/webapi/v0`,
     authorizeUrl: `${sandbox.url}/oauth/authorize`,
     tokenUrl: `${sandbox.url}/oauth/token`,
-    companyId: process.env.SANDBOX_COMPANY_ID ?? "0123456789abcdef0123456789abcdef",
+    companyId: process.env.SANDBOX_COMPANY_ID ?? "5c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5b",
     staticToken: "sandbox-static-token",
     clientId: "sandbox-client",
     clientSecret: "sandbox-client-secret",

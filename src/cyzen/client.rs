@@ -1,0 +1,434 @@
+//! The cyzen client: every call goes through one path that takes a token, waits for its pacing
+//! slot, sends, refreshes once on 401, retries rate limits and transient failures, and decodes.
+//!
+//! The client is generic over [`Runtime`] (the wasm `fetch` runtime in production, a virtual-time
+//! runtime in tests) and over the OAuth [`Store`]. Each call takes two runtimes: `rt` for API
+//! requests and `token_rt` for the token endpoint (they differ only in the `fetch` they use).
+
+use std::cell::RefCell;
+use std::future::Future;
+
+use serde_json::{Map, Value};
+
+use super::errors::decode;
+use super::oauth::OAuth;
+use super::pacing::Pacer;
+use super::paging::{self, Cursor};
+use super::paths::{self, Resource, ADD, DELETE, GET, UPDATE};
+use super::retry::{self, Failure, RetryPolicy};
+use super::store::Store;
+use crate::error::{Detail, Error, ErrorCode, Result};
+use crate::http::{join_url, parse_retry_after, BlobHandle, Body, Method, Request, Response, ResponseKind};
+use crate::runtime::{random_unit, Runtime};
+use crate::secret::Secret;
+use std::rc::Rc;
+
+/// The documented base URL of the integration API.
+pub const DEFAULT_BASE_URL: &str = "https://ext.cyzen.cloud/webapi/v0";
+/// Whether list items get `created_at` here (native) or while being converted to JavaScript (wasm).
+const NORMALISE_IN_RUST: bool = cfg!(not(target_arch = "wasm32"));
+
+/// The Workers limit on simultaneous connections.
+pub const MAX_IN_FLIGHT: usize = 6;
+
+/// Where a resource lives (the table's values, or the caller's `paths` override).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// Path under the base URL.
+    pub path: String,
+    /// Key of the item array.
+    pub list_key: String,
+    /// Id field.
+    pub id_key: String,
+}
+
+/// Client settings.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Base URL (default [`DEFAULT_BASE_URL`]).
+    pub base_url: String,
+    /// Tenant id sent with every call.
+    pub company_id: String,
+    /// Requests per 1-second sliding window (default 5).
+    pub requests_per_second: usize,
+    /// Extra time a send stays in the window (default 100 ms; see `pacing`).
+    pub pacing_margin_ms: f64,
+    /// Retries.
+    pub retry: RetryPolicy,
+    /// Path overrides by JavaScript resource name.
+    pub paths: Vec<(String, Route)>,
+}
+
+impl ClientConfig {
+    /// Defaults for a tenant.
+    pub fn new(company_id: impl Into<String>) -> ClientConfig {
+        ClientConfig {
+            base_url: DEFAULT_BASE_URL.into(),
+            company_id: company_id.into(),
+            requests_per_second: 5,
+            pacing_margin_ms: 100.0,
+            retry: RetryPolicy::default(),
+            paths: Vec::new(),
+        }
+    }
+}
+
+/// How the client authenticates.
+pub enum Auth<S: Store> {
+    /// A static token (server-to-server jobs); a 401 is final.
+    Static(Secret),
+    /// OAuth tokens, refreshed once on 401 or expiry.
+    OAuth(Rc<OAuth<S>>),
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    /// Items (client-side filters applied; `created_at` normalised natively — the wasm layer does it
+    /// while converting to JavaScript).
+    pub items: Vec<Value>,
+    /// The cursor this page was fetched with.
+    pub cursor: Vec<(String, String)>,
+    /// The cursor of the next page; `None` after the last one.
+    pub next: Option<Vec<(String, String)>>,
+}
+
+/// The cyzen client.
+pub struct Client<S: Store> {
+    cfg: ClientConfig,
+    auth: Auth<S>,
+    pacer: RefCell<Pacer>,
+}
+
+/// Gives the pacing slot back when the request ends or is dropped.
+struct Slot<'a>(&'a RefCell<Pacer>);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.borrow_mut().release();
+    }
+}
+
+/// The token runtime, with its requests counted against the in-flight cap (the Workers limit on
+/// connections covers token requests too) but not against the API's rate window. Also used, with
+/// no pacer, for OAuth calls made outside a client, so that one instantiation of the OAuth code
+/// serves both (size).
+pub struct Counted<'a, T: Runtime> {
+    /// The runtime.
+    pub rt: &'a T,
+    /// The client's pacer, if any.
+    pub pacer: Option<&'a RefCell<Pacer>>,
+}
+
+impl<T: Runtime> Runtime for Counted<'_, T> {
+    fn now_ms(&self) -> f64 {
+        self.rt.now_ms()
+    }
+
+    fn sleep(&self, ms: u64) -> impl Future<Output = Result<()>> {
+        self.rt.sleep(ms)
+    }
+
+    async fn send(&self, request: Request) -> Result<Response> {
+        let Some(pacer) = self.pacer else { return self.rt.send(request).await };
+        loop {
+            let wait = pacer.borrow_mut().try_acquire_flight();
+            match wait {
+                Ok(()) => break,
+                Err(ms) => self.rt.sleep(ms as u64).await?,
+            }
+        }
+        let _slot = Slot(pacer);
+        self.rt.send(request).await
+    }
+}
+
+fn with_cursor(error: Error, res: &Resource, cursor: &Cursor) -> Error {
+    error.with_detail("cursor", Detail::Pairs(cursor.to_pairs(res)))
+}
+
+impl<S: Store> Client<S> {
+    /// Checks the settings; nothing is sent.
+    pub fn new(cfg: ClientConfig, auth: Auth<S>) -> Result<Client<S>> {
+        if cfg.company_id.trim().is_empty() {
+            return Err(Error::invalid_input("companyId", "is required (the tenant id, 32 hex characters)"));
+        }
+        if !(cfg.base_url.starts_with("https://") || cfg.base_url.starts_with("http://")) {
+            return Err(Error::invalid_input("baseUrl", "must be an absolute http(s) URL"));
+        }
+        if cfg.requests_per_second == 0 {
+            return Err(Error::invalid_input("requestsPerSecond", "must be at least 1"));
+        }
+        if let Auth::Static(token) = &auth {
+            if token.is_empty() {
+                return Err(Error::invalid_input("auth.staticToken", "is empty"));
+            }
+        }
+        for (name, _) in &cfg.paths {
+            if paths::find(name).is_none() {
+                return Err(Error::invalid_input(format!("paths.{name}"), "is not a cyzen resource"));
+            }
+        }
+        let pacer = Pacer::new(cfg.requests_per_second, 1000.0, cfg.pacing_margin_ms, MAX_IN_FLIGHT);
+        Ok(Client { cfg, auth, pacer: RefCell::new(pacer) })
+    }
+
+    /// The resource and where it lives.
+    pub fn route(&self, name: &str) -> Result<(&'static Resource, Route)> {
+        let res = paths::find(name).ok_or_else(|| Error::invalid_input("resource", format!("{name} is not a cyzen resource")))?;
+        let route = match self.cfg.paths.iter().find(|(n, _)| n == name) {
+            Some((_, r)) => r.clone(),
+            None => Route { path: res.path.into(), list_key: res.list_key.into(), id_key: res.id_key.into() },
+        };
+        Ok((res, route))
+    }
+
+    async fn token<T: Runtime>(&self, token_rt: &T) -> Result<(Secret, u64)> {
+        match &self.auth {
+            Auth::Static(token) => Ok((token.clone(), 0)),
+            Auth::OAuth(oauth) => oauth.current(token_rt).await,
+        }
+    }
+
+    async fn slot<R: Runtime>(&self, rt: &R) -> Result<Slot<'_>> {
+        loop {
+            let wait = self.pacer.borrow_mut().try_acquire(rt.now_ms());
+            match wait {
+                Ok(()) => return Ok(Slot(&self.pacer)),
+                Err(ms) => rt.sleep(ms.ceil() as u64).await?,
+            }
+        }
+    }
+
+    /// Sends one logical call: token, pacing, one refresh on 401, retries. Returns the final answer
+    /// (any status) and the token used. `retry_5xx: false` hands a 5xx back at once (the caller has
+    /// a better remedy than waiting).
+    async fn send<R: Runtime, T: Runtime>(
+        &self,
+        rt: &R,
+        token_rt: &T,
+        build: &dyn Fn() -> Request,
+        idempotent: bool,
+        retry_5xx: bool,
+    ) -> Result<(Response, Secret)> {
+        let token_rt = &Counted { rt: token_rt, pacer: Some(&self.pacer) };
+        let policy = self.cfg.retry;
+        let mut refreshed = false;
+        let mut retries = 0;
+        loop {
+            let (mut token, mut generation) = self.token(token_rt).await?;
+            let slot = self.slot(rt).await?;
+            // The wait for a slot can be long: take a token refreshed meanwhile, and give the slot
+            // back while a refresh is under way (never wait for it holding a slot: it may need one).
+            if let Auth::OAuth(oauth) = &self.auth {
+                match oauth.peek() {
+                    None => continue,
+                    Some((newer, g)) if g != generation => (token, generation) = (newer, g),
+                    Some(_) => {}
+                }
+            }
+            let request = build().header("Authorization", format!("bearer {}", token.expose()));
+            let sent = rt.send(request).await;
+            drop(slot);
+            let response = match sent {
+                Ok(response) => response,
+                Err(error) if error.code == ErrorCode::Network => match retry::decide(&policy, Failure::Network, idempotent, retries, None, random_unit()) {
+                    Some(ms) => {
+                        retries += 1;
+                        rt.sleep(ms).await?;
+                        continue;
+                    }
+                    None => return Err(error),
+                },
+                Err(error) => return Err(error),
+            };
+            let status = response.status;
+            if status == 401 {
+                if let (Auth::OAuth(oauth), false) = (&self.auth, refreshed) {
+                    refreshed = true;
+                    oauth.renew(token_rt, generation).await?;
+                    continue;
+                }
+                return Ok((response, token));
+            }
+            let rate_limited = retry::is_rate_limit(status);
+            if rate_limited || (status >= 500 && retry_5xx) {
+                let retry_after = response.header("retry-after").and_then(|v| parse_retry_after(v, rt.now_ms()));
+                match retry::decide(&policy, Failure::Status(status), idempotent, retries, retry_after, random_unit()) {
+                    Some(ms) => {
+                        retries += 1;
+                        rt.sleep(ms).await?;
+                        continue;
+                    }
+                    None if rate_limited => {
+                        let message = format!("cyzen rate limit (HTTP {status}) after {retries} retries");
+                        return Err(Error::new(ErrorCode::RateLimited, message)
+                            .with_status(status)
+                            .with_retry_after_ms(retry_after)
+                            .with_body_excerpt(&response.body, &[token.expose()]));
+                    }
+                    None => {}
+                }
+            }
+            return Ok((response, token));
+        }
+    }
+
+    fn url(&self, route: &Route) -> String {
+        join_url(&self.cfg.base_url, &route.path)
+    }
+
+    /// One page of a list. `cursor` resumes (from `page.next` or a failed page's `error.cursor`);
+    /// without it the walk starts at the beginning of the filter's range. A failure carries the
+    /// cursor of the page that failed.
+    pub async fn list_page<R: Runtime, T: Runtime>(
+        &self,
+        rt: &R,
+        token_rt: &T,
+        name: &str,
+        filter: &[(String, String)],
+        cursor: Option<&[(String, String)]>,
+    ) -> Result<Page> {
+        let (res, route) = self.route(name)?;
+        if !res.has(GET) || res.binary {
+            return Err(Error::invalid_input("resource", format!("{name} cannot be listed")));
+        }
+        let query = paging::list_query(res, filter, (rt.now_ms() / 1000.0) as i64)?;
+        let mut cursor = match cursor {
+            Some(pairs) => Cursor::from_pairs(res, pairs)?,
+            None => paging::first_cursor(res, &query),
+        };
+        let url = self.url(&route);
+        loop {
+            let params = paging::page_params(res, &query, &cursor);
+            let split = paging::after_server_error(res, &cursor);
+            let build = || {
+                let mut request = Request::new(Method::Get, url.clone()).query("company_id", self.cfg.company_id.clone());
+                request.query.extend(params.iter().cloned());
+                request.header("Accept", "application/json")
+            };
+            let (response, token) = self.send(rt, token_rt, &build, true, split.is_none()).await.map_err(|e| with_cursor(e, res, &cursor))?;
+            if let (500, Some(day)) = (response.status, &split) {
+                cursor = day.clone();
+                continue;
+            }
+            let mut body = decode(&response, &[token.expose()]).map_err(|e| with_cursor(e, res, &cursor))?;
+            let next = paging::next_fields(&body);
+            let mut items = paging::take_items(&mut body, &route.list_key);
+            if NORMALISE_IN_RUST {
+                items.iter_mut().for_each(paging::normalise);
+            }
+            items.retain(|item| paging::keep(item, &query.client_side));
+            let after = paging::after_page(res, &query, &cursor, next);
+            return Ok(Page { items, cursor: cursor.to_pairs(res), next: after.map(|c| c.to_pairs(res)) });
+        }
+    }
+
+    /// Create (`ADD`), update (`UPDATE`, `id` required) or delete (`DELETE`, `id` required).
+    /// `input` holds form fields (already text); returns the decoded answer (`{"<id key>": …}`).
+    pub async fn write<R: Runtime, T: Runtime>(
+        &self,
+        rt: &R,
+        token_rt: &T,
+        name: &str,
+        op: u8,
+        id: Option<&str>,
+        input: &[(String, String)],
+    ) -> Result<Map<String, Value>> {
+        let (res, route) = self.route(name)?;
+        let (method, verb) = match op {
+            ADD => (Method::Post, "create"),
+            UPDATE => (Method::Put, "update"),
+            DELETE => (Method::Delete, "delete"),
+            _ => return Err(Error::invalid_input("op", "must be create, update or delete")),
+        };
+        if !res.has(op) {
+            return Err(Error::invalid_input("resource", format!("{name} has no {verb} operation (see the vendor's table)")));
+        }
+        let id = match (op, id.map(str::trim)) {
+            (ADD, _) => None,
+            (_, Some(id)) if !id.is_empty() => Some(id.to_string()),
+            _ => return Err(Error::invalid_input(route.id_key.clone(), "is required")),
+        };
+        let mut fields = vec![("company_id".to_string(), self.cfg.company_id.clone())];
+        if let (UPDATE, Some(id)) = (op, &id) {
+            fields.push((route.id_key.clone(), id.clone()));
+        }
+        for (key, value) in input {
+            let mut key = key.clone();
+            if res.name == "spots" {
+                if let Some((_, write_name)) = paths::SPOT_WRITE_NAMES.iter().find(|(read, _)| *read == key) {
+                    if input.iter().any(|(k, _)| k == write_name) {
+                        return Err(Error::invalid_input(format!("input.{key}"), format!("give either {key} or {write_name}")));
+                    }
+                    key = write_name.to_string();
+                }
+            }
+            if key == "company_id" {
+                return Err(Error::invalid_input("input.company_id", "is set by the client (companyId)"));
+            }
+            if key == route.id_key && op == UPDATE {
+                if Some(value) != id.as_ref() {
+                    return Err(Error::invalid_input(format!("input.{key}"), "differs from the id argument"));
+                }
+                continue;
+            }
+            fields.push((key, value.clone()));
+        }
+        if op == UPDATE && fields.len() <= 2 {
+            return Err(Error::invalid_input("input", "has nothing to update"));
+        }
+        if op == ADD && fields.len() <= 1 {
+            return Err(Error::invalid_input("input", "is empty"));
+        }
+        let url = self.url(&route);
+        let build = || {
+            let request = Request::new(method, url.clone()).header("Accept", "application/json");
+            match op {
+                DELETE => {
+                    let mut request = request;
+                    request.query = fields.clone();
+                    request.query.push((route.id_key.clone(), id.clone().unwrap_or_default()));
+                    request
+                }
+                _ => request.body(Body::Form(fields.clone())),
+            }
+        };
+        let (response, token) = self.send(rt, token_rt, &build, method.is_idempotent(), true).await?;
+        decode(&response, &[token.expose()])
+    }
+
+    /// One image (report or spot photo) by id, as the runtime's blob with its content type.
+    /// `read_text` reads a blob's text when the server answered an error instead of an image.
+    pub async fn image<R: Runtime, T: Runtime, F, Fut>(&self, rt: &R, token_rt: &T, image_id: &str, read_text: F) -> Result<Response>
+    where
+        F: Fn(BlobHandle) -> Fut,
+        Fut: Future<Output = Result<Vec<u8>>>,
+    {
+        let (res, route) = self.route("images")?;
+        let image_id = image_id.trim();
+        if image_id.is_empty() {
+            return Err(Error::invalid_input(res.id_key, "is required"));
+        }
+        let url = self.url(&route);
+        let build = || {
+            let mut request = Request::new(Method::Get, url.clone())
+                .query("company_id", self.cfg.company_id.clone())
+                .query(route.id_key.clone(), image_id);
+            request.response_kind = ResponseKind::Blob;
+            request
+        };
+        let (mut response, token) = self.send(rt, token_rt, &build, true, true).await?;
+        let json = response.mime_type().contains("json");
+        if response.is_success() && !json && response.blob.is_some() {
+            return Ok(response);
+        }
+        if let Some(blob) = response.blob.take() {
+            response.body = read_text(blob).await?;
+        }
+        match decode(&response, &[token.expose()]) {
+            Err(error) => Err(error),
+            Ok(_) => Err(Error::new(ErrorCode::Decode, "cyzen answered JSON where an image was expected").with_status(response.status)),
+        }
+    }
+}
