@@ -228,6 +228,7 @@ async fn main() -> ExitCode {
 
     wait_for_stop_signal().await;
     running.shutdown().await;
-    println!("sandbox stopped");
+    // stdout may already be closed by whoever started us; never panic on the way out.
+    let _ = writeln!(std::io::stdout(), "sandbox stopped");
     ExitCode::SUCCESS
 }
