@@ -1,12 +1,12 @@
 // `make bench`: shipped size, cold start (Node, workerd), per-call overhead and paced throughput,
 // each next to a hand-written JS baseline measured in the same run. Prints a Markdown table and
 // writes it to bench/results.md. No number here is a test assertion.
-import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
 import { run } from "../tests/support/processes.mjs";
+import { bundleWorker, withWorkerd } from "../tests/support/workerd.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -50,32 +50,21 @@ rows.push([`cold start, Node: whole \`import()\` of the package (median of ${RUN
 // Inside workerd the clock does not advance during synchronous work, so the cost is measured from
 // outside: time from starting a fresh workerd (Miniflare) to the first response, for a Worker that
 // imports the package versus one that imports the baseline; the difference is the package's cost.
-async function bundleWorker(name, importLine, body) {
-  const dir = join(root, `target/bench-worker-${name}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "src"), { recursive: true });
-  writeFileSync(join(dir, "src/index.js"), `${importLine}\nexport default { async fetch() { return new Response(${body}); } };\n`);
-  writeFileSync(join(dir, "wrangler.toml"), `name = "bench-${name}"\nmain = "src/index.js"\ncompatibility_date = "2026-04-01"\n`);
-  await run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", "out"],
-    { cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } });
-  return join(dir, "out/index.js");
-}
 async function workerdColdStart(script) {
   const samples = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    const mf = new Miniflare({ modules: true, scriptPath: script, compatibilityDate: "2026-04-01",
-      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }] });
-    const text = await (await mf.dispatchFetch("http://bench.test/")).text();
+    const text = await withWorkerd(script, async (mf) => (await mf.dispatchFetch("http://bench.test/")).text());
     samples.push(performance.now() - start);
-    await mf.dispose();
     if (text !== "e5ef72ef839bdf5397b4906b199b9fbf") throw new Error(`unexpected worker answer ${text}`);
   }
   return median(samples);
 }
-const signCall = `senselinkSign("1477881215000", "2323dsfadfewrasa3434")`;
-const pkgWorker = await bundleWorker("pkg", `import { senselinkSign } from ${JSON.stringify(join(pkg, "dist/workerd.js"))};`, signCall);
-const baseWorker = await bundleWorker("baseline", `import { senselinkSign } from ${JSON.stringify(join(here, "baseline/senselink-baseline.js"))};`, signCall);
+const signingWorker = (name, module) => bundleWorker(join(root, `target/bench-worker-${name}`),
+  `import { senselinkSign } from ${JSON.stringify(module)};\n` +
+  `export default { async fetch() { return new Response(senselinkSign("1477881215000", "2323dsfadfewrasa3434")); } };\n`);
+const pkgWorker = await signingWorker("pkg", join(pkg, "dist/workerd.js"));
+const baseWorker = await signingWorker("baseline", join(here, "baseline/senselink-baseline.js"));
 const wdPkg = await workerdColdStart(pkgWorker);
 const wdBase = await workerdColdStart(baseWorker);
 rows.push([`cold start, workerd (fresh workerd to first response; median of ${RUNS})`,

@@ -5,12 +5,13 @@
 // env given to each check: { runtime, sandboxUrl, senselink: { appKey, appSecret },
 //   cyzen: { baseUrl, companyId, staticToken, clientId, clientSecret, publicClientId, appToken,
 //            appTokenHeader, authorizeUrl, tokenUrl } }
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Miniflare } from "miniflare";
 import { launchChromium, resultOfPage } from "../support/chromium.mjs";
 import { run, startServer } from "../support/processes.mjs";
+import { reportAndExit } from "../support/report.mjs";
+import { bundleWorker, withWorkerd } from "../support/workerd.mjs";
 import { runSuites } from "./harness.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,11 +55,8 @@ if (runtimes.includes("node")) {
 }
 
 if (runtimes.includes("workerd")) {
-  const dir = join(root, `target/e2e-worker-${process.pid}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "src"), { recursive: true });
   const rel = (path) => JSON.stringify(pathToFileURL(path).pathname);
-  writeFileSync(join(dir, "src/index.js"), [
+  const script = await bundleWorker(join(root, `target/e2e-worker-${process.pid}`), [
     `import * as lib from ${rel(join(pkgDir, "dist/workerd.js"))};`,
     `import { runSuites } from ${rel(join(here, "harness.js"))};`,
     ...suiteNames.map((name, i) => `import * as suite${i} from ${rel(join(here, "suites", `${name}.js`))};`),
@@ -68,27 +66,16 @@ if (runtimes.includes("workerd")) {
     "  return Response.json(await runSuites(lib, suites, env));",
     "} };",
   ].join("\n"));
-  writeFileSync(join(dir, "wrangler.toml"), 'name = "e2e"\nmain = "src/index.js"\ncompatibility_date = "2026-04-01"\n');
-  await run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", "out"],
-    { cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } });
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: join(dir, "out/index.js"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-04-01",
-  });
-  try {
+  results.workerd = await withWorkerd(script, async (mf) => {
     const query = encodeURIComponent(JSON.stringify({ ...env, runtime: "workerd" }));
     const response = await mf.dispatchFetch(`http://e2e.test/?env=${query}`);
     const text = await response.text();
     try {
-      results.workerd = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
-      results.workerd = { passed: [], failed: [{ name: "worker", error: `HTTP ${response.status}: ${text.slice(0, 2000)}` }] };
+      return { passed: [], failed: [{ name: "worker", error: `HTTP ${response.status}: ${text.slice(0, 2000)}` }] };
     }
-  } finally {
-    await mf.dispose();
-  }
+  });
 }
 
 if (runtimes.includes("chromium")) {
@@ -112,10 +99,4 @@ if (runtimes.includes("chromium")) {
 }
 sandbox.stop();
 
-let ok = true;
-for (const [runtime, { passed, failed }] of Object.entries(results)) {
-  console.log(`${runtime}: ${passed.length} passed, ${failed.length} failed`);
-  for (const { name, error } of failed) console.log(`  FAILED ${name}\n    ${error.replaceAll("\n", "\n    ")}`);
-  if (failed.length > 0 || passed.length === 0) ok = false;
-}
-process.exit(ok ? 0 : 1);
+reportAndExit(results);

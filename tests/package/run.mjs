@@ -6,9 +6,10 @@
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
 import { launchChromium, resultOfPage } from "../support/chromium.mjs";
 import { run, startServer } from "../support/processes.mjs";
+import { reportAndExit } from "../support/report.mjs";
+import { bundleWorker, withWorkerd } from "../support/workerd.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -41,20 +42,11 @@ console.log("Vite production build");
 await run(bin("vite"), ["build"], { cwd: join(scratch, "vite-app") });
 
 console.log("Cloudflare Worker: wrangler bundle, run in workerd");
-const workerDir = join(scratch, "worker");
-await run(bin("wrangler"), ["deploy", "--dry-run", "--outdir", "out"], { cwd: workerDir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } });
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: join(workerDir, "out/index.js"),
-  modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-  compatibilityDate: "2026-04-01",
-});
-try {
+const script = await bundleWorker(join(scratch, "worker"));
+results.workerd = await withWorkerd(script, async (mf) => {
   const response = await mf.dispatchFetch(`http://worker.test/?server=${encodeURIComponent(server.url)}`);
-  results.workerd = await response.json();
-} finally {
-  await mf.dispose();
-}
+  return response.json();
+});
 
 console.log("headless Chromium: plain ES module page and the Vite build");
 const browser = await launchChromium();
@@ -69,10 +61,4 @@ try {
   server.stop();
 }
 
-let ok = true;
-for (const [runtime, { passed, failed }] of Object.entries(results)) {
-  console.log(`${runtime}: ${passed.length} passed, ${failed.length} failed`);
-  for (const { name, error } of failed) console.log(`  FAILED ${name}\n    ${error.replaceAll("\n", "\n    ")}`);
-  if (failed.length > 0 || passed.length === 0) ok = false;
-}
-process.exit(ok ? 0 : 1);
+reportAndExit(results);
