@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::errors::decode;
 use super::oauth::OAuth;
-use super::pacing::Pacer;
+use super::pacing::{Pacer, SlotId};
 use super::paging::{self, Cursor};
 use super::paths::{self, Resource, ADD, DELETE, GET, UPDATE};
 use super::retry::{self, Failure, RetryPolicy};
@@ -51,7 +51,7 @@ pub struct ClientConfig {
     pub company_id: String,
     /// Requests per 1-second sliding window (default 5).
     pub requests_per_second: usize,
-    /// Extra time a send stays in the window (default 100 ms; see `pacing`).
+    /// Extra time a slot stays in the window after its answer arrived (default 10 ms; see `pacing`).
     pub pacing_margin_ms: f64,
     /// Retries.
     pub retry: RetryPolicy,
@@ -66,7 +66,7 @@ impl ClientConfig {
             base_url: DEFAULT_BASE_URL.into(),
             company_id: company_id.into(),
             requests_per_second: 5,
-            pacing_margin_ms: 100.0,
+            pacing_margin_ms: 10.0,
             retry: RetryPolicy::default(),
             paths: Vec::new(),
         }
@@ -79,6 +79,9 @@ pub enum Auth<S: Store> {
     Static(Secret),
     /// OAuth tokens, refreshed once on 401 or expiry.
     OAuth(Rc<OAuth<S>>),
+    /// Browser mode: requests go without a token or `company_id` to a cyzen proxy (see
+    /// [`super::proxy`]) that adds both; a 401 is final (the proxy refreshes).
+    Proxy,
 }
 
 /// One page of a list.
@@ -101,11 +104,26 @@ pub struct Client<S: Store> {
 }
 
 /// Gives the pacing slot back when the request ends or is dropped.
-struct Slot<'a>(&'a RefCell<Pacer>);
+/// An in-flight request's place in the pacer: its window starts when it is dropped (the answer
+/// arrived, or the call was abandoned).
+struct Slot<'a, R: Runtime> {
+    pacer: &'a RefCell<Pacer>,
+    id: SlotId,
+    rt: &'a R,
+}
 
-impl Drop for Slot<'_> {
+impl<R: Runtime> Drop for Slot<'_, R> {
     fn drop(&mut self) {
-        self.0.borrow_mut().release();
+        self.pacer.borrow_mut().finish(self.id, self.rt.now_ms());
+    }
+}
+
+/// A token-endpoint request's in-flight place.
+struct FlightSlot<'a>(&'a RefCell<Pacer>);
+
+impl Drop for FlightSlot<'_> {
+    fn drop(&mut self) {
+        self.0.borrow_mut().release_flight();
     }
 }
 
@@ -138,7 +156,7 @@ impl<T: Runtime> Runtime for Counted<'_, T> {
                 Err(ms) => self.rt.sleep(ms as u64).await?,
             }
         }
-        let _slot = Slot(pacer);
+        let _slot = FlightSlot(pacer);
         self.rt.send(request).await
     }
 }
@@ -150,11 +168,16 @@ fn with_cursor(error: Error, res: &Resource, cursor: &Cursor) -> Error {
 impl<S: Store> Client<S> {
     /// Checks the settings; nothing is sent.
     pub fn new(cfg: ClientConfig, auth: Auth<S>) -> Result<Client<S>> {
-        if cfg.company_id.trim().is_empty() {
+        let proxy = matches!(auth, Auth::Proxy);
+        if !proxy && cfg.company_id.trim().is_empty() {
             return Err(Error::invalid_input("companyId", "is required (the tenant id, 32 hex characters)"));
         }
-        if !(cfg.base_url.starts_with("https://") || cfg.base_url.starts_with("http://")) {
-            return Err(Error::invalid_input("baseUrl", "must be an absolute http(s) URL"));
+        let absolute = cfg.base_url.starts_with("https://") || cfg.base_url.starts_with("http://");
+        // A page may reach its proxy on its own origin: `/cyzen`.
+        let on_origin = proxy && cfg.base_url.starts_with('/') && !cfg.base_url.starts_with("//");
+        if !absolute && !on_origin {
+            let rule = if proxy { "must be an absolute http(s) URL or a path on this origin (\"/cyzen\")" } else { "must be an absolute http(s) URL" };
+            return Err(Error::invalid_input("baseUrl", rule));
         }
         if cfg.requests_per_second == 0 {
             return Err(Error::invalid_input("requestsPerSecond", "must be at least 1"));
@@ -187,14 +210,20 @@ impl<S: Store> Client<S> {
         match &self.auth {
             Auth::Static(token) => Ok((token.clone(), 0)),
             Auth::OAuth(oauth) => oauth.current(token_rt).await,
+            Auth::Proxy => Ok((Secret::new(""), 0)),
         }
     }
 
-    async fn slot<R: Runtime>(&self, rt: &R) -> Result<Slot<'_>> {
+    /// The tenant id to send, or `None` in proxy mode (the proxy adds it).
+    fn company_id(&self) -> Option<&str> {
+        (!matches!(self.auth, Auth::Proxy)).then_some(self.cfg.company_id.as_str())
+    }
+
+    async fn slot<'a, R: Runtime>(&'a self, rt: &'a R) -> Result<Slot<'a, R>> {
         loop {
             let wait = self.pacer.borrow_mut().try_acquire(rt.now_ms());
             match wait {
-                Ok(()) => return Ok(Slot(&self.pacer)),
+                Ok(id) => return Ok(Slot { pacer: &self.pacer, id, rt }),
                 Err(ms) => rt.sleep(ms.ceil() as u64).await?,
             }
         }
@@ -227,7 +256,10 @@ impl<S: Store> Client<S> {
                     Some(_) => {}
                 }
             }
-            let request = build().header("Authorization", format!("bearer {}", token.expose()));
+            let request = match self.auth {
+                Auth::Proxy => build(),
+                _ => build().header("Authorization", format!("bearer {}", token.expose())),
+            };
             let sent = rt.send(request).await;
             drop(slot);
             let response = match sent {
@@ -303,7 +335,8 @@ impl<S: Store> Client<S> {
             let params = paging::page_params(res, &query, &cursor);
             let split = paging::after_server_error(res, &cursor);
             let build = || {
-                let mut request = Request::new(Method::Get, url.clone()).query("company_id", self.cfg.company_id.clone());
+                let mut request = Request::new(Method::Get, url.clone());
+                request.query.extend(self.company_id().map(|c| ("company_id".to_string(), c.to_string())));
                 request.query.extend(params.iter().cloned());
                 request.header("Accept", "application/json")
             };
@@ -350,10 +383,11 @@ impl<S: Store> Client<S> {
             (_, Some(id)) if !id.is_empty() => Some(id.to_string()),
             _ => return Err(Error::invalid_input(route.id_key.clone(), "is required")),
         };
-        let mut fields = vec![("company_id".to_string(), self.cfg.company_id.clone())];
+        let mut fields: Vec<(String, String)> = self.company_id().map(|c| ("company_id".to_string(), c.to_string())).into_iter().collect();
         if let (UPDATE, Some(id)) = (op, &id) {
             fields.push((route.id_key.clone(), id.clone()));
         }
+        let given = fields.len();
         for (key, value) in input {
             let mut key = key.clone();
             if res.name == "spots" {
@@ -375,10 +409,10 @@ impl<S: Store> Client<S> {
             }
             fields.push((key, value.clone()));
         }
-        if op == UPDATE && fields.len() <= 2 {
+        if op == UPDATE && fields.len() <= given {
             return Err(Error::invalid_input("input", "has nothing to update"));
         }
-        if op == ADD && fields.len() <= 1 {
+        if op == ADD && fields.len() <= given {
             return Err(Error::invalid_input("input", "is empty"));
         }
         let url = self.url(&route);
@@ -412,9 +446,9 @@ impl<S: Store> Client<S> {
         }
         let url = self.url(&route);
         let build = || {
-            let mut request = Request::new(Method::Get, url.clone())
-                .query("company_id", self.cfg.company_id.clone())
-                .query(route.id_key.clone(), image_id);
+            let mut request = Request::new(Method::Get, url.clone());
+            request.query.extend(self.company_id().map(|c| ("company_id".to_string(), c.to_string())));
+            let mut request = request.query(route.id_key.clone(), image_id);
             request.response_kind = ResponseKind::Blob;
             request
         };

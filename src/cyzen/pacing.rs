@@ -2,15 +2,26 @@
 //! a bucket that bursts N and refills continuously lets N + 1 requests into some 1-second window),
 //! and at most 6 requests in flight (the Workers limit on simultaneous connections).
 //!
-//! The server's counting method is unknown and it sees a request somewhat after the client sends
-//! it, so a send time stays in the window for `window_ms + margin_ms` (defaults 1000 + 100 ms).
+//! The server counts a request when it *arrives*, which is somewhere between the moment the client
+//! sent it and the moment the answer came back. A slot is therefore held from the send until one
+//! window (+ a small margin, default 10 ms, for the server's window boundary) after the answer
+//! arrived: whatever the network's latency and jitter, the server can never see more than N in a
+//! window, and on a fast link the pace stays within a few percent of the ceiling.
 //! [`Pacer::try_acquire`] never waits itself: it says how long to sleep, and each caller sleeps on
 //! its own timer (in Workers, a request must not wait on another request's promise).
 
-use std::collections::VecDeque;
-
-/// How often a caller re-checks the in-flight cap while it is full.
+/// How often a caller re-checks while every blocking slot is still in flight.
 pub const IN_FLIGHT_POLL_MS: f64 = 20.0;
+
+/// Identifies a slot taken with [`Pacer::try_acquire`], to release it.
+pub type SlotId = u64;
+
+#[derive(Debug)]
+struct Held {
+    id: SlotId,
+    /// When the answer arrived; `None` while the request is in flight.
+    done_ms: Option<f64>,
+}
 
 /// Sliding-window limiter plus in-flight counter.
 #[derive(Debug)]
@@ -18,31 +29,44 @@ pub struct Pacer {
     limit: usize,
     span_ms: f64,
     max_in_flight: usize,
-    sent: VecDeque<f64>,
+    held: Vec<Held>,
+    next_id: SlotId,
     in_flight: usize,
 }
 
 impl Pacer {
     /// `limit` requests per `window_ms` (+ `margin_ms`), at most `max_in_flight` at once.
     pub fn new(limit: usize, window_ms: f64, margin_ms: f64, max_in_flight: usize) -> Pacer {
-        Pacer { limit: limit.max(1), span_ms: window_ms + margin_ms, max_in_flight: max_in_flight.max(1), sent: VecDeque::new(), in_flight: 0 }
+        Pacer {
+            limit: limit.max(1),
+            span_ms: window_ms + margin_ms,
+            max_in_flight: max_in_flight.max(1),
+            held: Vec::new(),
+            next_id: 0,
+            in_flight: 0,
+        }
     }
 
-    /// Takes a slot at `now_ms` (recording the send), or says how many milliseconds to wait first.
-    pub fn try_acquire(&mut self, now_ms: f64) -> Result<(), f64> {
-        while self.sent.front().is_some_and(|t| now_ms - t >= self.span_ms) {
-            self.sent.pop_front();
-        }
-        if self.sent.len() >= self.limit {
-            let oldest = self.sent[self.sent.len() - self.limit];
-            return Err((oldest + self.span_ms - now_ms).max(1.0));
+    /// Takes a slot at `now_ms`, or says how many milliseconds to wait first.
+    pub fn try_acquire(&mut self, now_ms: f64) -> Result<SlotId, f64> {
+        let span = self.span_ms;
+        self.held.retain(|h| h.done_ms.is_none_or(|done| now_ms - done < span));
+        if self.held.len() >= self.limit {
+            // The slot that frees first is the (len - limit)-th earliest finished one; while the
+            // blocking slots are still in flight, nobody knows when: check again shortly.
+            let mut finished: Vec<f64> = self.held.iter().filter_map(|h| h.done_ms).collect();
+            finished.sort_by(f64::total_cmp);
+            let wait = finished.get(self.held.len() - self.limit).map_or(IN_FLIGHT_POLL_MS, |done| done + span - now_ms);
+            return Err(wait.max(1.0));
         }
         if self.in_flight >= self.max_in_flight {
             return Err(IN_FLIGHT_POLL_MS);
         }
-        self.sent.push_back(now_ms);
+        let id = self.next_id;
+        self.next_id += 1;
+        self.held.push(Held { id, done_ms: None });
         self.in_flight += 1;
-        Ok(())
+        Ok(id)
     }
 
     /// Takes an in-flight slot only (token endpoint requests: not counted in the API's window).
@@ -54,8 +78,16 @@ impl Pacer {
         Ok(())
     }
 
-    /// A request taken with [`Pacer::try_acquire`] finished (or was dropped).
-    pub fn release(&mut self) {
+    /// The request of slot `id` got its answer (or was dropped) at `now_ms`: its window starts now.
+    pub fn finish(&mut self, id: SlotId, now_ms: f64) {
+        if let Some(held) = self.held.iter_mut().find(|h| h.id == id && h.done_ms.is_none()) {
+            held.done_ms = Some(now_ms);
+            self.in_flight = self.in_flight.saturating_sub(1);
+        }
+    }
+
+    /// A request taken with [`Pacer::try_acquire_flight`] finished (or was dropped).
+    pub fn release_flight(&mut self) {
         self.in_flight = self.in_flight.saturating_sub(1);
     }
 
@@ -91,9 +123,9 @@ mod tests {
         let mut sent = Vec::new();
         while sent.len() < 40 {
             match pacer.try_acquire(now) {
-                Ok(()) => {
+                Ok(id) => {
                     sent.push(now);
-                    pacer.release();
+                    pacer.finish(id, now);
                 }
                 Err(wait) => now += wait,
             }
@@ -110,29 +142,41 @@ mod tests {
         assert_eq!(max_in_any_window(&[0.0, 0.0, 0.0, 0.0, 0.0, 200.0], 1000.0), 6);
         let mut pacer = Pacer::new(5, 1000.0, 0.0, 100);
         for _ in 0..5 {
-            pacer.try_acquire(0.0).unwrap();
+            let id = pacer.try_acquire(0.0).unwrap();
+            pacer.finish(id, 0.0);
         }
         assert_eq!(pacer.try_acquire(200.0), Err(800.0));
-        assert_eq!(pacer.try_acquire(1000.0), Ok(()));
+        assert!(pacer.try_acquire(1000.0).is_ok());
     }
 
     #[test]
     fn margin_extends_the_window() {
         let mut pacer = Pacer::new(1, 1000.0, 100.0, 6);
-        pacer.try_acquire(0.0).unwrap();
+        let id = pacer.try_acquire(0.0).unwrap();
+        pacer.finish(id, 0.0);
         assert_eq!(pacer.try_acquire(1000.0), Err(100.0));
         assert!(pacer.try_acquire(1100.0).is_ok());
     }
 
     #[test]
+    fn the_window_starts_when_the_answer_arrives() {
+        // However late the server saw a request, it was before its answer came back: the slot is
+        // free one window after the answer, not after the send.
+        let mut pacer = Pacer::new(1, 1000.0, 0.0, 6);
+        let id = pacer.try_acquire(0.0).unwrap();
+        assert_eq!(pacer.try_acquire(1500.0), Err(IN_FLIGHT_POLL_MS), "still in flight: unknown");
+        pacer.finish(id, 300.0);
+        assert_eq!(pacer.try_acquire(1200.0), Err(100.0));
+        assert!(pacer.try_acquire(1300.0).is_ok());
+    }
+
+    #[test]
     fn in_flight_cap() {
         let mut pacer = Pacer::new(100, 1000.0, 0.0, 6);
-        for _ in 0..6 {
-            pacer.try_acquire(0.0).unwrap();
-        }
+        let ids: Vec<SlotId> = (0..6).map(|_| pacer.try_acquire(0.0).unwrap()).collect();
         assert_eq!(pacer.in_flight(), 6);
         assert_eq!(pacer.try_acquire(0.0), Err(IN_FLIGHT_POLL_MS));
-        pacer.release();
-        assert!(pacer.try_acquire(0.0).is_ok());
+        pacer.finish(ids[0], 5.0);
+        assert!(pacer.try_acquire(5.0).is_ok());
     }
 }

@@ -281,7 +281,7 @@ fn a_static_token_refused_is_final_and_never_shown() {
 // Pacing and retries
 
 #[test]
-fn pacing_holds_five_per_sliding_second_and_six_in_flight_across_concurrent_calls() {
+fn pacing_holds_five_per_sliding_second_across_concurrent_calls() {
     let sim = Sim::new(T0, |_, _| Reply::json(200, r#"{"users":[]}"#).after(1500.0));
     let client = static_client(5);
     let tasks: Vec<Task<'_, Result<Page, Error>>> =
@@ -290,7 +290,22 @@ fn pacing_holds_five_per_sliding_second_and_six_in_flight_across_concurrent_call
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(sim.log().len(), 30);
     assert!(max_per_second(&sim.log()) <= 5);
-    assert_eq!(sim.max_in_flight(), 6, "slow answers: the in-flight cap binds");
+    // A request holds its window slot until one window after its answer: with 1.5 s answers,
+    // each burst of 5 waits for the previous burst's answers + 1 s.
+    let log = sim.log();
+    assert_eq!(log[5].at - log[0].at, 1500.0 + 1000.0 + 10.0);
+}
+
+#[test]
+fn at_most_six_requests_are_in_flight() {
+    // A higher rate than 6/s, slow answers: the Workers connection limit is what binds.
+    let sim = Sim::new(T0, |_, _| Reply::json(200, r#"{"users":[]}"#).after(1500.0));
+    let client = static_client(50);
+    let tasks: Vec<Task<'_, Result<Page, Error>>> =
+        (0..30).map(|_| Box::pin(client.list_page(&sim, &sim, "users", &[], None)) as Task<'_, _>).collect();
+    assert!(run(&sim, tasks).iter().all(Result::is_ok));
+    assert_eq!(sim.log().len(), 30);
+    assert_eq!(sim.max_in_flight(), 6);
 }
 
 #[test]
@@ -302,9 +317,10 @@ fn pacing_is_not_a_token_bucket() {
     run(&sim, tasks);
     let log = sim.log();
     assert!(max_per_second(&log) <= 5);
-    // Send times come in bursts of 5, each 1.1 s (window + margin) after the previous burst.
-    assert_eq!(log[5].at - log[0].at, 1100.0);
-    assert_eq!(log[22].at - log[0].at, 4.0 * 1100.0);
+    // Send times come in bursts of 5, each one window + margin (10 ms) after the previous burst's
+    // answers (1 ms here).
+    assert_eq!(log[5].at - log[0].at, 1011.0);
+    assert_eq!(log[22].at - log[0].at, 4.0 * 1011.0);
 }
 
 fn gaps(log: &[super::testing::Logged]) -> Vec<f64> {
