@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_npm_deps
 scripts/build-package.sh
+cargo build --release --quiet -p cyzen-senselink-sandbox
 node bench/run.mjs

@@ -48,3 +48,33 @@ export async function senselinkCall({ baseUrl, appKey, appSecret, path, query = 
   if (envelope.code !== 200) throw new Error(`SenseLink ${envelope.code}: ${envelope.message}`);
   return envelope.data;
 }
+
+/** One cyzen list page by hand: bearer token, `company_id`, JSON, `errors[]` check. */
+export async function cyzenPage({ baseUrl, token, companyId, path, listKey, query = {}, fetch: doFetch = fetch }) {
+  const params = new URLSearchParams({ ...query, company_id: companyId });
+  const response = await doFetch(`${baseUrl}${path}?${params}`, { headers: { authorization: `bearer ${token}` } });
+  const body = await response.json();
+  if (body.errors?.length) throw new Error(`cyzen ${body.errors[0].err_code}: ${body.errors[0].err_msg}`);
+  const next = Object.fromEntries(Object.entries(body).filter(([k, v]) => k.startsWith("next_") && v));
+  return { items: body[listKey] ?? [], next };
+}
+
+/** The pacing most hand-written clients use: a fixed 1-second window with a counter. */
+export function fixedWindowLimiter(perSecond) {
+  let windowStart = 0;
+  let count = 0;
+  return async function acquire() {
+    for (;;) {
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        count = 0;
+      }
+      if (count < perSecond) {
+        count += 1;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, windowStart + 1000 - now));
+    }
+  };
+}
