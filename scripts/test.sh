@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test tier; `scripts/test.sh native|wasm|package|e2e|all`. Exits non-zero on any failure, and
+# Every test tier; `scripts/test.sh native|wasm|package|e2e|admin|all`. Exits non-zero on any failure, and
 # treats a runner that reports zero passed tests as a failure (a headless run can silently run none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,12 +63,28 @@ e2e() {
   node tests/e2e/run.mjs 2>&1 | tee test-output/e2e.log
 }
 
+admin() {
+  ensure_chromium
+  # A Japanese font, so the screenshots show the page's Japanese text (best effort).
+  if ! fc-list 2>/dev/null | grep -qiE "ipagothic|noto sans cjk|ipaexgothic"; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipafont-gothic >/dev/null 2>&1 ||
+      { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipafont-gothic >/dev/null 2>&1; } ||
+      log "no Japanese font installed: Japanese text in the screenshots will show as boxes"
+  fi
+  local pkg=${PKG_DIR:-pkg}
+  [ -f "$pkg/dist/node.js" ] || PKG_OUT=$pkg scripts/build-package.sh
+  [ -n "${SANDBOX_BIN:-}" ] || cargo build --release --quiet -p cyzen-senselink-sandbox
+  log "tier 5: the admin page and its Worker (wrangler dev, workerd) in Chromium, against the sandbox"
+  node tests/admin/run.mjs 2>&1 | tee test-output/admin.log
+}
+
 case "$tier" in
   native) native ;;
   wasm) wasm ;;
   package) package ;;
   e2e) e2e ;;
-  all) native; wasm; package; e2e ;;
-  *) echo "usage: $0 native|wasm|package|e2e|all" >&2; exit 2 ;;
+  admin) admin ;;
+  all) native; wasm; package; e2e; admin ;;
+  *) echo "usage: $0 native|wasm|package|e2e|admin|all" >&2; exit 2 ;;
 esac
 log "tests passed ($tier)"

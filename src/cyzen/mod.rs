@@ -19,6 +19,7 @@ pub mod oauth;
 pub mod pacing;
 pub mod paging;
 pub mod paths;
+pub mod proxy;
 pub mod retry;
 pub mod store;
 pub mod windows;

@@ -16,6 +16,7 @@ use crate::cyzen::client::{Auth, Client, ClientConfig, Counted, Route};
 use crate::cyzen::oauth::{OAuth, OAuthConfig, TokenSet};
 use crate::cyzen::paging::missing_created_at;
 use crate::cyzen::paths::{ADD, DELETE, UPDATE};
+use crate::cyzen::proxy::{decide, Decision, ProxyConfig};
 use crate::cyzen::store::Store;
 use crate::error::{Error, ErrorCode, Result};
 use crate::fetch::{js_error, FetchRuntime};
@@ -164,7 +165,9 @@ impl OAuthCore {
         OAuthCore { inner: self.inner.clone(), fetch: self.fetch.clone() }
     }
 
-    /// 0 authorizationUrl, 1 handleCallback(url, {cookie}), 2 refresh, 3 getTokens, 4 setTokens(tokens).
+    /// 0 authorizationUrl, 1 handleCallback(url, {cookie}), 2 refresh, 3 getTokens, 4 setTokens(tokens),
+    /// 5 a usable access token `{ token, generation }` (refreshed first when expired), 6 the token
+    /// replacing generation `arg` (after a 401; one refresh for every caller with that generation).
     pub fn run(&self, op: u32, arg: JsValue, options: JsValue) -> Promise {
         let oauth = self.inner.clone();
         let fetch = self.fetch.clone();
@@ -189,6 +192,16 @@ impl OAuthCore {
                 }
                 2 => tokens_to_js(&boxed(oauth.refresh(&rt)).await?),
                 3 => oauth.tokens().await?.as_ref().map_or(JsValue::NULL, tokens_to_js),
+                5 | 6 => {
+                    let (token, generation) = match op {
+                        5 => boxed(oauth.current(&rt)).await?,
+                        _ => boxed(oauth.renew(&rt, arg.as_f64().unwrap_or(0.0) as u64)).await.map(|(t, g)| (t.access_token, g))?,
+                    };
+                    let obj = Object::new();
+                    set(&obj, "token", &token.expose().into());
+                    set(&obj, "generation", &JsValue::from_f64(generation as f64));
+                    obj.into()
+                }
                 _ => {
                     oauth.replace(tokens_from_js(&arg)?).await?;
                     JsValue::UNDEFINED
@@ -248,6 +261,7 @@ impl ClientCore {
         fetch: Option<Function>,
         static_token: Option<String>,
         oauth: Option<OAuthCore>,
+        proxy: bool,
     ) -> std::result::Result<ClientCore, JsValue> {
         let build = || -> Result<ClientCore> {
             let mut cfg = ClientConfig::new(company_id);
@@ -260,15 +274,9 @@ impl ClientCore {
             if let Some(retries) = max_retries {
                 cfg.retry.max_retries = retries.min(10);
             }
-            if !is_absent(&paths) {
-                for entry in Object::entries(paths.unchecked_ref()).iter() {
-                    let pair: Array = entry.unchecked_into();
-                    let name = pair.get(0).as_string().unwrap_or_default();
-                    let route = route_of(&name, &pair.get(1))?;
-                    cfg.paths.push((name, route));
-                }
-            }
+            cfg.paths = route_overrides(&paths)?;
             let (auth, token_fetch) = match (oauth, static_token) {
+                _ if proxy => (Auth::Proxy, None),
                 (Some(core), _) => (Auth::OAuth(core.inner.clone()), core.fetch.clone().or_else(|| fetch.clone())),
                 (None, Some(token)) => (Auth::Static(Secret::new(token)), None),
                 (None, None) => return Err(Error::invalid_input("auth", "must be a CyzenOAuth or { staticToken }")),
@@ -317,3 +325,69 @@ impl ClientCore {
     }
 }
 
+
+fn route_overrides(paths: &JsValue) -> Result<Vec<(String, Route)>> {
+    let mut out = Vec::new();
+    if !is_absent(paths) {
+        for entry in Object::entries(paths.unchecked_ref()).iter() {
+            let pair: Array = entry.unchecked_into();
+            let name = pair.get(0).as_string().unwrap_or_default();
+            out.push((name.clone(), route_of(&name, &pair.get(1))?));
+        }
+    }
+    Ok(out)
+}
+
+/// The planner behind `createCyzenProxy` (not part of the public API).
+#[wasm_bindgen]
+pub struct CyzenProxyCore {
+    config: ProxyConfig,
+}
+
+#[wasm_bindgen]
+impl CyzenProxyCore {
+    /// Checks the settings (`INVALID_INPUT` naming the option at fault); `allow` is an array of
+    /// patterns or `undefined` (`["@default"]`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(base_url: Option<String>, company_id: Option<String>, paths: JsValue, allow: JsValue) -> std::result::Result<CyzenProxyCore, JsValue> {
+        let build = || -> Result<CyzenProxyCore> {
+            let patterns: Vec<String> = if Array::is_array(&allow) {
+                Array::from(&allow)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| p.as_string().ok_or_else(|| Error::invalid_input(format!("allow[{i}]"), "must be a string")))
+                    .collect::<Result<_>>()?
+            } else {
+                vec!["@default".to_string()]
+            };
+            let config = ProxyConfig::new(base_url, company_id.unwrap_or_default(), route_overrides(&paths)?, &patterns)?;
+            Ok(CyzenProxyCore { config })
+        };
+        build().map_err(to_js_error)
+    }
+
+    /// The decision for an incoming request: `{ forward: true, url, method, path, resource,
+    /// allowed, body? }` or `{ forward: false, status, message }`.
+    pub fn plan(&self, method: &str, url: &str, content_type: Option<String>, body: Option<String>) -> Object {
+        let out = Object::new();
+        match decide(&self.config, method, url, content_type.as_deref(), body.as_deref()) {
+            Decision::Forward { url, method, path, resource, allowed, body } => {
+                set(&out, "forward", &JsValue::TRUE);
+                set(&out, "url", &url.into());
+                set(&out, "method", &method.into());
+                set(&out, "path", &path.into());
+                set(&out, "resource", &resource.into());
+                set(&out, "allowed", &allowed.into());
+                if let Some(body) = body {
+                    set(&out, "body", &body.into());
+                }
+            }
+            Decision::Refuse { status, message } => {
+                set(&out, "forward", &JsValue::FALSE);
+                set(&out, "status", &status.into());
+                set(&out, "message", &message.into());
+            }
+        }
+        out
+    }
+}

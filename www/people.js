@@ -1,0 +1,188 @@
+// SenseLink people: a searchable, paged list of employees, visitors and the deny list, with add,
+// edit, delete and deny-list moves. The client runs in proxy mode: unsigned requests to this
+// origin's /senselink, where the Worker signs them. The page never holds the SenseLink secret.
+import { SenseLinkClient } from "cyzen-senselink";
+import { t } from "./i18n.js";
+import { openPersonForm } from "./person-form.js";
+import { confirmDialog, errorBox, h, toast } from "./ui.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function initPeople(config) {
+  const sl = new SenseLinkClient({ baseUrl: "/senselink", proxy: true, edition: config.senselink.edition, timeoutMs: 30_000 });
+  const state = { page: 1, nextPage: null, filter: { type: "", name: "", size: 20 }, groups: null, loaded: false, busy: null };
+  const list = $("people-list");
+  const status = $("people-status");
+  const errorArea = $("people-error");
+
+  async function groups() {
+    state.groups ??= await sl.groups.list();
+    return state.groups;
+  }
+
+  function typeName(type) {
+    return t([1, 2, 5].includes(type) ? `type.${type}` : "type.other");
+  }
+
+  function avatar(person) {
+    const template = config.senselink.avatarUrl;
+    if (template && person.avatar) {
+      return h("img", { class: "avatar", alt: "", loading: "lazy", width: 48, height: 48, src: template.replace("{avatar}", encodeURIComponent(person.avatar)) });
+    }
+    const initials = [...person.name.replace(/\s+/g, "")].slice(0, 2).join("");
+    return h("span", { class: "avatar initials", "aria-hidden": "true" }, initials);
+  }
+
+  function meta(person) {
+    const parts = [`#${person.id}`];
+    if (person.jobNumber) parts.push(person.jobNumber);
+    if (person.mobile) parts.push(person.mobile);
+    if (person.type === 2 && person.dateTimeFrom) parts.push(`${person.dateTimeFrom.slice(0, 16)} – ${(person.dateTimeTo ?? "").slice(0, 16)}`);
+    if (person.type === 5 && [1, 2].includes(person.lastType)) parts.push(`← ${typeName(person.lastType)}`);
+    return parts.join(" · ");
+  }
+
+  function card(person) {
+    const button = (action, label, handler, extra = {}) =>
+      h("button", { type: "button", dataset: { action }, "aria-label": `${label}: ${person.name}`, onclick: () => handler(person), ...extra }, label);
+    const actions = [button("edit", t("people.edit"), edit)];
+    if (person.type === 1 || person.type === 2) actions.push(button("move-in", t("people.moveIn"), moveIn));
+    if (person.type === 5 && [1, 2].includes(person.lastType)) actions.push(button("move-out", t("people.moveOut"), moveOut));
+    actions.push(button("delete", t("people.delete"), remove, { class: "danger" }));
+    return h("li", { class: "person", dataset: { personId: String(person.id), type: String(person.type) } },
+      avatar(person),
+      h("div", { class: "who" },
+        h("p", {}, h("strong", { class: "name" }, person.name), " ", h("span", { class: `badge t${person.type}` }, typeName(person.type))),
+        h("p", { class: "meta" }, meta(person))),
+      h("div", { class: "actions" }, actions));
+  }
+
+  async function load(page = state.page) {
+    const token = {};
+    state.busy = token;
+    errorArea.replaceChildren();
+    status.textContent = t("people.loading");
+    list.setAttribute("aria-busy", "true");
+    const filter = { page, size: Number(state.filter.size) };
+    if (state.filter.type) filter.type = Number(state.filter.type);
+    if (state.filter.name.trim()) filter.name = state.filter.name.trim();
+    try {
+      const result = await sl.persons.list(filter);
+      if (state.busy !== token) return; // a newer search answered first
+      state.page = result.page;
+      state.nextPage = result.nextPage;
+      list.replaceChildren(...result.items.map(card));
+      const count = result.items.length;
+      status.textContent = count === 0 ? t("people.none") : t(count === 1 ? "people.countOne" : "people.count", { page: result.page, count });
+    } catch (error) {
+      if (state.busy !== token) return;
+      list.replaceChildren();
+      status.textContent = "";
+      errorArea.replaceChildren(errorBox(error));
+    } finally {
+      if (state.busy === token) list.removeAttribute("aria-busy");
+    }
+    $("people-page").textContent = t("people.pageOf", { page: state.page });
+    $("people-prev").disabled = state.page <= 1;
+    $("people-next").disabled = state.nextPage === null;
+    state.loaded = true;
+  }
+
+  async function edit(person) {
+    try {
+      // A single match carries the person's groups (a page of several does not).
+      const [full] = (await sl.persons.list({ id: person.id })).items;
+      openPersonForm({ sl, person: full ?? person, groups: await groups(), avatarUrl: config.senselink.avatarUrl, onSaved: () => load() });
+    } catch (error) {
+      errorArea.replaceChildren(errorBox(error));
+    }
+  }
+
+  async function remove(person) {
+    const ok = await confirmDialog({
+      title: t("people.deleteTitle", { name: person.name }),
+      body: t("people.deleteBody", { name: person.name, id: person.id }),
+      confirm: t("people.delete"),
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      const api = { 1: sl.employees, 2: sl.visitors, 5: sl.denyList }[person.type] ?? sl.employees;
+      await api.delete(person.id);
+      toast(t("people.deleted", { name: person.name }));
+      await load();
+    } catch (error) {
+      errorArea.replaceChildren(errorBox(error));
+    }
+  }
+
+  async function moveIn(person) {
+    let select;
+    try {
+      const denyGroups = (await groups()).filter((g) => g.type === 3 || g.type === 5);
+      select = h("select", { id: "deny-group", name: "denyGroup" },
+        h("option", { value: "" }, t("people.noGroup")),
+        denyGroups.map((g, i) => h("option", { value: String(g.id), selected: i === 0 }, g.name)));
+    } catch (error) {
+      errorArea.replaceChildren(errorBox(error));
+      return;
+    }
+    const body = h("div", {}, h("p", {}, h("label", { for: "deny-group" }, t("people.moveInBody"))), select);
+    const ok = await confirmDialog({ title: t("people.moveInTitle", { name: person.name }), body, confirm: t("people.moveIn"), danger: true });
+    if (!ok) return;
+    try {
+      await sl.denyList.moveIn(person.id, select.value ? [Number(select.value)] : []);
+      toast(t("people.movedIn", { name: person.name }));
+      await load();
+    } catch (error) {
+      errorArea.replaceChildren(errorBox(error));
+    }
+  }
+
+  async function moveOut(person) {
+    const ok = await confirmDialog({
+      title: t("people.moveOutTitle", { name: person.name }),
+      body: t("people.moveOutBody", { type: typeName(person.lastType) }),
+      confirm: t("people.moveOut"),
+    });
+    if (!ok) return;
+    try {
+      await sl.denyList.moveOut(person.id);
+      toast(t("people.movedOut", { name: person.name }));
+      await load();
+    } catch (error) {
+      errorArea.replaceChildren(errorBox(error));
+    }
+  }
+
+  $("people-search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    state.filter = { type: data.get("type"), name: data.get("name"), size: data.get("size") };
+    load(1);
+  });
+  $("people-size").addEventListener("change", () => $("people-search").requestSubmit());
+  $("people-type").addEventListener("change", () => $("people-search").requestSubmit());
+  $("people-prev").addEventListener("click", () => load(Math.max(1, state.page - 1)));
+  $("people-next").addEventListener("click", () => state.nextPage && load(state.nextPage));
+  $("add-person").addEventListener("click", async () => {
+    try {
+      openPersonForm({ sl, groups: await groups(), avatarUrl: config.senselink.avatarUrl, onSaved: () => load() });
+    } catch (error) {
+      errorArea.replaceChildren(errorBox(error));
+    }
+  });
+
+  if (!config.senselink.configured) {
+    status.textContent = t("people.notConfigured");
+    for (const id of ["add-person", "people-prev", "people-next"]) $(id).disabled = true;
+    $("people-search").querySelector("button[type=submit]").disabled = true;
+    return {};
+  }
+
+  return {
+    shown() {
+      if (!state.loaded) load(1);
+    },
+  };
+}
