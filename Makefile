@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test package bench sandbox test-native test-wasm test-package test-e2e clean
+.PHONY: help demo test package bench sandbox test-native test-wasm test-package test-e2e test-admin clean
 
 help:
 	@echo "make demo     build the package, start the local sandbox, serve the admin demo"
@@ -29,6 +29,9 @@ test-package:
 
 test-e2e:
 	@scripts/test.sh e2e
+
+test-admin:
+	@scripts/test.sh admin
 
 package:
 	@scripts/build-package.sh
