@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: release wasm → wasm-bindgen (web target) → wasm-opt -Oz (npm
-# binaryen) → TypeScript wrapper and loaders → package.json with the crate's version.
+# Builds the npm package into pkg/: release wasm → wasm-bindgen (web target) → short import/export
+# names → wasm-opt -Oz (npm binaryen) → TypeScript wrapper and loaders → JavaScript minified
+# (esbuild) → package.json with the crate's version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -15,13 +16,28 @@ rm -rf "$stage" "$out"
 mkdir -p "$stage"
 
 log "cargo build (release, wasm32)"
+# Size-only flags for the shipped wasm: sha2's compact SHA-256 rounds (PKCE and cookie MACs hash a
+# few hundred bytes per sign-in or request; the unrolled ones are 6 KB larger), and the checkout's
+# and the registry's paths shortened in panic locations.
+wasm_flags=(--cfg 'sha2_backend_soft="compact"')
+for prefix in "$PWD" "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*; do
+  # Cargo splits these flags on spaces.
+  [[ "$prefix" == *" "* ]] || wasm_flags+=("--remap-path-prefix=$prefix/=")
+done
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} ${wasm_flags[*]}"
 cargo build --quiet --release --target wasm32-unknown-unknown --lib
 log "wasm-bindgen --target web"
 wasm-bindgen --target web --weak-refs --out-dir "$stage" --out-name cyzen_senselink \
   "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm"
+log "short import and export names"
+node scripts/shorten-wasm-imports.mjs "$stage/cyzen_senselink.js" "$stage/cyzen_senselink_bg.wasm" \
+  "$stage/cyzen_senselink.d.ts" "$stage/cyzen_senselink_bg.wasm.d.ts"
 log "wasm-opt -Oz"
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+# --converge repeats -Oz while it still shrinks the module; the producers and target-features
+# custom sections are build metadata no runtime reads.
+node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  --enable-reference-types --enable-multivalue \
   "$stage/cyzen_senselink_bg.wasm" -o "$stage/cyzen_senselink_bg.opt.wasm"
 mv "$stage/cyzen_senselink_bg.opt.wasm" "$stage/cyzen_senselink_bg.wasm"
 
@@ -31,6 +47,24 @@ node_modules/.bin/tsc -p "$stage/tsconfig.json"
 rm -rf "$stage/src" "$stage/tsconfig.json"
 # The `.wasm` ambient declaration is only needed to compile; keep it out of the package.
 rm -f "$stage/dist/wasm-module.d.ts" "$stage/dist/wasm-module.js"
+
+# Minify the JavaScript file by file (no bundling: imports, exports, `new URL(…, import.meta.url)`
+# and top-level await stay as they are for bundlers, Node and workerd). The documentation lives in
+# the `.d.ts` files, which are left untouched. `--keep-names` keeps the public classes' `name`
+# (error classes set `this.name = new.target.name`); the wasm-bindgen glue has no public classes.
+log "esbuild --minify"
+minify() {
+  node_modules/.bin/esbuild "$1" --minify --format=esm --target=es2022 --log-level=warning \
+    --outfile="$1.min" "${@:2}"
+  mv "$1.min" "$1"
+}
+minify "$stage/cyzen_senselink.js"
+# Keep wasm-bindgen's pointer to the glue's declarations (esbuild drops ordinary comments).
+{ echo '/* @ts-self-types="./cyzen_senselink.d.ts" */'; cat "$stage/cyzen_senselink.js"; } >"$stage/glue.js"
+mv "$stage/glue.js" "$stage/cyzen_senselink.js"
+for file in "$stage"/dist/*.js; do
+  minify "$file" --keep-names
+done
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 node -e '

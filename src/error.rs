@@ -129,8 +129,18 @@ impl fmt::Debug for Cause {
 pub const BODY_EXCERPT_CHARS: usize = 300;
 
 /// A failure, with everything a caller needs to react to it.
-#[derive(Clone, Debug)]
+///
+/// The fields live behind one allocation ([`ErrorInfo`], reached through `Deref`/`DerefMut`:
+/// `err.code`, `err.message`, `err.details`…), so `Result<T, Error>` stays small and every `?` moves
+/// a few bytes instead of the whole record (a large share of the wasm code otherwise).
+#[derive(Clone)]
 pub struct Error {
+    info: Box<ErrorInfo>,
+}
+
+/// The fields of an [`Error`].
+#[derive(Clone, Debug)]
+pub struct ErrorInfo {
     /// What kind of failure.
     pub code: ErrorCode,
     /// A human-readable message (no credentials).
@@ -149,10 +159,41 @@ pub struct Error {
     pub cause: Option<Cause>,
 }
 
+impl std::ops::Deref for Error {
+    type Target = ErrorInfo;
+
+    fn deref(&self) -> &ErrorInfo {
+        &self.info
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.info
+    }
+}
+
+/// Same output as the former derived `Debug` of the flat struct (`Error { code: …, … }`).
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &*self.info;
+        f.debug_struct("Error")
+            .field("code", &e.code)
+            .field("message", &e.message)
+            .field("status", &e.status)
+            .field("retry_after_ms", &e.retry_after_ms)
+            .field("body", &self.body)
+            .field("field", &e.field)
+            .field("details", &e.details)
+            .field("cause", &e.cause)
+            .finish()
+    }
+}
+
 impl Error {
     /// An error with a code and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error {
+        let info = ErrorInfo {
             code,
             message: message.into(),
             status: None,
@@ -161,7 +202,8 @@ impl Error {
             field: None,
             details: Vec::new(),
             cause: None,
-        }
+        };
+        Error { info: Box::new(info) }
     }
 
     /// `INVALID_INPUT` naming the field and the rule it breaks.
@@ -231,7 +273,8 @@ pub fn body_excerpt(body: &[u8], secrets: &[&str]) -> String {
     let text = String::from_utf8_lossy(body);
     let redacted = redact_text(&text, secrets);
     let mut excerpt: String = redacted.chars().take(BODY_EXCERPT_CHARS).collect();
-    if redacted.chars().count() > BODY_EXCERPT_CHARS {
+    // A prefix shorter than the whole: there were more characters.
+    if excerpt.len() < redacted.len() {
         excerpt.push('…');
     }
     excerpt
@@ -261,7 +304,7 @@ mod tests {
     fn body_excerpt_is_short_and_redacted() {
         let body = format!(r#"{{"error":"invalid_grant","refresh_token":"rt-1","pad":"{}"}}"#, "x".repeat(500));
         let e = Error::new(ErrorCode::OAuthInvalidGrant, "refused").with_body_excerpt(body.as_bytes(), &[]);
-        let excerpt = e.body.unwrap();
+        let excerpt = e.body.clone().unwrap();
         assert!(!excerpt.contains("rt-1"));
         assert_eq!(excerpt.chars().count(), BODY_EXCERPT_CHARS + 1);
     }

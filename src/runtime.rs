@@ -24,7 +24,15 @@ pub trait Runtime {
 
 /// Fills `buf` with cryptographically secure random bytes (`crypto.getRandomValues` on wasm).
 pub fn random_bytes(buf: &mut [u8]) -> Result<(), Error> {
-    getrandom::fill(buf).map_err(|e| Error::new(ErrorCode::Network, format!("no secure random source: {e}")))
+    getrandom::fill(buf).map_err(|_error| {
+        // On wasm the one possible failure is a missing `crypto.getRandomValues`; naming it here
+        // keeps getrandom's table of error texts (for every platform) out of the wasm.
+        #[cfg(target_arch = "wasm32")]
+        let detail = "Web Crypto API is unavailable";
+        #[cfg(not(target_arch = "wasm32"))]
+        let detail = _error.to_string();
+        Error::new(ErrorCode::Network, format!("no secure random source: {detail}"))
+    })
 }
 
 /// A uniformly distributed number in `[0, 1)` from the secure random source (0.5 if it fails, which

@@ -147,7 +147,7 @@ async fn echo_get(url: &str) -> JsValue {
 async fn a_refused_connection_is_a_network_error() {
     let error = FetchRuntime::default().send(Request::new(Method::Get, "http://127.0.0.1:9/")).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Network, "{error}");
-    let cause = error.cause.expect("keeps the JavaScript error as its cause");
+    let cause = error.cause.clone().expect("keeps the JavaScript error as its cause");
     assert!(cause.0.downcast_ref::<JsValue>().is_some());
 }
 

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::errors::decode;
 use super::oauth::OAuth;

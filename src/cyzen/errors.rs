@@ -10,7 +10,7 @@
 //! | another status without `errors[]` | `HTTP_STATUS` |
 //! | a 2xx body that is not JSON | `DECODE` |
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::Response;
@@ -127,7 +127,7 @@ pub fn from_api_errors(errors: &[ApiError], status: u16, body: &[u8], secrets: &
 /// Parses a JSON object body; `errors[]` (on any status) and non-2xx statuses become errors.
 /// `secrets` are masked in whatever the error keeps of the body.
 pub fn decode(response: &Response, secrets: &[&str]) -> Result<Map<String, Value>, Error> {
-    let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
+    let parsed: Option<Value> = crate::json::from_slice(&response.body).ok();
     if let Some(errors) = parsed.as_ref().and_then(api_errors) {
         return Err(from_api_errors(&errors, response.status, &response.body, secrets));
     }
@@ -180,7 +180,7 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("updated_from"));
         assert_eq!(e.detail("apiCode"), Some(&Detail::Num(40000.0)));
         let Some(Detail::Json(list)) = e.detail("errors") else { panic!() };
-        let parsed: Value = serde_json::from_str(list).unwrap();
+        let parsed: Value = crate::json::from_str(list).unwrap();
         assert_eq!(parsed[0]["err_code"], "40000");
     }
 
@@ -199,7 +199,7 @@ mod tests {
         let body = r#"{"errors":[{"err_code":40100,"err_msg":"token tok-secret-123 expired"}]}"#;
         let e = decode(&response(401, body), &["tok-secret-123"]).unwrap_err();
         assert!(!e.message.contains("tok-secret-123"));
-        assert!(!e.body.unwrap().contains("tok-secret-123"));
+        assert!(!e.body.as_deref().unwrap().contains("tok-secret-123"));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 use std::cell::RefCell;
 
-use serde_json::Value;
+use crate::json::Value;
 use sha2::{Digest, Sha256};
 
 use super::cookie;
@@ -157,7 +157,7 @@ impl TokenSet {
 
     /// Reads what [`TokenSet::to_json`] wrote (`None` when it is not a token set).
     pub fn from_json(text: &str) -> Option<TokenSet> {
-        let value: Value = serde_json::from_slice(text.as_bytes()).ok()?;
+        let value: Value = crate::json::from_slice(text.as_bytes()).ok()?;
         let text_of = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
         let access = text_of("access_token").filter(|s| !s.is_empty())?;
         Some(TokenSet {
@@ -263,7 +263,7 @@ pub fn decode_token_response(response: &Response, now_ms: f64, previous: Option<
     if status == 0 {
         return Err(Error::new(ErrorCode::OAuthError, "the token endpoint answered with a redirect (not followed)").with_status(0));
     }
-    let body: Option<Value> = serde_json::from_slice(&response.body).ok();
+    let body: Option<Value> = crate::json::from_slice(&response.body).ok();
     let text = |k: &str| body.as_ref().and_then(|b| b.get(k)).and_then(Value::as_str);
     if let Some(error) = text("error") {
         return Err(oauth_error(error, text("error_description"), Some(status)).with_body_excerpt(&response.body, secrets));
@@ -275,7 +275,7 @@ pub fn decode_token_response(response: &Response, now_ms: f64, previous: Option<
     let access = text("access_token").filter(|s| !s.is_empty()).ok_or_else(|| fail("no access_token in the answer"))?;
     let token_type = text("token_type").unwrap_or("bearer");
     if !token_type.eq_ignore_ascii_case("bearer") {
-        return Err(fail(&format!("unsupported token_type {token_type:?}")));
+        return Err(fail(&format!("unsupported token_type \"{token_type}\"")));
     }
     let expires_in = match body.as_ref().and_then(|b| b.get("expires_in")) {
         Some(Value::Number(n)) => n.as_f64(),
@@ -444,7 +444,7 @@ impl<S: Store> OAuth<S> {
         let record = record.ok_or_else(unknown)?;
         // One use only, whatever happens next.
         self.store.save(&key, None).await?;
-        let value: Value = serde_json::from_slice(record.as_bytes()).map_err(|_| unknown())?;
+        let value: Value = crate::json::from_slice(record.as_bytes()).map_err(|_| unknown())?;
         let verifier = value.get("verifier").and_then(Value::as_str).ok_or_else(unknown)?;
         if value.get("expires_at").and_then(Value::as_f64).is_some_and(|at| rt.now_ms() >= at) {
             return Err(unknown());

@@ -55,7 +55,7 @@ impl Pacer {
             // The slot that frees first is the (len - limit)-th earliest finished one; while the
             // blocking slots are still in flight, nobody knows when: check again shortly.
             let mut finished: Vec<f64> = self.held.iter().filter_map(|h| h.done_ms).collect();
-            finished.sort_by(f64::total_cmp);
+            sort_times(&mut finished);
             let wait = finished.get(self.held.len() - self.limit).map_or(IN_FLIGHT_POLL_MS, |done| done + span - now_ms);
             return Err(wait.max(1.0));
         }
@@ -97,10 +97,22 @@ impl Pacer {
     }
 }
 
+/// Sorts a handful of times ascending. An insertion sort: the lists hold at most a few dozen entries,
+/// and the standard library's generic sort costs about 2 KB of wasm.
+fn sort_times(times: &mut [f64]) {
+    for i in 1..times.len() {
+        let mut j = i;
+        while j > 0 && times[j - 1] > times[j] {
+            times.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// The largest number of times falling inside any half-open window `[t, t + window_ms)`.
 pub fn max_in_any_window(times: &[f64], window_ms: f64) -> usize {
     let mut sorted = times.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    sort_times(&mut sorted);
     let mut best = 0;
     let mut lo = 0;
     for hi in 0..sorted.len() {

@@ -10,7 +10,7 @@
 //! taken back with the `cursor` option to resume exactly where a failed page was: nothing is
 //! fetched twice and nothing is skipped.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::paths::{Filter, Resource};
 use super::windows::{self, DAY};
@@ -272,7 +272,7 @@ mod tests {
     use super::*;
     use crate::cyzen::paths::find;
     use crate::error::ErrorCode;
-    use serde_json::json;
+    use crate::json::json;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()

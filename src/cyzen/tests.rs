@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use crate::json::{json, Value};
 
 use super::client::{Auth, Client, ClientConfig, Page, Route};
 use super::oauth::{challenge, OAuth, OAuthConfig, TokenSet};

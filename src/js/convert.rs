@@ -113,7 +113,7 @@ pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
         return (n as i64).to_string();
     }
-    js_sys::Number::from(n).to_string(10).map(String::from).unwrap_or_default()
+    js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_default()
 }
 
 /// `{a: 1, b: "x"}` or `[["a", "1"], ...]` as ordered string pairs; `undefined`/`null` values are

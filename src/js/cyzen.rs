@@ -4,10 +4,10 @@
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Uint8Array};
-use serde_json::Value;
+use crate::json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::convert::{get, is_absent, opt_number, opt_string, pairs_to_object, req_string, set, string_pairs};
 use super::http::runtime_from;
@@ -106,7 +106,7 @@ fn boxed<'a, T>(f: impl std::future::Future<Output = T> + 'a) -> std::pin::Pin<B
 }
 
 fn promise(future: impl std::future::Future<Output = Result<JsValue>> + 'static) -> Promise {
-    future_to_promise(async move { future.await.map_err(to_js_error) })
+    super::spawn_promise(Box::pin(async move { future.await.map_err(to_js_error) }))
 }
 
 /// OAuth state shared by `CyzenOAuth` and the clients using it. Not part of the public API.

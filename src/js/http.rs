@@ -99,7 +99,11 @@ fn request_from(options: &JsValue) -> Result<Request, Error> {
 /// timeouts and aborts reject with typed errors (`NETWORK`, `TIMEOUT`, `ABORTED`), and invalid
 /// options reject with `INVALID_INPUT` before anything is sent.
 #[wasm_bindgen(js_name = httpRequest)]
-pub async fn http_request(options: JsValue) -> Result<JsValue, JsValue> {
+pub fn http_request(options: JsValue) -> js_sys::Promise {
+    super::spawn_promise(Box::pin(http_request_async(options)))
+}
+
+async fn http_request_async(options: JsValue) -> Result<JsValue, JsValue> {
     let run = async {
         let request = request_from(&options)?;
         let runtime = runtime_from(&options, None, None)?;

@@ -9,6 +9,8 @@ mod http;
 mod senselink;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 
 use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
@@ -25,7 +27,19 @@ thread_local! {
 /// error classes. Called once by the package loader; not part of the public API.
 #[wasm_bindgen(js_name = __setErrorFactory)]
 pub fn set_error_factory(factory: Function) {
-    ERROR_FACTORY.with(|slot| *slot.borrow_mut() = Some(factory));
+    // `try_with`: `with` would link a panic message for a slot accessed during thread teardown,
+    // which cannot happen on wasm.
+    let _ = ERROR_FACTORY.try_with(|slot| *slot.borrow_mut() = Some(factory));
+}
+
+/// A future resolved or rejected by an async export.
+pub type JsResultFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// Runs an async export's future as a `Promise`. Every export goes through this one instantiation
+/// of `future_to_promise`: each distinct future type would otherwise get its own copy of the task
+/// and promise plumbing.
+pub fn spawn_promise(future: JsResultFuture) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(future)
 }
 
 /// Converts a crate error into a JavaScript `Error` (an instance of the package's classes once the
@@ -55,7 +69,10 @@ pub fn to_js_error(error: Error) -> JsValue {
     }
     let code = JsValue::from_str(error.code.as_str());
     let message = JsValue::from_str(&error.message);
-    let made = ERROR_FACTORY.with(|slot| slot.borrow().as_ref().map(|f| f.call3(&JsValue::UNDEFINED, &code, &message, &props)));
+    let made = ERROR_FACTORY
+        .try_with(|slot| slot.borrow().as_ref().map(|f| f.call3(&JsValue::UNDEFINED, &code, &message, &props)))
+        .ok()
+        .flatten();
     match made {
         Some(Ok(value)) => value,
         _ => {

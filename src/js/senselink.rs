@@ -8,7 +8,6 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{file_input, get, is_absent, opt_bool, opt_function, opt_number, opt_string, opt_uint, set};
 use super::http::runtime_from;
@@ -32,7 +31,7 @@ pub struct SenseLinkCore {
     inner: Rc<Inner>,
 }
 
-fn json_to_js(value: &serde_json::Value) -> JsValue {
+fn json_to_js(value: &crate::json::Value) -> JsValue {
     if value.is_null() {
         return JsValue::UNDEFINED;
     }
@@ -105,11 +104,11 @@ impl SenseLinkCore {
     /// photo (`Blob`, `Uint8Array`, `ArrayBuffer` or `undefined`), `head` the first bytes of a `Blob`.
     pub fn call(&self, operation: String, input: String, avatar: JsValue, head: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        super::spawn_promise(Box::pin(async move {
             let run = async {
                 let client = inner.client.as_ref().ok_or_else(|| Error::invalid_input("operation", "this core is a proxy planner"))?;
-                let input: serde_json::Value =
-                    serde_json::from_slice(input.as_bytes()).map_err(|_| Error::invalid_input("input", "must be JSON-serialisable"))?;
+                let input: crate::json::Value =
+                    crate::json::from_slice(input.as_bytes()).map_err(|_| Error::invalid_input("input", "must be JSON-serialisable"))?;
                 let photo = if is_absent(&avatar) {
                     None
                 } else {
@@ -124,7 +123,7 @@ impl SenseLinkCore {
                 Ok(value) => Ok(json_to_js(&value)),
                 Err(error) => Err(to_js_error(error)),
             }
-        })
+        }))
     }
 
     /// The proxy's decision for an incoming `method url`:

@@ -6,7 +6,7 @@
 //! keeps `apiCode`, `apiMessage`, `desc` and `data` as details. Texts coming from the server are
 //! passed through [`redact_text`] with the app secret, so the secret can never appear in a message.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use super::input::integer;
 use super::types::text;
@@ -35,7 +35,7 @@ pub fn read_envelope(response: &Response, context: &CallContext, secrets: &[&str
             format!("{}: the server answered with a redirect, which is not followed; check baseUrl (http vs https, trailing path)", context.operation),
         ));
     }
-    let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
+    let parsed: Option<Value> = crate::json::from_slice(&response.body).ok();
     let code = parsed.as_ref().and_then(|v| v.get("code")).and_then(integer);
     let (Some(envelope), Some(code)) = (parsed.as_ref().filter(|v| v.is_object()), code) else {
         let (code, what) = if response.is_success() {
@@ -174,7 +174,7 @@ fn auth_text(code: i64, said: &str, context: &CallContext) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     const SECRET: &str = "sandbox-app-secret";
 

@@ -5,7 +5,7 @@
 //! `eventType: "unknown"` with `rawEventType` and camelCased `data`, so a receiver never fails on a
 //! new event type (a failed delivery stops all further pushes).
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::input::integer;
 use super::types::{camelize, decode, text, DEVICE_ALERT, RECORD};
@@ -22,7 +22,7 @@ fn decode_error(message: &str) -> Error {
 
 /// Parses a push body (the request body text).
 pub fn parse_event(body: &str) -> Result<Value, Error> {
-    let value: Value = serde_json::from_slice(body.trim_start_matches('\u{feff}').as_bytes()).map_err(|_| decode_error("the body is not JSON"))?;
+    let value: Value = crate::json::from_slice(body.trim_start_matches('\u{feff}').as_bytes()).map_err(|_| decode_error("the body is not JSON"))?;
     let event = value.as_object().ok_or_else(|| decode_error("the body is not a JSON object"))?;
     let event_type = event
         .get("eventType")
@@ -38,7 +38,7 @@ pub fn parse_event(body: &str) -> Result<Value, Error> {
     let mut data = event.get("data").cloned().unwrap_or(Value::Null);
     if let Value::String(s) = &data {
         // Some deployments send `data` as a JSON string.
-        if let Ok(parsed @ Value::Object(_)) = serde_json::from_slice::<Value>(s.as_bytes()) {
+        if let Ok(parsed @ Value::Object(_)) = crate::json::from_slice(s.as_bytes()) {
             data = parsed;
         }
     }
@@ -68,7 +68,7 @@ pub fn parse_event(body: &str) -> Result<Value, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     #[test]
     fn recognition_record_event() {

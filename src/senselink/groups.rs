@@ -1,6 +1,6 @@
 //! Person groups and departments (spec §5; shapes follow the public manual's field lists).
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::input::{opt, read_fields, req, required_id, text, Field, Kind, Need, ANY_TEXT};
 use super::ops::{Output, Plan};
@@ -63,7 +63,7 @@ pub fn plan(operation: &str, input: &Map<String, Value>) -> Result<Plan, Error> 
 mod tests {
     use super::*;
     use crate::http::{Body, Method};
-    use serde_json::json;
+    use crate::json::json;
 
     fn plan_of(op: &str, input: Value) -> Result<Plan, Error> {
         plan(op, input.as_object().unwrap())
@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(p.query, vec![("type".into(), "2".into())]);
         let p = plan_of("groups.update", json!({"id": "12", "remark": ""})).unwrap();
         let Body::Json(body) = &p.body else { panic!() };
-        assert_eq!(serde_json::from_str::<Value>(body).unwrap(), json!({"id": 12, "remark": ""}));
+        assert_eq!(crate::json::from_str(body).unwrap(), json!({"id": 12, "remark": ""}));
         assert_eq!(plan_of("groups.update", json!({"id": 1, "name": ""})).unwrap_err().message, "name: may not be empty");
         assert_eq!(plan_of("groups.delete", json!({"id": 9})).unwrap().path, "/api/v1/group/delete/9");
         let p = plan_of("groups.members", json!({"groupId": 3, "page": 2})).unwrap();

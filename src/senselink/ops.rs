@@ -5,7 +5,7 @@
 //! anything is sent. The plan carries no credentials: the client adds the signature (or, in proxy
 //! mode, the proxy does).
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::photo::{photo_part, Photo};
 use super::types::{self, decode, list, OutField};
@@ -161,8 +161,12 @@ pub fn output(plan_output: Output, data: &Value, operation: &str) -> Result<Valu
         Output::One(fields) => decode(data, fields).ok_or_else(|| shape_error("an object"))?,
         Output::Person(kind) => {
             let mut person = decode(data, types::PERSON).ok_or_else(|| shape_error("a person object"))?;
-            if person["type"].is_null() {
-                person["type"] = Value::from(kind);
+            // Not `person["type"] = …`: `IndexMut` brings in a panic message that formats the key
+            // with `Debug` (string escaping and Unicode tables in the wasm).
+            if let Value::Object(map) = &mut person {
+                if map.get("type").map_or(true, Value::is_null) {
+                    map.insert("type".into(), Value::from(kind));
+                }
             }
             person
         }
@@ -207,7 +211,7 @@ pub fn output(plan_output: Output, data: &Value, operation: &str) -> Result<Valu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     #[test]
     fn unknown_operations_and_stray_avatars_are_refused() {

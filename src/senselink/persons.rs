@@ -13,7 +13,7 @@
 //! Employee `name` has no documented length (the seed lists the error but no number), so the client
 //! leaves it to the server; visitors and the deny list document 45 characters.
 
-use serde_json::{json, Map, Value};
+use crate::json::{Map, Value};
 
 use super::input::{id_list, opt, read_fields, req, required_id, text, Field, Kind, Need, ANY_TEXT};
 use super::ops::{Output, Plan};
@@ -232,7 +232,10 @@ pub fn plan(operation: &str, input: &Map<String, Value>, photo: Option<Photo>, e
                 Some(value) => id_list(value, "groupIds")?,
                 None => return Err(Error::invalid_input("groupIds", "is required ([] for no deny-list group)")),
             };
-            Ok(Plan::json("/api/v2/black/move/in".into(), json!({"userId": user_id, "groupIds": group_ids}), Output::Nothing))
+            let mut body = Map::new();
+            body.insert("userId".into(), Value::from(user_id));
+            body.insert("groupIds".into(), Value::from(group_ids));
+            Ok(Plan::json("/api/v2/black/move/in".into(), Value::Object(body), Output::Nothing))
         }
         "denyList.moveOut" => {
             let query = read_fields(input, ID, &[], operation)?;
@@ -272,7 +275,7 @@ pub fn paged_query(input: &Map<String, Value>, fields: &[Field], operation: &str
 mod tests {
     use super::*;
     use crate::http::{Body, FileData, Method, PartValue};
-    use serde_json::json;
+    use crate::json::json;
 
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n0000";
 
@@ -285,7 +288,7 @@ mod tests {
     }
 
     fn fail(op: &str, input: Value) -> String {
-        cloud(op, input).unwrap_err().message
+        cloud(op, input).unwrap_err().message.clone()
     }
 
     fn texts(plan: &Plan) -> Vec<(String, String)> {
@@ -403,7 +406,7 @@ mod tests {
                     input[k] = v.clone();
                 }
             }
-            plan_of("visitors.create", input, Some(Photo::bytes(PNG.to_vec())), Edition::Cloud).unwrap_err().message
+            plan_of("visitors.create", input, Some(Photo::bytes(PNG.to_vec())), Edition::Cloud).unwrap_err().message.clone()
         };
         assert_eq!(fail("visitors.create", visitor()), "avatar: is required (a JPEG or PNG face photo of at most 4 MB)");
         assert_eq!(with(json!({"name": "x".repeat(46)})), "name: at most 45 characters (got 46)");
@@ -467,7 +470,7 @@ mod tests {
         let plan = cloud("denyList.moveIn", json!({"userId": "60001", "groupIds": [18]})).unwrap();
         assert_eq!((plan.method, plan.path.as_str()), (Method::Post, "/api/v2/black/move/in"));
         let Body::Json(body) = &plan.body else { panic!() };
-        assert_eq!(serde_json::from_str::<Value>(body).unwrap(), json!({"userId": 60001, "groupIds": [18]}));
+        assert_eq!(crate::json::from_str(body).unwrap(), json!({"userId": 60001, "groupIds": [18]}));
         assert_eq!(fail("denyList.moveIn", json!({"userId": 1})), "groupIds: is required ([] for no deny-list group)");
         assert_eq!(fail("denyList.moveIn", json!({"groupIds": []})), "userId: is required");
         assert_eq!(fail("denyList.moveIn", json!({"userId": 1, "groupIds": [1, "x"]})), "groupIds[1]: must be a positive integer id (got \"x\")");

@@ -181,7 +181,7 @@ mod tests {
     use crate::senselink::ops::{plan, OPERATIONS};
     use crate::senselink::photo::Photo;
     use crate::senselink::Edition;
-    use serde_json::json;
+    use crate::json::json;
 
     fn config(allow: &[&str]) -> ProxyConfig {
         ProxyConfig {

@@ -2,7 +2,7 @@
 //! of its largest face (`recognition/quality`, v3 on Cloud, v1 on GE Enterprise). Both take the
 //! photo as the `face_avatar` file part; the same 4 MB / JPEG-or-PNG checks apply before sending.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::input::{read_fields, Field, Kind, Need};
 use super::ops::{Output, Plan};
@@ -37,7 +37,7 @@ pub fn plan(operation: &str, input: &Map<String, Value>, photo: Option<Photo>, e
 mod tests {
     use super::*;
     use crate::http::Body;
-    use serde_json::json;
+    use crate::json::json;
 
     const JPEG: &[u8] = &[0xff, 0xd8, 0xff, 0xe0, 1, 2];
 

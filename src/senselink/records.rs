@@ -1,7 +1,7 @@
 //! Recognition records (v5 on Cloud, v3 on GE Enterprise), devices and system information (spec §5).
 //! Record and device times are Unix **seconds**.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::input::{opt, read_fields, Field, Kind};
 use super::ops::{Output, Plan};
@@ -51,7 +51,7 @@ pub fn plan(operation: &str, input: &Map<String, Value>, edition: Edition) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     #[test]
     fn records_use_the_edition_path_and_snake_case_filters() {

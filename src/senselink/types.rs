@@ -6,7 +6,7 @@
 //! [`OutField`]s; [`decode`] fills every listed property (with `null` where the server gave nothing
 //! usable), so one odd field never fails a page and the shape callers see is always the documented one.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::input::integer;
 
@@ -176,7 +176,7 @@ fn float(value: &Value) -> Option<f64> {
     match value {
         Value::Number(n) => n.as_f64(),
         // Through the JSON number parser already linked in (not `f64::from_str`, which adds kilobytes).
-        Value::String(s) => serde_json::from_slice::<Value>(s.trim().as_bytes()).ok().and_then(|v| v.as_f64()),
+        Value::String(s) => crate::json::from_slice(s.trim().as_bytes()).ok().and_then(|v| v.as_f64()),
         _ => None,
     }
 }
@@ -255,7 +255,7 @@ pub fn camelize(value: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     #[test]
     fn seed_list_item_decodes_with_documented_names() {

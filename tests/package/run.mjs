@@ -14,15 +14,17 @@ import { bundleWorker, withWorkerd } from "../support/workerd.mjs";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const bin = (name) => join(root, "node_modules/.bin", name);
-const scratch = join(root, "target/pkg-tests");
+// PKG_DIR tests another build (e.g. `PKG_DIR=pkg-size`) in its own scratch directory.
+const pkgDir = resolve(root, process.env.PKG_DIR ?? "pkg");
+const scratch = join(root, process.env.PKG_DIR ? `target/pkg-tests-${process.env.PKG_DIR.replace(/\W+/g, "-")}` : "target/pkg-tests");
 
 rmSync(scratch, { recursive: true, force: true });
 mkdirSync(scratch, { recursive: true });
 
-console.log("packing pkg/ and linting the tarball");
-await run("npm", ["pack", join(root, "pkg"), "--pack-destination", scratch, "--silent"]);
+console.log(`packing ${pkgDir} and linting the tarball`);
+await run("npm", ["pack", pkgDir, "--pack-destination", scratch, "--silent"]);
 const tarball = readdirSync(scratch).find((name) => name.endsWith(".tgz"));
-await run(bin("publint"), ["run", join(root, "pkg"), "--strict", "--pack", "npm"]).then((out) => process.stdout.write(out));
+await run(bin("publint"), ["run", pkgDir, "--strict", "--pack", "npm"]).then((out) => process.stdout.write(out));
 await run(bin("attw"), [join(scratch, tarball), "--profile", "esm-only", "--format", "table-flipped"]).then((out) => process.stdout.write(out));
 
 console.log(`installing ${tarball} into a scratch project`);
