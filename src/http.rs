@@ -431,6 +431,18 @@ pub fn split_url(url: &str) -> (String, Vec<(String, String)>) {
     }
 }
 
+/// The path of an absolute URL (`https://h:1/a/b?x` → `/a/b?x`; `/` when it has none); a string
+/// without a scheme is returned as it is.
+pub fn url_path(url: &str) -> &str {
+    match url.find("://") {
+        Some(scheme_end) => {
+            let rest = &url[scheme_end + 3..];
+            rest.find('/').map_or("/", |slash| &rest[slash..])
+        }
+        None => url,
+    }
+}
+
 /// Joins a base URL and a path with exactly one `/` between them.
 pub fn join_url(base: &str, path: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
@@ -488,6 +500,9 @@ mod tests {
         assert_eq!(query, vec![("code".into(), "abc".into()), ("state".into(), "x+y".into())]);
         assert_eq!(join_url("https://h/webapi/v0/", "/spots"), "https://h/webapi/v0/spots");
         assert_eq!(encode_path_segment("a/b c"), "a%2Fb%20c");
+        assert_eq!(url_path("https://w.example:8443/senselink/api/v1/user"), "/senselink/api/v1/user");
+        assert_eq!(url_path("http://host"), "/");
+        assert_eq!(url_path("/cyzen/spots"), "/cyzen/spots");
     }
 
     #[test]

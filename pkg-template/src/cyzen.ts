@@ -10,6 +10,7 @@
 import { ClientCore, CyzenProxyCore, OAuthCore } from "../cyzen_senselink.js";
 import { makeError } from "./errors.js";
 import type { CallOptions, FetchLike } from "./http.js";
+import { runAuthorize } from "./proxy-common.js";
 
 // ---------------------------------------------------------------------------------------------
 // Stores
@@ -1516,16 +1517,9 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
   const planner = new CyzenProxyCore(text(o, "baseUrl"), text(o, "companyId", true), paths, typeof allow === "function" ? undefined : allow);
 
   return async (request: Request): Promise<Response> => {
-    if (authorize) {
-      let verdict: boolean | Response;
-      try {
-        verdict = await authorize(request);
-      } catch {
-        verdict = false;
-      }
-      if (verdict instanceof Response) return verdict;
-      if (verdict !== true) return cyzenRefusal(401, "this proxy's authorize() refused the request");
-    }
+    const verdict = await runAuthorize(authorize, request);
+    if (verdict instanceof Response) return verdict;
+    if (verdict === "refuse") return cyzenRefusal(401, "this proxy's authorize() refused the request");
     const method = request.method.toUpperCase();
     let body: string | undefined;
     if (method === "POST" || method === "PUT") {

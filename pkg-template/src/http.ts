@@ -17,7 +17,8 @@ export type Fields = Readonly<Record<string, Scalar | null | undefined>> | Reado
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** File input accepted wherever the API takes a file. A `Blob`/`File` is sent as it is (its bytes
- * are never copied into WebAssembly memory); `Uint8Array`/`ArrayBuffer` are copied once. */
+ * are never copied into WebAssembly memory); `Uint8Array`/`ArrayBuffer` are wrapped in a `Blob` on the
+ * JavaScript side, so their bytes never enter WebAssembly memory either. */
 export type FileInput = Blob | Uint8Array | ArrayBuffer;
 
 /** One field of a `multipart/form-data` body. */

@@ -15,6 +15,7 @@ import {
 } from "../cyzen_senselink.js";
 import { makeError } from "./errors.js";
 import type { CallOptions, FetchLike, FileInput } from "./http.js";
+import { runAuthorize } from "./proxy-common.js";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -920,16 +921,9 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
   // Browser pages can stream request bodies over HTTP/2 only; Workers, Node and Deno can always.
   const streamBodies = typeof (globalThis as { document?: unknown }).document === "undefined";
   return async (request: Request): Promise<Response> => {
-    if (authorize) {
-      let verdict: boolean | Response;
-      try {
-        verdict = await authorize(request);
-      } catch {
-        verdict = false;
-      }
-      if (verdict instanceof Response) return verdict;
-      if (verdict !== true) return refusal(401, "Unauthorized", "this proxy's authorize() refused the request");
-    }
+    const verdict = await runAuthorize(authorize, request);
+    if (verdict instanceof Response) return verdict;
+    if (verdict === "refuse") return refusal(401, "Unauthorized", "this proxy's authorize() refused the request");
     const plan = core.proxyPlan(request.method, request.url) as ProxyPlan;
     if (!plan.forward) return refusal(plan.status, STATUS_TEXT[plan.status] ?? "Refused", plan.message);
     const allowed =

@@ -247,8 +247,7 @@ pub fn missing_created_at(map: &Map<String, Value>) -> Option<&Value> {
 }
 
 /// Some answers spell the creation time `create_at`: every object (nested ones too, like the
-/// `history` and `tracking` of a latest location) also gets `created_at`. (The wasm build applies
-/// [`missing_created_at`] while converting items to JavaScript instead, which needs no map insert.)
+/// `history` and `tracking` of a latest location) also gets `created_at`.
 pub fn normalise(value: &mut Value) {
     match value {
         Value::Object(map) => {

@@ -151,16 +151,6 @@ pub fn pattern_matches(pattern: &str, method: &str, path: &str) -> bool {
     }
 }
 
-fn path_of(url: &str) -> &str {
-    match url.find("://") {
-        Some(scheme_end) => {
-            let rest = &url[scheme_end + 3..];
-            rest.find('/').map_or("/", |slash| &rest[slash..])
-        }
-        None => url,
-    }
-}
-
 fn with_company(company_id: &str, pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut out = vec![("company_id".to_string(), company_id.to_string())];
     out.extend(pairs.into_iter().filter(|(k, _)| !PROXY_PARAMS.contains(&k.as_str())));
@@ -171,7 +161,7 @@ fn with_company(company_id: &str, pairs: Vec<(String, String)>) -> Vec<(String, 
 pub fn decide(config: &ProxyConfig, method: &str, url: &str, content_type: Option<&str>, body: Option<&str>) -> Decision {
     let refuse = |status: u16, message: String| Decision::Refuse { status, message };
     let (without_query, query) = split_url(url);
-    let full_path = path_of(&without_query).trim_end_matches('/');
+    let full_path = crate::http::url_path(&without_query).trim_end_matches('/');
     let clean = full_path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_-.".contains(&b))
         && !full_path.contains("//")
         && !full_path.split('/').any(|s| s == "." || s == "..");

@@ -146,23 +146,34 @@ pub fn string_pairs(value: &JsValue, key: &str) -> Result<Vec<(String, String)>,
     Ok(pairs)
 }
 
-/// File input accepted wherever the API takes a file: `Blob`/`File` (kept as a handle, never copied
-/// into wasm memory), `Uint8Array` or `ArrayBuffer` (copied). Returns the data and, for a `File`, its
-/// name and type.
+/// File input accepted wherever the API takes a file: `Blob`/`File`, `Uint8Array` or `ArrayBuffer`.
+/// Every kind ends up as a `Blob` handle, so no file's bytes are ever copied into wasm memory: bytes
+/// are wrapped in a `Blob` by the runtime (a copy that stays on the JavaScript side). Returns the
+/// data and, for a `File`, its name and type.
 pub fn file_input(value: &JsValue, key: &str) -> Result<(FileData, Option<String>, String), Error> {
-    if let Some(blob) = value.dyn_ref::<Blob>() {
-        let name = value.dyn_ref::<File>().map(|f| f.name()).filter(|n| !n.is_empty());
-        let content_type = blob.type_();
-        let handle = BlobHandle::new(blob.clone(), blob.size() as u64, content_type.clone());
-        return Ok((FileData::Blob(handle), name, content_type));
-    }
-    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-        return Ok((FileData::Bytes(bytes.to_vec()), None, String::new()));
-    }
-    if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
-        return Ok((FileData::Bytes(Uint8Array::new(buffer).to_vec()), None, String::new()));
-    }
-    Err(Error::invalid_input(key, "must be a Blob, File, Uint8Array or ArrayBuffer"))
+    let wrapped;
+    let blob = if let Some(blob) = value.dyn_ref::<Blob>() {
+        blob
+    } else if value.is_instance_of::<Uint8Array>() || value.is_instance_of::<ArrayBuffer>() {
+        wrapped = Blob::new_with_u8_array_sequence(&Array::of1(value))
+            .map_err(|_| Error::invalid_input(key, "could not be read as a Blob"))?;
+        &wrapped
+    } else {
+        return Err(Error::invalid_input(key, "must be a Blob, File, Uint8Array or ArrayBuffer"));
+    };
+    let name = value.dyn_ref::<File>().map(|f| f.name()).filter(|n| !n.is_empty());
+    let content_type = blob.type_();
+    let handle = BlobHandle::new(blob.clone(), blob.size() as u64, content_type.clone());
+    Ok((FileData::Blob(handle), name, content_type))
+}
+
+/// Up to `n` leading bytes of a `Uint8Array` or `ArrayBuffer` (copied; for format sniffing).
+pub fn leading_bytes(value: &JsValue, n: u32) -> Option<Vec<u8>> {
+    let bytes = match value.dyn_ref::<ArrayBuffer>() {
+        Some(buffer) => Uint8Array::new(buffer),
+        None => value.dyn_ref::<Uint8Array>()?.clone(),
+    };
+    Some(bytes.subarray(0, n.min(bytes.length())).to_vec())
 }
 
 /// Sets a property on an object being built.

@@ -4,7 +4,6 @@
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Uint8Array};
-use crate::json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -14,13 +13,14 @@ use super::http::runtime_from;
 use super::to_js_error;
 use crate::cyzen::client::{Auth, Client, ClientConfig, Counted, Route};
 use crate::cyzen::oauth::{OAuth, OAuthConfig, TokenSet};
-use crate::cyzen::paging::missing_created_at;
+use crate::cyzen::paging::normalise;
 use crate::cyzen::paths::{ADD, DELETE, UPDATE};
 use crate::cyzen::proxy::{decide, Decision, ProxyConfig};
 use crate::cyzen::store::Store;
 use crate::error::{Error, ErrorCode, Result};
 use crate::fetch::{js_error, FetchRuntime};
 use crate::http::BlobHandle;
+use crate::json::Value;
 use crate::secret::Secret;
 
 /// A store given by JavaScript: `{ load(key), save(key, value | null) }`, sync or async.
@@ -48,26 +48,12 @@ impl Store for JsStore {
     }
 }
 
-/// A JSON value as a plain JavaScript value (objects, arrays, strings, numbers, booleans, null).
-fn to_js(value: &Value) -> JsValue {
-    match value {
-        Value::Null => JsValue::NULL,
-        Value::Bool(b) => JsValue::from_bool(*b),
-        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
-        Value::String(s) => JsValue::from_str(s),
-        Value::Array(items) => items.iter().map(to_js).collect::<Array>().into(),
-        Value::Object(map) => {
-            let obj = Object::new();
-            for (k, v) in map {
-                set(&obj, k, &to_js(v));
-            }
-            // `create_at` is also given as `created_at` (see `paging::normalise`).
-            if let Some(v) = missing_created_at(map) {
-                set(&obj, "created_at", &to_js(v));
-            }
-            obj.into()
-        }
-    }
+/// A JSON value as a plain JavaScript value, with `created_at` added wherever only `create_at` is
+/// given. Written as JSON text and parsed by the runtime's `JSON.parse`: one boundary crossing
+/// instead of one per field, several times faster on a 200-item page.
+fn to_js(mut value: Value) -> JsValue {
+    normalise(&mut value);
+    js_sys::JSON::parse(&crate::json::to_string(&value)).unwrap_or(JsValue::NULL)
 }
 
 fn tokens_to_js(tokens: &TokenSet) -> JsValue {
@@ -301,7 +287,7 @@ impl ClientCore {
                     let cursor = if is_absent(&b) { None } else { Some(string_pairs(&b, "cursor")?) };
                     let page = boxed(client.list_page(&rt, &token_rt, &resource, &filter, cursor.as_deref())).await?;
                     let obj = Object::new();
-                    set(&obj, "items", &page.items.iter().map(to_js).collect::<Array>());
+                    set(&obj, "items", &to_js(Value::Array(page.items)));
                     set(&obj, "cursor", &pairs_to_object(&page.cursor));
                     set(&obj, "next", &page.next.as_deref().map_or(JsValue::NULL, |n| pairs_to_object(n).into()));
                     obj.into()
@@ -318,7 +304,7 @@ impl ClientCore {
                     };
                     let input = string_pairs(input, "input")?;
                     let answer = boxed(client.write(&rt, &token_rt, &resource, kind, id.as_deref(), &input)).await?;
-                    to_js(&Value::Object(answer))
+                    to_js(Value::Object(answer))
                 }
             })
         })

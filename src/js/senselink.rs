@@ -9,12 +9,12 @@ use js_sys::{Function, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{file_input, get, is_absent, opt_bool, opt_function, opt_number, opt_string, opt_uint, set};
+use super::convert::{file_input, get, leading_bytes, is_absent, opt_bool, opt_function, opt_number, opt_string, opt_uint, set};
 use super::http::runtime_from;
 use super::to_js_error;
 use crate::error::Error;
 use crate::secret::Secret;
-use crate::senselink::photo::Photo;
+use crate::senselink::photo::{Photo, SNIFF_BYTES};
 use crate::senselink::proxy::{decide, expand_allow, Decision, ProxyConfig};
 use crate::senselink::{Client, Config, Edition};
 
@@ -113,7 +113,13 @@ impl SenseLinkCore {
                     None
                 } else {
                     let (data, filename, _) = file_input(&avatar, "avatar")?;
-                    let head = head.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).unwrap_or_default();
+                    // A Blob's first bytes come from the wrapper (read with `blob.slice`); bytes given
+                    // directly are sniffed here.
+                    let head = head
+                        .dyn_ref::<Uint8Array>()
+                        .map(Uint8Array::to_vec)
+                        .or_else(|| leading_bytes(&avatar, SNIFF_BYTES as u32))
+                        .unwrap_or_default();
                     Some(Photo { data, filename, head })
                 };
                 let runtime = runtime_from(&options, inner.fetch.clone(), inner.timeout_ms)?;

@@ -16,11 +16,11 @@ pub const SNIFF_BYTES: usize = 16;
 /// A face photo as given by the caller.
 #[derive(Clone, Debug)]
 pub struct Photo {
-    /// The content (bytes copied from a `Uint8Array`/`ArrayBuffer`, or a `Blob` handle).
+    /// The content (a `Blob` handle in the wasm build — bytes given by JavaScript are wrapped in one).
     pub data: FileData,
     /// The file name of a `File`, if any.
     pub filename: Option<String>,
-    /// The first bytes of a `Blob` (ignored for in-memory bytes, which are sniffed directly).
+    /// The first bytes of a `Blob` handle (in-memory bytes are sniffed directly).
     pub head: Vec<u8>,
 }
 

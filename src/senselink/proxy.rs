@@ -138,21 +138,11 @@ pub fn pattern_matches(pattern: &str, method: &str, path: &str) -> bool {
     }
 }
 
-fn path_of(url: &str) -> &str {
-    match url.find("://") {
-        Some(scheme_end) => {
-            let rest = &url[scheme_end + 3..];
-            rest.find('/').map_or("/", |slash| &rest[slash..])
-        }
-        None => url,
-    }
-}
-
 /// Decides what to do with `method url` at local time `now_ms`.
 pub fn decide(config: &ProxyConfig, method: &str, url: &str, now_ms: f64) -> Decision {
     let refuse = |status: u16, message: String| Decision::Refuse { status, message };
     let (without_query, query) = split_url(url);
-    let full_path = path_of(&without_query);
+    let full_path = crate::http::url_path(&without_query);
     let Some(start) = full_path.find("/api/") else {
         return refuse(404, "no SenseLink path (/api/...) after the proxy's mount point".into());
     };
