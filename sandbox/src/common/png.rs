@@ -1,4 +1,5 @@
-//! Minimal PNG writer for synthetic "face photos" of seeded persons (uncompressed, RGB).
+//! Minimal PNG writer (uncompressed, RGB) for the seeded images: SenseLink's synthetic "face
+//! photos" and cyzen's report/spot images.
 
 fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xffff_ffffu32;
@@ -32,14 +33,25 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 /// A valid `size`×`size` RGB PNG whose pixels are derived from `key`, so distinct keys give
 /// distinct files (and distinct sha256 digests) while the same key always gives the same bytes.
 pub fn synthetic_png(key: u64, size: u32) -> Vec<u8> {
-    let mut rng = super::rng::SplitMix64::new(key);
+    let base = super::rng::SplitMix64::new(key).next_u64().to_le_bytes();
+    rgb_png(size, |x, y| {
+        let shade = ((x + y) * 4) as u8;
+        [base[0] ^ shade, base[1].wrapping_add(shade), base[2] ^ (x as u8)]
+    })
+}
+
+/// A `size`×`size` RGB checkerboard (4-pixel squares) of two colours.
+pub fn checker_png(size: u32, a: [u8; 3], b: [u8; 3]) -> Vec<u8> {
+    rgb_png(size, |x, y| if ((x / 4) + (y / 4)) % 2 == 0 { a } else { b })
+}
+
+/// Encodes a `size`×`size` 8-bit RGB image given pixel by pixel (uncompressed deflate blocks).
+fn rgb_png(size: u32, pixel: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
     let mut raw = Vec::with_capacity(((size * 3 + 1) * size) as usize);
-    let base = rng.next_u64().to_le_bytes();
     for y in 0..size {
         raw.push(0); // filter type: none
         for x in 0..size {
-            let shade = ((x + y) * 4) as u8;
-            raw.extend_from_slice(&[base[0] ^ shade, base[1].wrapping_add(shade), base[2] ^ (x as u8)]);
+            raw.extend_from_slice(&pixel(x, y));
         }
     }
     // zlib stream made of stored (uncompressed) deflate blocks of at most 65535 bytes.

@@ -4,7 +4,7 @@
 
 use super::auth::{AuthCode, Consent};
 use super::config::CyzenConfig;
-use super::util::{encode_params, html_escape, parse_params, Params};
+use super::util::{content_type, encode_params, html_escape, is_form, parse_params, Params};
 use super::Shared;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -405,14 +405,7 @@ fn token_inner(
     headers: &HeaderMap,
     parsed: Option<Params>,
 ) -> Response {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct
-        .to_ascii_lowercase()
-        .starts_with("application/x-www-form-urlencoded")
-    {
+    if !is_form(content_type(headers)) {
         return bad_req("the token request must be application/x-www-form-urlencoded");
     }
     let Some(p) = parsed else {

@@ -6,7 +6,7 @@ use super::auth::Caller;
 use super::config::CyzenConfig;
 use super::data::{Obj, Store};
 use super::ratelimit::retry_after_secs;
-use super::util::{errors_body, fmt_dt, now_ts, parse_dt, parse_params, ApiErr, Params, DAY};
+use super::util::{content_type, errors_body, fmt_dt, is_form, now_ts, parse_dt, parse_params, ApiErr, Params, DAY};
 use super::Shared;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -449,14 +449,8 @@ fn handle_inner(
     let params = if op == 'G' || op == 'D' {
         parse_params(query)?
     } else {
-        let ct = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !ct
-            .to_ascii_lowercase()
-            .starts_with("application/x-www-form-urlencoded")
-        {
+        let ct = content_type(headers);
+        if !is_form(ct) {
             return Err(ApiErr::bad(format!(
                 "invalid content type '{ct}': send application/x-www-form-urlencoded"
             )));

@@ -1,4 +1,4 @@
-//! Small helpers: seeded PRNG, UTC datetimes in cyzen's `YYYY-MM-DDThh:mm:ss` format, the error
+//! Small helpers: seeded PRNG (over `common::rng`), UTC datetimes in cyzen's `YYYY-MM-DDThh:mm:ss` format, the error
 //! envelope, form/query parsing.
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -6,24 +6,25 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// splitmix64: tiny, deterministic, good enough for seeded fake data.
+use crate::common::rng::SplitMix64;
+pub use crate::common::png::checker_png as png_checker;
+use crate::common::time::{civil_from_days, days_from_civil, days_in_month};
+
+/// The cyzen data's seeded generator: the shared SplitMix64 (its own stream of the seed) plus the
+/// helpers the cyzen seeding uses.
 #[derive(Clone, Debug)]
-pub struct Rng(u64);
+pub struct Rng(SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+        Rng(SplitMix64::new(seed ^ 0x9E37_79B9_7F4A_7C15))
     }
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
+        self.0.below(n)
     }
     /// Uniform in `lo..hi`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
@@ -36,11 +37,11 @@ impl Rng {
         self.f64() < p
     }
     pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
+        self.0.pick(xs)
     }
     /// 32 lower-case hex chars.
     pub fn hex32(&mut self) -> String {
-        format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
+        self.0.hex(32)
     }
 }
 
@@ -48,43 +49,6 @@ impl Rng {
 // Datetimes: seconds since the Unix epoch <-> "YYYY-MM-DDThh:mm:ss" (UTC, no offset).
 
 pub const DAY: i64 = 86_400;
-
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ => {
-            if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
-                29
-            } else {
-                28
-            }
-        }
-    }
-}
 
 pub fn fmt_dt(ts: i64) -> String {
     let days = ts.div_euclid(DAY);
@@ -206,6 +170,16 @@ impl IntoResponse for ApiErr {
 /// is unknown and a client should never need it.
 pub type Params = BTreeMap<String, String>;
 
+/// The request's `Content-Type` (empty when missing or not text).
+pub fn content_type(headers: &axum::http::HeaderMap) -> &str {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// Whether a `Content-Type` is a form body (`application/x-www-form-urlencoded`, any parameters).
+pub fn is_form(content_type: &str) -> bool {
+    content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded")
+}
+
 pub fn parse_params(raw: &str) -> Result<Params, ApiErr> {
     let mut out = Params::new();
     for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
@@ -238,72 +212,6 @@ pub fn html_escape(s: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
-}
-
-// ---------------------------------------------------------------------------------------------
-// A tiny PNG encoder (stored deflate blocks) for the seeded images.
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn adler32(data: &[u8]) -> u32 {
-    let (mut a, mut b) = (1u32, 0u32);
-    for &x in data {
-        a = (a + x as u32) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    (b << 16) | a
-}
-
-fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let mut body = kind.to_vec();
-    body.extend_from_slice(data);
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32(&body).to_be_bytes());
-}
-
-/// A `size`×`size` RGB checkerboard of two colours.
-pub fn png_checker(size: u32, a: [u8; 3], b: [u8; 3]) -> Vec<u8> {
-    let mut raw = Vec::new();
-    for y in 0..size {
-        raw.push(0u8);
-        for x in 0..size {
-            let c = if ((x / 4) + (y / 4)) % 2 == 0 { a } else { b };
-            raw.extend_from_slice(&c);
-        }
-    }
-    let mut z = vec![0x78, 0x01];
-    let chunks: Vec<&[u8]> = raw.chunks(65_535).collect();
-    for (i, ch) in chunks.iter().enumerate() {
-        z.push(if i + 1 == chunks.len() { 1 } else { 0 });
-        let len = ch.len() as u16;
-        z.extend_from_slice(&len.to_le_bytes());
-        z.extend_from_slice(&(!len).to_le_bytes());
-        z.extend_from_slice(ch);
-    }
-    z.extend_from_slice(&adler32(&raw).to_be_bytes());
-    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&size.to_be_bytes());
-    ihdr.extend_from_slice(&size.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    png_chunk(&mut out, b"IHDR", &ihdr);
-    png_chunk(&mut out, b"IDAT", &z);
-    png_chunk(&mut out, b"IEND", &[]);
     out
 }
 
