@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: release wasm → wasm-bindgen (web target) → short import/export
-# names → wasm-opt -Oz (npm binaryen) → TypeScript wrapper and loaders → JavaScript minified
-# (esbuild) → package.json with the crate's version.
+# Builds the npm package into pkg/: release wasm → wasm-bindgen (web target) → wasm-opt -Oz (npm
+# binaryen) → TypeScript wrapper and loaders → JavaScript minified (esbuild) → package.json with the
+# crate's version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -29,9 +29,6 @@ cargo build --quiet --release --target wasm32-unknown-unknown --lib
 log "wasm-bindgen --target web"
 wasm-bindgen --target web --weak-refs --out-dir "$stage" --out-name cyzen_senselink \
   "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm"
-log "short import and export names"
-node scripts/shorten-wasm-imports.mjs "$stage/cyzen_senselink.js" "$stage/cyzen_senselink_bg.wasm" \
-  "$stage/cyzen_senselink.d.ts" "$stage/cyzen_senselink_bg.wasm.d.ts"
 log "wasm-opt -Oz"
 # --converge repeats -Oz while it still shrinks the module; the producers and target-features
 # custom sections are build metadata no runtime reads.

@@ -28,22 +28,14 @@ require_passed() {
 wasm() {
   ensure_wasm_tools
   ensure_chromium
-  ensure_npm_deps
-  log "tier 2: wasm-bindgen tests in Node, a Chromium page and a Chromium dedicated worker"
-  local echo_log=test-output/echo-server.log
-  node tests/support/echo-server.mjs >"$echo_log" 2>&1 &
-  local echo_pid=$!
-  trap "kill $echo_pid 2>/dev/null || true" RETURN
-  for _ in $(seq 50); do grep -q "listening on" "$echo_log" && break; sleep 0.1; done
-  export CSL_ECHO_URL
-  CSL_ECHO_URL=$(grep -o 'http://[0-9.:]*' "$echo_log" | head -n 1)
+  log "tier 2: the wasm core (wasm-bindgen-test) in Node, a Chromium page and a Chromium dedicated worker"
   local runtime
   for runtime in node browser worker; do
     local env=()
     [ "$runtime" = browser ] && env=(WASM_BINDGEN_USE_BROWSER=1)
     [ "$runtime" = worker ] && env=(WASM_BINDGEN_USE_DEDICATED_WORKER=1)
     log "wasm tests in $runtime"
-    env "${env[@]}" cargo test --color never --target wasm32-unknown-unknown --tests 2>&1 | tee "test-output/wasm-$runtime.log"
+    env "${env[@]}" cargo test --color never --target wasm32-unknown-unknown --lib 2>&1 | tee "test-output/wasm-$runtime.log"
     require_passed "test-output/wasm-$runtime.log" "wasm tests in $runtime"
   done
 }

@@ -115,17 +115,12 @@ pub fn parse_date(text: &str) -> Option<DateTime> {
 }
 
 /// Parses `YYYY-MM-DD<sep>hh:mm:ss` where `sep` is `T` or a space. A trailing `.0`-style fraction is
-/// accepted (SenseLink answers with one); an offset is not.
+/// accepted (SenseLink answers with one); an offset is not. Any other text (a full-width digit, a
+/// multi-byte character anywhere) is `None`, never a panic.
 pub fn parse_datetime(text: &str) -> Option<DateTime> {
-    if text.len() < 19 {
-        return None;
-    }
-    let (date, rest) = text.split_at(10);
-    let sep = rest.as_bytes()[0];
-    if sep != b'T' && sep != b' ' {
-        return None;
-    }
-    let time = &rest[1..];
+    let date = text.get(..10)?;
+    let rest = text.get(10..)?;
+    let time = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' '))?;
     let (time, fraction) = match time.split_once('.') {
         Some((t, f)) => (t, Some(f)),
         None => (time, None),
@@ -190,6 +185,11 @@ mod tests {
         assert_eq!(parse_datetime("2018-07-20T12:30:45").unwrap().second, 45);
         assert!(parse_datetime("2018-07-20 24:00:00").is_none());
         assert!(parse_datetime("2018-07-20T12:30:45+09:00").is_none());
+        // Multi-byte characters where byte offsets 10 and 19 fall (an IME's full-width digits).
+        for text in ["２０２４-04-01T00:00:00", "2024-04-0１T00:00:00", "2024-04-01T00:00:0０", "2024-04-01あ00:00:00", "é"] {
+            assert!(parse_datetime(text).is_none(), "{text}");
+            assert!(parse_date(text).is_none(), "{text}");
+        }
     }
 
     #[test]

@@ -4,13 +4,11 @@
 //! a message for people, and where relevant the HTTP status, the wait the server asked for, a short
 //! redacted excerpt of the response body, the input field at fault, API-specific details and the
 //! underlying cause. Messages never contain credentials: they are built from names and numbers, and
-//! body excerpts go through [`crate::secret::redact_text`].
+//! body excerpts are rendered from the parsed answer with credentials masked (`Response::excerpt`).
 
 use std::any::Any;
 use std::fmt;
 use std::rc::Rc;
-
-use crate::secret::redact_text;
 
 /// Stable error codes. The string form (`as_str`) is part of the public JavaScript API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -113,6 +111,60 @@ pub enum Detail {
     Json(String),
     /// Ordered string pairs (becomes a plain object), e.g. a pagination cursor.
     Pairs(Vec<(String, String)>),
+    /// Input problems (becomes an array of `{ field, message }`).
+    Issues(Vec<(String, String)>),
+}
+
+/// Every problem found in an input, as `(field, message)` pairs in the order they were found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Issues(Vec<(String, String)>);
+
+impl Issues {
+    /// Records a problem.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
+    }
+
+    /// Number of problems.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first problem.
+    pub fn first(&self) -> Option<&(String, String)> {
+        self.0.first()
+    }
+
+    /// Every problem.
+    pub fn iter(&self) -> std::slice::Iter<'_, (String, String)> {
+        self.0.iter()
+    }
+
+    /// `Ok(value)` when there is no problem, else one `INVALID_INPUT` error listing them all.
+    pub fn check<T>(self, value: T) -> Result<T, Error> {
+        match self.into_error() {
+            Some(error) => Err(error),
+            None => Ok(value),
+        }
+    }
+
+    /// One `INVALID_INPUT` error listing every problem (`field` and `message` name the first;
+    /// `issues` holds them all), or `None` when there is none.
+    pub fn into_error(self) -> Option<Error> {
+        let (field, message) = self.0.first()?.clone();
+        let more = self.0.len() - 1;
+        let mut error = Error::invalid_input(field, message);
+        if more > 0 {
+            let others: Vec<&str> = self.0.iter().skip(1).map(|(f, _)| f.as_str()).collect();
+            error.message = format!("{} (and {more} more: {})", error.message, others.join(", "));
+        }
+        Some(error.with_detail("issues", Detail::Issues(self.0)))
+    }
 }
 
 /// The underlying failure (a JavaScript exception in the wasm build), kept opaque.
@@ -124,9 +176,6 @@ impl fmt::Debug for Cause {
         f.write_str("Cause(..)")
     }
 }
-
-/// Longest body excerpt kept on an error, in characters.
-pub const BODY_EXCERPT_CHARS: usize = 300;
 
 /// A failure, with everything a caller needs to react to it.
 ///
@@ -182,7 +231,7 @@ impl fmt::Debug for Error {
             .field("message", &e.message)
             .field("status", &e.status)
             .field("retry_after_ms", &e.retry_after_ms)
-            .field("body", &self.body)
+            .field("body", &e.body)
             .field("field", &e.field)
             .field("details", &e.details)
             .field("cause", &e.cause)
@@ -206,13 +255,13 @@ impl Error {
         Error { info: Box::new(info) }
     }
 
-    /// `INVALID_INPUT` naming the field and the rule it breaks.
+    /// `INVALID_INPUT` naming the field and the rule it breaks (also as the one entry of `issues`).
     pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Error {
         let field = field.into();
         let message = message.into();
         let mut error = Error::new(ErrorCode::InvalidInput, format!("{field}: {message}"));
-        error.field = Some(field);
-        error
+        error.field = Some(field.clone());
+        error.with_detail("issues", Detail::Issues(vec![(field, message)]))
     }
 
     /// Sets the HTTP status.
@@ -227,11 +276,9 @@ impl Error {
         self
     }
 
-    /// Keeps a redacted excerpt of a response body; `secrets` are masked wherever they appear.
-    pub fn with_body_excerpt(mut self, body: &[u8], secrets: &[&str]) -> Error {
-        if !body.is_empty() {
-            self.body = Some(body_excerpt(body, secrets));
-        }
+    /// Keeps a (redacted) excerpt of the response body.
+    pub fn with_body(mut self, excerpt: Option<String>) -> Error {
+        self.body = excerpt;
         self
     }
 
@@ -268,18 +315,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The first [`BODY_EXCERPT_CHARS`] characters of a body, with credentials masked.
-pub fn body_excerpt(body: &[u8], secrets: &[&str]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let redacted = redact_text(&text, secrets);
-    let mut excerpt: String = redacted.chars().take(BODY_EXCERPT_CHARS).collect();
-    // A prefix shorter than the whole: there were more characters.
-    if excerpt.len() < redacted.len() {
-        excerpt.push('…');
-    }
-    excerpt
-}
-
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -298,15 +333,6 @@ mod tests {
         let e = Error::invalid_input("avatar", "is 5.0 MB; the limit is 4 MB");
         assert_eq!(e.field.as_deref(), Some("avatar"));
         assert_eq!(e.to_string(), "[INVALID_INPUT] avatar: is 5.0 MB; the limit is 4 MB");
-    }
-
-    #[test]
-    fn body_excerpt_is_short_and_redacted() {
-        let body = format!(r#"{{"error":"invalid_grant","refresh_token":"rt-1","pad":"{}"}}"#, "x".repeat(500));
-        let e = Error::new(ErrorCode::OAuthInvalidGrant, "refused").with_body_excerpt(body.as_bytes(), &[]);
-        let excerpt = e.body.clone().unwrap();
-        assert!(!excerpt.contains("rt-1"));
-        assert_eq!(excerpt.chars().count(), BODY_EXCERPT_CHARS + 1);
     }
 
     #[test]

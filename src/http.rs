@@ -1,14 +1,16 @@
-//! Plain HTTP values: what the clients build and what the transport returns.
+//! Plain HTTP values: the requests the clients plan and the answers the host hands back.
 //!
-//! Nothing here performs I/O. A [`Request`] is data (method, URL, query, headers, body); the
-//! transport in `fetch` turns it into a runtime `fetch` call, and native tests inspect it directly.
-//! File parts of a multipart body can hold an opaque [`BlobHandle`] so that a JavaScript `Blob` is
-//! appended to the runtime `FormData` as it is and its bytes never enter WebAssembly memory.
+//! Nothing here performs I/O. A [`Request`] is data (method, URL, query, headers, body, what to do
+//! with the answer); the package's JavaScript transport sends it with the runtime's own `fetch`, and
+//! native tests inspect it directly. A file part holds a [`FileRef`]: a handle to the caller's
+//! `Blob`, which goes into the runtime's `FormData` as it is. A [`Response`] carries the status,
+//! the few headers the clients decide on, and the body as the host parsed it (a [`Doc`] handle).
 
 use std::any::Any;
 use std::fmt;
 use std::rc::Rc;
 
+use crate::doc::Doc;
 use crate::secret::is_sensitive_name;
 
 /// HTTP method.
@@ -20,8 +22,6 @@ pub enum Method {
     Post,
     /// `PUT`
     Put,
-    /// `PATCH`
-    Patch,
     /// `DELETE`
     Delete,
 }
@@ -33,18 +33,16 @@ impl Method {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Put => "PUT",
-            Method::Patch => "PATCH",
             Method::Delete => "DELETE",
         }
     }
 
-    /// Parses a method name (case-insensitive).
+    /// Parses an upper-case method name.
     pub fn parse(name: &str) -> Option<Method> {
-        Some(match name.to_ascii_uppercase().as_str() {
+        Some(match name {
             "GET" => Method::Get,
             "POST" => Method::Post,
             "PUT" => Method::Put,
-            "PATCH" => Method::Patch,
             "DELETE" => Method::Delete,
             _ => return None,
         })
@@ -56,105 +54,71 @@ impl Method {
     }
 }
 
-/// An opaque handle to data that lives outside WebAssembly memory (a JavaScript `Blob` in the wasm
-/// build). The core only needs its size and content type; the transport downcasts it back.
+/// A handle to file data the host owns (a JavaScript `Blob` in the wasm build). The core sees only
+/// its size and declared type; the transport appends the very same `Blob` to the `FormData`.
 #[derive(Clone)]
-pub struct BlobHandle {
-    value: Rc<dyn Any>,
+pub struct FileRef {
+    handle: Rc<dyn Any>,
     size: u64,
-    content_type: String,
 }
 
-impl BlobHandle {
-    /// Wraps a value whose byte length is `size`.
-    pub fn new<T: Any>(value: T, size: u64, content_type: impl Into<String>) -> Self {
-        BlobHandle { value: Rc::new(value), size, content_type: content_type.into() }
+impl FileRef {
+    /// Wraps a host value whose byte length is `size`.
+    pub fn new<T: Any>(handle: T, size: u64) -> FileRef {
+        FileRef { handle: Rc::new(handle), size }
     }
 
-    /// Byte length of the data.
+    /// Byte length.
     pub fn size(&self) -> u64 {
         self.size
     }
 
-    /// The MIME type the data declared (may be empty).
-    pub fn content_type(&self) -> &str {
-        &self.content_type
-    }
-
-    /// The wrapped value, if it is a `T`.
+    /// The host value, if it is a `T`.
     pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
-        self.value.downcast_ref::<T>()
+        self.handle.downcast_ref::<T>()
     }
 }
 
-impl fmt::Debug for BlobHandle {
+impl fmt::Debug for FileRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BlobHandle({} bytes, {:?})", self.size, self.content_type)
+        write!(f, "FileRef({} bytes)", self.size)
     }
-}
-
-/// The bytes of a file part: in memory, or a handle to a `Blob` owned by the JavaScript side.
-#[derive(Clone, Debug)]
-pub enum FileData {
-    /// Bytes held in Rust.
-    Bytes(Vec<u8>),
-    /// Data held by the host (never copied into wasm memory).
-    Blob(BlobHandle),
-}
-
-impl FileData {
-    /// Byte length of the file.
-    pub fn len(&self) -> u64 {
-        match self {
-            FileData::Bytes(b) => b.len() as u64,
-            FileData::Blob(h) => h.size(),
-        }
-    }
-
-    /// True when the file has no bytes.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// A file part of a multipart body.
-#[derive(Clone, Debug)]
-pub struct FilePart {
-    /// File name sent in `Content-Disposition`.
-    pub filename: String,
-    /// MIME type of the part.
-    pub content_type: String,
-    /// The content.
-    pub data: FileData,
-}
-
-/// The value of one multipart part.
-#[derive(Clone, Debug)]
-pub enum PartValue {
-    /// A text field.
-    Text(String),
-    /// A file.
-    File(FilePart),
 }
 
 /// One named part of a multipart body.
 #[derive(Clone, Debug)]
-pub struct Part {
-    /// Field name.
-    pub name: String,
-    /// Field value.
-    pub value: PartValue,
+pub enum Part {
+    /// A text field.
+    Text {
+        /// Field name.
+        name: String,
+        /// Value.
+        value: String,
+    },
+    /// A file.
+    File {
+        /// Field name.
+        name: String,
+        /// The data (a handle; never copied).
+        data: FileRef,
+        /// File name sent in `Content-Disposition`.
+        filename: String,
+        /// MIME type of the part.
+        content_type: String,
+    },
 }
 
 impl Part {
     /// A text field.
     pub fn text(name: impl Into<String>, value: impl Into<String>) -> Part {
-        Part { name: name.into(), value: PartValue::Text(value.into()) }
+        Part::Text { name: name.into(), value: value.into() }
     }
 
-    /// A file field.
-    pub fn file(name: impl Into<String>, file: FilePart) -> Part {
-        Part { name: name.into(), value: PartValue::File(file) }
+    /// The field name.
+    pub fn name(&self) -> &str {
+        match self {
+            Part::Text { name, .. } | Part::File { name, .. } => name,
+        }
     }
 }
 
@@ -166,27 +130,31 @@ pub enum Body {
     Empty,
     /// `application/x-www-form-urlencoded` fields, in order.
     Form(Vec<(String, String)>),
-    /// A JSON document (already serialised).
+    /// A JSON document (already written; small: the clients' own parameters).
     Json(String),
     /// `multipart/form-data` parts; the runtime's `FormData` writes the boundary.
     Multipart(Vec<Part>),
-    /// Raw bytes with a content type.
-    Bytes {
-        /// MIME type.
-        content_type: String,
-        /// Content.
-        data: Vec<u8>,
-    },
 }
 
-/// How the transport should hand back the response body.
+/// What the transport does with the answer's body.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ResponseKind {
-    /// Read the body into [`Response::body`].
+pub enum Expect {
+    /// Parse it as JSON (with the engine's parser); text that is not JSON comes back as text.
     #[default]
-    Bytes,
-    /// Keep the body outside wasm memory, as a [`BlobHandle`] in [`Response::blob`].
+    Json,
+    /// Keep a successful non-JSON answer as a `Blob` (images); anything else as for `Json`.
     Blob,
+}
+
+/// Which server a request goes to: the API, or an OAuth token endpoint (which may have its own
+/// `fetch`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    /// The API.
+    #[default]
+    Api,
+    /// The OAuth token endpoint.
+    TokenEndpoint,
 }
 
 /// An HTTP request as plain data.
@@ -194,16 +162,18 @@ pub enum ResponseKind {
 pub struct Request {
     /// Method.
     pub method: Option<Method>,
-    /// Absolute URL without the query string.
+    /// Absolute URL (or, in a page's proxy mode, a path on the page's origin), without the query.
     pub url: String,
-    /// Query parameters, in order (encoded when the request is sent).
+    /// Query parameters, in order (encoded by [`Request::full_url`]).
     pub query: Vec<(String, String)>,
     /// Header names and values, in order.
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: Body,
-    /// How the response body is wanted.
-    pub response_kind: ResponseKind,
+    /// What to do with the answer's body.
+    pub expect: Expect,
+    /// Where it goes.
+    pub target: Target,
 }
 
 impl Request {
@@ -253,65 +223,76 @@ impl Request {
         let separator = if self.url.contains('?') { '&' } else { '?' };
         format!("{}{}{}", self.url, separator, form_urlencode(&self.query))
     }
+
+    /// The URL with the values of credential-like query parameters masked (for errors and hooks).
+    pub fn redacted_url(&self) -> String {
+        let mut shown = self.clone();
+        shown.query = redact_pairs(&self.query);
+        shown.full_url()
+    }
+}
+
+fn redact_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let v = if is_sensitive_name(k) { "[redacted]".to_string() } else { v.clone() };
+            (k.clone(), v)
+        })
+        .collect()
 }
 
 /// Shows everything but the values of credential-like query parameters, headers and form fields.
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redacted = |pairs: &[(String, String)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(k, v)| {
-                    let v = if is_sensitive_name(k) { "[redacted]".to_string() } else { v.clone() };
-                    (k.clone(), v)
-                })
-                .collect()
+        let body = match &self.body {
+            Body::Form(fields) => format!("Form({:?})", redact_pairs(fields)),
+            Body::Json(_) => "Json([not shown])".to_string(),
+            other => format!("{other:?}"),
         };
-        let body: &dyn fmt::Debug = match &self.body {
-            Body::Form(fields) => &Body::Form(redacted(fields)),
-            Body::Json(_) => &"Json([not shown])",
-            other => other,
-        };
-        // `body` borrows a temporary for the Form case; format eagerly to keep the borrow short.
-        let body_text = format!("{body:?}");
         f.debug_struct("Request")
             .field("method", &self.method())
             .field("url", &self.url)
-            .field("query", &redacted(&self.query))
-            .field("headers", &redacted(&self.headers))
-            .field("body", &format_args!("{body_text}"))
+            .field("query", &redact_pairs(&self.query))
+            .field("headers", &redact_pairs(&self.headers))
+            .field("body", &format_args!("{body}"))
             .finish()
     }
 }
 
-/// An HTTP response as plain data.
-#[derive(Clone, Debug, Default)]
-pub struct Response {
-    /// Status code (0 when the runtime hid a redirect, see `redirect: "manual"`).
-    pub status: u16,
-    /// Header names (lower case) and values.
-    pub headers: Vec<(String, String)>,
-    /// Body bytes (empty when the body was kept as a [`BlobHandle`]).
-    pub body: Vec<u8>,
-    /// Body kept outside wasm memory, when [`ResponseKind::Blob`] was asked for.
-    pub blob: Option<BlobHandle>,
+/// The body of an answer, as the host holds it.
+#[derive(Clone, Debug)]
+pub enum Payload<V> {
+    /// No body (or an opaque redirect).
+    Empty,
+    /// JSON, parsed by the host.
+    Json(V),
+    /// A body that is not JSON: the host's string (read an excerpt with [`Doc::text`] only on
+    /// error paths).
+    Text(V),
+    /// A kept `Blob` ([`Expect::Blob`]).
+    Blob(V),
 }
 
-impl Response {
-    /// A response with a status and a body.
-    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Response {
-        Response { status, body: body.into(), ..Response::default() }
-    }
+/// An answer: status, the headers the clients decide on, and the body as the host holds it.
+#[derive(Clone, Debug)]
+pub struct Response<V> {
+    /// Status code (0 when the runtime hid a redirect: redirects are never followed).
+    pub status: u16,
+    /// `Retry-After`, when present.
+    pub retry_after: Option<String>,
+    /// `Date`, when present.
+    pub date: Option<String>,
+    /// The server's request id (`X-Request-Id`, `Request-Id`, `CF-Ray`…), when present.
+    pub request_id: Option<String>,
+    /// The body.
+    pub body: Payload<V>,
+}
 
-    /// Adds a header (builder style, for tests and mocks).
-    pub fn with_header(mut self, name: &str, value: &str) -> Response {
-        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
-        self
-    }
-
-    /// The first value of a header (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+impl<V: Doc> Response<V> {
+    /// An answer with a status and a body (tests, and the proxies' own answers).
+    pub fn new(status: u16, body: Payload<V>) -> Response<V> {
+        Response { status, retry_after: None, date: None, request_id: None, body }
     }
 
     /// True for a 2xx status.
@@ -319,15 +300,31 @@ impl Response {
         (200..300).contains(&self.status)
     }
 
-    /// The body as text (invalid UTF-8 replaced).
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+    /// The parsed JSON body, if the body was JSON.
+    pub fn json(&self) -> Option<&V> {
+        match &self.body {
+            Payload::Json(doc) => Some(doc),
+            _ => None,
+        }
     }
 
-    /// The MIME type without parameters, lower case.
-    pub fn mime_type(&self) -> String {
-        let value = self.header("content-type").unwrap_or("");
-        value.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    /// A short excerpt of the body for errors: JSON rendered with credentials masked, text cut and
+    /// masked (`secrets` are masked wherever they appear). `None` for an empty body or a blob.
+    pub fn excerpt(&self, secrets: &[&str]) -> Option<String> {
+        let text = match &self.body {
+            Payload::Json(doc) => crate::doc::excerpt(doc, secrets, crate::doc::EXCERPT_CHARS),
+            Payload::Text(text) => {
+                let head = text.text_head(crate::doc::EXCERPT_CHARS + 1)?;
+                let mut cut = crate::secret::redact_text(&head, secrets);
+                if head.chars().count() > crate::doc::EXCERPT_CHARS {
+                    cut = cut.chars().take(crate::doc::EXCERPT_CHARS).collect();
+                    cut.push('…');
+                }
+                cut
+            }
+            Payload::Empty | Payload::Blob(_) => return None,
+        };
+        (!text.is_empty()).then_some(text)
     }
 }
 
@@ -337,7 +334,7 @@ pub fn form_encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for &byte in value.as_bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(char::from(byte)),
             b' ' => out.push('+'),
             _ => push_percent(&mut out, byte),
         }
@@ -350,18 +347,21 @@ pub fn encode_path_segment(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for &byte in value.as_bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(char::from(byte)),
             _ => push_percent(&mut out, byte),
         }
     }
     out
 }
 
+fn hex_digit(value: u8) -> char {
+    char::from(b"0123456789ABCDEF".get(usize::from(value & 15)).copied().unwrap_or(b'0'))
+}
+
 fn push_percent(out: &mut String, byte: u8) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     out.push('%');
-    out.push(HEX[(byte >> 4) as usize] as char);
-    out.push(HEX[(byte & 15) as usize] as char);
+    out.push(hex_digit(byte >> 4));
+    out.push(hex_digit(byte));
 }
 
 /// Encodes name/value pairs as `a=1&b=2`.
@@ -391,24 +391,24 @@ pub fn parse_form_urlencoded(input: &str) -> Vec<(String, String)> {
 }
 
 fn percent_decode(input: &str) -> String {
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    let mut out = Vec::with_capacity(input.len());
+    let mut rest = input.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        rest = tail;
+        match byte {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex_value(bytes[i + 1]), hex_value(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 2;
+            b'%' => {
+                if let [high, low, after @ ..] = rest {
+                    if let (Some(high), Some(low)) = (hex_value(*high), hex_value(*low)) {
+                        out.push(high << 4 | low);
+                        rest = after;
+                        continue;
                     }
-                    _ => out.push(b'%'),
                 }
+                out.push(b'%');
             }
             other => out.push(other),
         }
-        i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -422,7 +422,7 @@ fn hex_value(byte: u8) -> Option<u8> {
     }
 }
 
-/// Splits an absolute URL into the part before `?` and its decoded query pairs (the fragment is dropped).
+/// Splits a URL into the part before `?` and its decoded query pairs (the fragment is dropped).
 pub fn split_url(url: &str) -> (String, Vec<(String, String)>) {
     let without_fragment = url.split('#').next().unwrap_or("");
     match without_fragment.split_once('?') {
@@ -434,13 +434,16 @@ pub fn split_url(url: &str) -> (String, Vec<(String, String)>) {
 /// The path of an absolute URL (`https://h:1/a/b?x` → `/a/b?x`; `/` when it has none); a string
 /// without a scheme is returned as it is.
 pub fn url_path(url: &str) -> &str {
-    match url.find("://") {
-        Some(scheme_end) => {
-            let rest = &url[scheme_end + 3..];
-            rest.find('/').map_or("/", |slash| &rest[slash..])
-        }
+    match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').and_then(|slash| rest.get(slash..)).unwrap_or("/"),
         None => url,
     }
+}
+
+/// The host of an absolute URL (`https://h:1/a` → `h:1`), for messages.
+pub fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#']).next().unwrap_or("")
 }
 
 /// Joins a base URL and a path with exactly one `/` between them.
@@ -452,8 +455,8 @@ pub fn join_url(base: &str, path: &str) -> String {
 /// `now_ms` (Unix milliseconds). Returns the wait in milliseconds (0 for a date in the past).
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(seconds.saturating_mul(1000));
+    if !value.is_empty() && value.len() <= 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.parse::<u64>().ok().map(|seconds| seconds.saturating_mul(1000));
     }
     let at_ms = crate::date::parse_http_date(value)? as f64 * 1000.0;
     Some(if at_ms > now_ms { (at_ms - now_ms) as u64 } else { 0 })
@@ -462,6 +465,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     #[test]
     fn form_encoding_matches_url_search_params() {
@@ -479,10 +483,11 @@ mod tests {
 
     #[test]
     fn percent_decoding_keeps_malformed_escapes() {
-        assert_eq!(parse_form_urlencoded("a=%zz&b=%4&c=%41"), vec![
+        assert_eq!(parse_form_urlencoded("a=%zz&b=%4&c=%41&d=%"), vec![
             ("a".to_string(), "%zz".to_string()),
             ("b".to_string(), "%4".to_string()),
             ("c".to_string(), "A".to_string()),
+            ("d".to_string(), "%".to_string()),
         ]);
     }
 
@@ -491,6 +496,8 @@ mod tests {
         let req = Request::new(Method::Get, "https://h/api/v1/user/list").query("name", "a b").query("page", "2");
         assert_eq!(req.full_url(), "https://h/api/v1/user/list?name=a+b&page=2");
         assert_eq!(Request::new(Method::Get, "https://h/x").full_url(), "https://h/x");
+        let signed = req.query("sign", "e5ef72ef");
+        assert_eq!(signed.redacted_url(), "https://h/api/v1/user/list?name=a+b&page=2&sign=%5Bredacted%5D");
     }
 
     #[test]
@@ -503,6 +510,7 @@ mod tests {
         assert_eq!(url_path("https://w.example:8443/senselink/api/v1/user"), "/senselink/api/v1/user");
         assert_eq!(url_path("http://host"), "/");
         assert_eq!(url_path("/cyzen/spots"), "/cyzen/spots");
+        assert_eq!(url_host("https://w.example:8443/senselink?x"), "w.example:8443");
     }
 
     #[test]
@@ -527,11 +535,25 @@ mod tests {
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(7000));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now + 60_000.0), Some(0));
         assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("99999999999999999999", now), None);
+    }
+
+    #[test]
+    fn excerpts_of_json_and_text_bodies() {
+        let json_body: Response<Value> = Response::new(400, Payload::Json(json!({"error": "invalid_grant", "refresh_token": "rt-1"})));
+        assert_eq!(json_body.excerpt(&[]).unwrap(), r#"{"error":"invalid_grant","refresh_token":"[redacted]"}"#);
+        let html: Response<Value> = Response::new(502, Payload::Text(json!(format!("<html>{}</html> key=s3cr3t", "x".repeat(400)))));
+        let cut = html.excerpt(&["s3cr3t"]).unwrap();
+        assert_eq!(cut.chars().count(), 301);
+        let short: Response<Value> = Response::new(502, Payload::Text(json!("bad gateway s3cr3t")));
+        assert_eq!(short.excerpt(&["s3cr3t"]).unwrap(), "bad gateway [redacted]");
+        let empty: Response<Value> = Response::new(204, Payload::Empty);
+        assert_eq!(empty.excerpt(&[]), None);
     }
 
     #[test]
     fn methods() {
-        assert_eq!(Method::parse("put"), Some(Method::Put));
+        assert_eq!(Method::parse("PUT"), Some(Method::Put));
         assert!(Method::Delete.is_idempotent());
         assert!(!Method::Post.is_idempotent());
     }

@@ -1,42 +1,35 @@
 //! Clients for the **cyzen** (RedFox field-sales SaaS) and **SenseLink** (SenseTime face-recognition
 //! access control) HTTP APIs, built to be compiled to WebAssembly and used from JavaScript in browsers,
-//! Cloudflare Workers and Node.
+//! Cloudflare Workers, Node, Deno and Bun.
 //!
-//! The crate is split so that everything that decides *what* to send and *how to read the answer* is
-//! plain Rust, testable natively:
-//! - [`http`]: plain request/response values (URL, query, headers, form / JSON / multipart bodies);
+//! The JavaScript engine owns the bytes, the objects and the JSON; Rust owns the decisions. Everything
+//! that decides *what* to send and *how to read the answer* is plain Rust, testable natively:
+//! - [`doc`]: reading the few fields the clients decide on from values the engine owns (parsed
+//!   bodies, the caller's inputs) without copying them;
+//! - [`http`]: plain request values and answers;
 //! - [`error`]: the one error model, with stable string codes;
-//! - [`json`]: JSON values, parsing and writing (the subset of `serde_json` the code needs, small in
-//!   wasm);
-//! - [`runtime`]: the small trait the clients use for I/O (send, sleep, clock, randomness);
-//! - [`senselink`] and [`cyzen`]: request building, signing, OAuth state, paging, retry decisions and
-//!   response decoding for each service.
+//! - [`runtime`]: the small trait the clients do their I/O through (send, sleep, clock, token store);
+//! - [`senselink`] and [`cyzen`]: request building, signing, OAuth state, pacing, paging, retry
+//!   decisions and response verdicts for each service, each driven by one table of endpoints.
 //!
-//! Only on `wasm32` are there two thin layers on top: `fetch` (the [`runtime::Runtime`] implementation
-//! over the runtime's global `fetch`, `setTimeout` and `crypto`) and `js` (the JavaScript API), plus
-//! the allocator (`heap`).
+//! Only on `wasm32` is there a thin layer on top, `js`: the JavaScript API, and the [`runtime::Runtime`]
+//! whose I/O the package's JavaScript driver performs (the runtime's `fetch`, timers and the caller's
+//! token store).
 #![deny(missing_docs)]
 
 pub mod date;
+pub mod doc;
 pub mod error;
 pub mod http;
-pub mod json;
 pub mod runtime;
 pub mod secret;
 pub mod cyzen;
 pub mod senselink;
 
 #[cfg(target_arch = "wasm32")]
-pub mod fetch;
-#[cfg(target_arch = "wasm32")]
 mod js;
-#[cfg(any(test, target_arch = "wasm32"))]
-mod heap;
 
-/// On single-threaded wasm the heap is `heap::Heap`, a small size-class allocator, instead of
-/// `dlmalloc` (a few hundred bytes of wasm instead of ~7 KB).
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-#[global_allocator]
-static HEAP: heap::Heap = heap::Heap::new();
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod generated;
 
 pub use error::{Error, ErrorCode};

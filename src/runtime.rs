@@ -1,25 +1,38 @@
-//! The I/O the clients need, as one small trait: send a request, sleep, read the clock.
+//! The I/O the clients need, as one small trait: send a request, sleep, read the clock, and keep a
+//! few strings in the caller's key/value store.
 //!
-//! The clients are generic over [`Runtime`], so the same paging, pacing, retry and OAuth code runs on
-//! the wasm `fetch` runtime in production and on scripted, virtual-time runtimes in native tests. The
-//! trait has no `Send` bounds: wasm is single-threaded and JavaScript values are not `Send`.
+//! The clients are async code generic over [`Runtime`]. In the wasm build the runtime is a mailbox
+//! (`js::task`): each operation parks the request it needs, the package's JavaScript driver
+//! performs it (the runtime's `fetch`, `setTimeout`, the caller's token store) and hands the outcome
+//! back. In native tests it is a scripted, virtual-time runtime. The trait has no `Send` bounds:
+//! wasm is single-threaded and JavaScript values are not `Send`.
 
 use std::future::Future;
 
+use crate::doc::Doc;
 use crate::error::{Error, ErrorCode};
 use crate::http::{Request, Response};
 
-/// Sends requests and keeps time for a client.
+/// Sends requests, keeps time and reaches the token store for a client.
 pub trait Runtime {
-    /// Current time as Unix milliseconds (`Date.now()` on wasm).
+    /// The host's values: parsed bodies, stored values, blobs.
+    type Value: Doc;
+
+    /// Current time as Unix milliseconds.
     fn now_ms(&self) -> f64;
 
     /// Waits `ms` milliseconds. Fails with `ABORTED` when the call is cancelled meanwhile.
     fn sleep(&self, ms: u64) -> impl Future<Output = Result<(), Error>>;
 
-    /// Sends one request and reads the whole response. Network failures, timeouts and aborts are
-    /// errors; any HTTP status is a response.
-    fn send(&self, request: Request) -> impl Future<Output = Result<Response, Error>>;
+    /// Sends one request. Network failures, timeouts and aborts are errors; any HTTP status is a
+    /// response.
+    fn send(&self, request: Request) -> impl Future<Output = Result<Response<Self::Value>, Error>>;
+
+    /// The value stored under `key` (parsed as JSON by the host), if any.
+    fn load(&self, key: &str) -> impl Future<Output = Result<Option<Self::Value>, Error>>;
+
+    /// Stores a JSON text under `key` (`None` deletes it).
+    fn save(&self, key: &str, value: Option<String>) -> impl Future<Output = Result<(), Error>>;
 }
 
 /// Fills `buf` with cryptographically secure random bytes (`crypto.getRandomValues` on wasm).

@@ -48,54 +48,90 @@ pub fn is_sensitive_name(name: &str) -> bool {
     EXACT.contains(&name.as_str()) || PARTS.iter().any(|part| name.contains(part))
 }
 
-/// Replaces every occurrence of each non-trivial secret in `text` with `[redacted]`, and masks the
-/// values of JSON or form fields whose names carry credentials (e.g. `"access_token":"…"`).
-pub fn redact_text(text: &str, secrets: &[&str]) -> String {
+/// Replaces every occurrence of each non-trivial secret (4 characters or more) with `[redacted]`.
+pub fn mask_secrets(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(secret, "[redacted]");
+    for secret in secrets.iter().filter(|s| s.chars().count() >= 4) {
+        if out.contains(secret) {
+            out = out.replace(secret, "[redacted]");
+        }
     }
-    mask_named_values(&out)
+    out
+}
+
+/// Masks every secret in a text (a non-JSON body, a server message), and the values of JSON or
+/// form fields whose names carry credentials (`"access_token":"…"`, `refresh_token=…`). JSON
+/// bodies are redacted on their parsed values instead (`doc::excerpt`).
+pub fn redact_text(text: &str, secrets: &[&str]) -> String {
+    mask_named_values(&mask_secrets(text, secrets))
+}
+
+fn is_name_char(ch: char) -> bool {
+    ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'
+}
+
+/// The identifier ending right before `end`, and where it starts.
+fn name_before(chars: &[char], end: usize) -> (String, usize) {
+    let head = chars.get(..end).unwrap_or(&[]);
+    let length = head.iter().rev().take_while(|ch| is_name_char(**ch)).count();
+    let start = end.saturating_sub(length);
+    (head.get(start..).unwrap_or(&[]).iter().collect(), start)
 }
 
 fn mask_named_values(text: &str) -> String {
-    // Masks `"name": "value"` (JSON) and `name=value` (form) where `name` carries a credential. Cheap,
-    // and enough for the short body excerpts errors keep.
+    let chars: Vec<char> = text.chars().collect();
+    let at = |i: usize| chars.get(i).copied();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(pos) = rest.find(['"', '=']) {
-        let (before, after) = rest.split_at(pos);
-        out.push_str(before);
-        let name_start = before
-            .char_indices()
-            .rfind(|(_, ch)| !(ch.is_ascii_alphanumeric() || *ch == '_' || *ch == '-'))
-            .map_or(0, |(p, ch)| p + ch.len_utf8());
-        let name = &before[name_start..];
-        let sensitive = !name.is_empty() && is_sensitive_name(name);
-        if after.starts_with('=') {
-            out.push('=');
-            rest = &after[1..];
-            if sensitive {
-                let end = rest.find(['&', ' ', '\n']).unwrap_or(rest.len());
-                out.push_str("[redacted]");
-                rest = &rest[end..];
+    let mut i = 0;
+    while let Some(ch) = at(i) {
+        out.push(ch);
+        i += 1;
+        if ch != '=' && ch != '"' {
+            continue;
+        }
+        let (name, start) = name_before(&chars, i - 1);
+        if name.is_empty() || !is_sensitive_name(&name) {
+            continue;
+        }
+        if ch == '=' {
+            // `name=value` up to the next separator.
+            while at(i).is_some_and(|c| !matches!(c, '&' | ' ' | '\n' | ';' | ',')) {
+                i += 1;
             }
+            out.push_str("[redacted]");
             continue;
         }
-        // A closing quote of a JSON key: `"name"` followed by `:` and a string value.
-        let value = after[1..].trim_start();
-        let is_key = out[..out.len() - name.len()].ends_with('"');
-        if sensitive && is_key && value.starts_with(':') && value[1..].trim_start().starts_with('"') {
-            let value = value[1..].trim_start();
-            let end = value[1..].find('"').map_or(value.len(), |p| p + 2);
-            out.push_str("\":\"[redacted]\"");
-            rest = &value[end..];
+        // `"name"` followed by `:` and a string value.
+        if start == 0 || at(start - 1) != Some('"') {
             continue;
         }
-        out.push('"');
-        rest = &after[1..];
+        let mut j = i;
+        while at(j).is_some_and(char::is_whitespace) {
+            j += 1;
+        }
+        if at(j) != Some(':') {
+            continue;
+        }
+        j += 1;
+        while at(j).is_some_and(char::is_whitespace) {
+            j += 1;
+        }
+        if at(j) != Some('"') {
+            continue;
+        }
+        j += 1;
+        // The value ends at the next quote that is not escaped.
+        while let Some(c) = at(j) {
+            j += 1;
+            match c {
+                '\\' => j += 1,
+                '"' => break,
+                _ => {}
+            }
+        }
+        out.push_str(":\"[redacted]\"");
+        i = j;
     }
-    out.push_str(rest);
     out
 }
 
@@ -130,5 +166,8 @@ mod tests {
         let form = "grant_type=refresh_token&refresh_token=rt-789&client_id=x";
         let out = redact_text(form, &[]);
         assert_eq!(out, "grant_type=refresh_token&refresh_token=[redacted]&client_id=x");
+        let escaped = r#"{"refresh_token":"a\"b","x":"名=値","sign":"abc"} sign=abc"#;
+        assert_eq!(redact_text(escaped, &[]), r#"{"refresh_token":"[redacted]","x":"名=値","sign":"[redacted]"} sign=[redacted]"#);
+        assert_eq!(redact_text("=\"", &[]), "=\"");
     }
 }

@@ -7,31 +7,17 @@
  * `created_at`. Paths marked "guess" in `docs/cyzen.md` can be replaced with the `paths` option.
  * @packageDocumentation
  */
-import { ClientCore, CyzenProxyCore, OAuthCore } from "../cyzen_senselink.js";
+import { CyzenCore, CyzenProxyCore, OAuthCore } from "../cyzen_senselink.js";
+import { drive, type DriveContext, type TokenStore } from "./driver.js";
 import { makeError } from "./errors.js";
-import type { CallOptions, FetchLike } from "./http.js";
+import { RESOURCE_OPERATIONS } from "./generated/cyzen.js";
 import { runAuthorize } from "./proxy-common.js";
+import { forward, type CallOptions, type FetchLike } from "./transport.js";
+
+export type { TokenStore } from "./driver.js";
 
 // ---------------------------------------------------------------------------------------------
 // Stores
-
-/**
- * Where OAuth keeps its tokens and pending authorizations: two methods over string values, sync
- * or async. Keys are `<storeKey>:tokens` and `<storeKey>:pkce:<state>`.
- *
- * @example
- * // Cloudflare Workers KV (env.TOKENS is a KV namespace binding)
- * const store: TokenStore = {
- *   load: (key) => env.TOKENS.get(key),
- *   save: (key, value) => value === null ? env.TOKENS.delete(key) : env.TOKENS.put(key, value),
- * };
- */
-export interface TokenStore {
-  /** The value stored under `key`, or `null`/`undefined` when there is none. */
-  load(key: string): string | null | undefined | Promise<string | null | undefined>;
-  /** Stores `value` under `key`; `null` deletes it. */
-  save(key: string, value: string | null): void | Promise<void>;
-}
 
 /**
  * A store in memory (the default): tokens last as long as the `CyzenOAuth` object.
@@ -157,7 +143,14 @@ export interface CallbackOptions extends CallOptions {
   readonly cookie?: string;
 }
 
-const oauthCores = new WeakMap<CyzenOAuth, OAuthCore>();
+/** What a `CyzenOAuth` runs with: the shared OAuth state, its store and its `fetch`. */
+interface OAuthParts {
+  readonly core: OAuthCore;
+  readonly store: TokenStore;
+  readonly fetch: FetchLike | undefined;
+}
+
+const oauthParts = new WeakMap<CyzenOAuth, OAuthParts>();
 
 /**
  * OAuth 2.0 authorization code grant (RFC 6749) with PKCE S256 (RFC 7636) and `state`. Tokens are
@@ -175,19 +168,11 @@ const oauthCores = new WeakMap<CyzenOAuth, OAuthCore>();
 export class CyzenOAuth {
   constructor(options: CyzenOAuthOptions) {
     const o = record(options, "options");
-    const method = text(o, "clientAuthMethod");
-    if (method !== undefined && method !== "client_secret_basic" && method !== "client_secret_post") {
-      throw invalid("clientAuthMethod", 'must be "client_secret_basic" or "client_secret_post"');
-    }
-    const store = o.store ?? memoryStore();
-    if (typeof (store as TokenStore).load !== "function" || typeof (store as TokenStore).save !== "function") {
+    const store = (o.store ?? memoryStore()) as TokenStore;
+    if (typeof store.load !== "function" || typeof store.save !== "function") {
       throw invalid("store", "must have load() and save()");
     }
-    oauthCores.set(this, new OAuthCore(
-      text(o, "authorizeUrl", true) as string, text(o, "tokenUrl", true) as string, text(o, "clientId", true) as string,
-      text(o, "redirectUri", true) as string, text(o, "clientSecret"), method === "client_secret_post", text(o, "scope"),
-      text(o, "appToken"), text(o, "appTokenHeader"), store, text(o, "storeKey"), text(o, "cookieSecret"), func(o, "fetch"),
-    ));
+    oauthParts.set(this, { core: new OAuthCore(o), store, fetch: func(o, "fetch") });
   }
 
   /**
@@ -199,7 +184,8 @@ export class CyzenOAuth {
    * return Response.redirect(url, 302);
    */
   authorizationUrl(options?: CallOptions): Promise<AuthorizationRequest> {
-    return core(this).run(0, undefined, options ?? {}) as Promise<AuthorizationRequest>;
+    const { core, ...context } = parts(this);
+    return drive(core.authorizationUrl(), { ...context, ...callOptions(options) });
   }
 
   /**
@@ -210,7 +196,10 @@ export class CyzenOAuth {
    * const tokens = await oauth.handleCallback(request.url, { cookie: readCookie(request, "cyzen_pkce") });
    */
   handleCallback(callbackUrl: string | URL, options?: CallbackOptions): Promise<TokenSet> {
-    return core(this).run(1, String(callbackUrl), options ?? {}) as Promise<TokenSet>;
+    const { core, ...context } = parts(this);
+    const cookie = options?.cookie;
+    if (cookie !== undefined && typeof cookie !== "string") throw invalid("cookie", "must be a string");
+    return drive(core.handleCallback(String(callbackUrl), cookie), { ...context, ...callOptions(options) });
   }
 
   /**
@@ -221,7 +210,8 @@ export class CyzenOAuth {
    * const { expiresAt } = await oauth.refresh();
    */
   refresh(options?: CallOptions): Promise<TokenSet> {
-    return core(this).run(2, undefined, options ?? {}) as Promise<TokenSet>;
+    const { core, ...context } = parts(this);
+    return drive(core.refresh(), { ...context, ...callOptions(options) });
   }
 
   /**
@@ -231,7 +221,8 @@ export class CyzenOAuth {
    * if (!(await oauth.getTokens())) location.assign((await oauth.authorizationUrl()).url);
    */
   getTokens(): Promise<TokenSet | null> {
-    return core(this).run(3, undefined, {}) as Promise<TokenSet | null>;
+    const { core, ...context } = parts(this);
+    return drive(core.getTokens(), context);
   }
 
   /**
@@ -241,12 +232,13 @@ export class CyzenOAuth {
    * await oauth.setTokens(null); // sign out
    */
   setTokens(tokens: TokenSet | null): Promise<void> {
-    return core(this).run(4, tokens, {}) as Promise<void>;
+    const { core, ...context } = parts(this);
+    return drive(core.setTokens(tokens), context);
   }
 }
 
 function invalid(field: string, message: string): Error {
-  return makeError("INVALID_INPUT", `${field}: ${message}`, { field });
+  return makeError("INVALID_INPUT", `${field}: ${message}`, { field, issues: [{ field, message }] });
 }
 
 function record(value: unknown, field: string): Record<string, unknown> {
@@ -280,10 +272,19 @@ function func(options: Record<string, unknown>, key: string): FetchLike | undefi
   return value as FetchLike;
 }
 
-function core(oauth: CyzenOAuth): OAuthCore {
-  const found = oauthCores.get(oauth);
+function parts(oauth: CyzenOAuth): OAuthParts {
+  const found = oauthParts.get(oauth);
   if (!found) throw invalid("auth", "not a CyzenOAuth instance");
   return found;
+}
+
+/** The per-call options, checked. */
+function callOptions(options: CallOptions | undefined): CallOptions {
+  if (options === undefined || options === null) return {};
+  const timeoutMs = count(options as Record<string, unknown>, "timeoutMs", 1, 2 ** 32 - 1);
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid("signal", "must be an AbortSignal");
+  return { signal, timeoutMs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1168,33 +1169,12 @@ export type CyzenResourceName = keyof CyzenResources;
  * @example
  * CYZEN_RESOURCES.spotPhotos; // "gd": list and delete
  */
-export const CYZEN_RESOURCES: Readonly<Record<CyzenResourceName, string>> = {
-  histories: "g",
-  trackings: "g",
-  latestLocations: "g",
-  spots: "gaud",
-  spotCustomers: "g",
-  spotStaff: "gad",
-  spotTagLinks: "aud",
-  spotTags: "g",
-  groups: "gaud",
-  users: "gaud",
-  userAffiliations: "aud",
-  statuses: "g",
-  actionTypes: "g",
-  reportDefinitions: "g",
-  reports: "g",
-  images: "i",
-  schedules: "gaud",
-  scheduleMembers: "gaud",
-  transportExpenses: "g",
-  spotPhotos: "gd",
-  spotPhotoTags: "gd",
-  spotClassifications: "gu",
-  spotClassificationDefinitions: "g",
-  spotPhotoMetadata: "gu",
-  userTags: "g",
-};
+export const CYZEN_RESOURCES: Readonly<Record<CyzenResourceName, string>> = RESOURCE_OPERATIONS;
+
+/** The generated table names exactly the resources of {@link CyzenResources} (a compile-time check). */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const resourceNamesMatch: SameNames<keyof typeof RESOURCE_OPERATIONS, CyzenResourceName> = true;
+void resourceNamesMatch;
 
 // ---------------------------------------------------------------------------------------------
 // Client
@@ -1278,60 +1258,43 @@ export class CyzenClient {
   constructor(options: CyzenClientOptions | CyzenProxyClientOptions) {
     const o = record(options, "options");
     const auth = o.auth;
-    let oauth: OAuthCore | undefined;
-    let staticToken: string | undefined;
-    const proxy = (auth as { proxy?: unknown } | undefined)?.proxy === true && !(auth instanceof CyzenOAuth);
-    if (auth instanceof CyzenOAuth) oauth = core(auth).share();
-    else if (proxy) {
-      if (text(o, "companyId") !== undefined) {
-        throw invalid("companyId", "is not used with auth: { proxy: true }; the proxy (createCyzenProxy) adds its own");
-      }
-    } else {
-      staticToken = (auth as { staticToken?: unknown } | undefined)?.staticToken as string;
-      if (typeof staticToken !== "string" || staticToken === "") {
-        throw invalid("auth", "must be a CyzenOAuth, { staticToken: string } or { proxy: true }");
-      }
-    }
-    const paths = o.paths === undefined || o.paths === null ? undefined : record(o.paths, "paths");
-    const wasm = new ClientCore(
-      text(o, "companyId") ?? "", text(o, "baseUrl"), count(o, "requestsPerSecond", 1, 10_000), count(o, "maxRetries", 0, 10),
-      paths, func(o, "fetch"), staticToken, oauth, proxy,
-    );
+    const oauth = auth instanceof CyzenOAuth ? parts(auth) : undefined;
+    const clientFetch = func(o, "fetch");
+    const core = new CyzenCore(o, oauth?.core.share());
+    const context: DriveContext = { fetch: clientFetch, tokenFetch: oauth?.fetch ?? clientFetch, store: oauth?.store };
+    const run = <T>(task: Parameters<typeof drive>[0], opts: CallOptions | undefined) => drive<T>(task, { ...context, ...callOptions(opts) });
     for (const [name, ops] of Object.entries(CYZEN_RESOURCES)) {
       const api: Record<string, unknown> = {};
-      if (ops.includes("g")) api.list = (filter?: object, opts?: ListOptions) => listResult(wasm, name, filter, opts);
-      if (ops.includes("a")) api.create = (input: object, opts?: CallOptions) => wasm.run(1, name, formFields(input), undefined, opts ?? {});
-      if (ops.includes("u")) api.update = (id: string, input: object, opts?: CallOptions) => wasm.run(2, name, id, formFields(input), opts ?? {});
-      if (ops.includes("d")) api.delete = async (id: string, opts?: CallOptions) => { await wasm.run(3, name, id, undefined, opts ?? {}); };
-      if (ops.includes("i")) api.get = (id: string, opts?: CallOptions) => wasm.run(4, name, id, undefined, opts ?? {});
+      if (ops.includes("g")) api.list = (filter?: object, opts?: ListOptions) => listResult(core, name, filter, opts, context);
+      if (ops.includes("a")) api.create = (input: object, opts?: CallOptions) => run(core.write(name, "create", undefined, input), opts);
+      if (ops.includes("u")) api.update = (id: string, input: object, opts?: CallOptions) => run(core.write(name, "update", idText(id), input), opts);
+      if (ops.includes("d")) api.delete = async (id: string, opts?: CallOptions) => { await run(core.write(name, "delete", idText(id), undefined), opts); };
+      if (ops.includes("i")) api.get = (id: string, opts?: CallOptions) => run(core.image(idText(id)), opts);
       Object.defineProperty(this, name, { value: Object.freeze(api), enumerable: true });
     }
   }
 }
 
-/** `YYYY-MM-DDThh:mm:ss` in UTC. */
-function cyzenDate(date: Date): string {
-  return date.toISOString().slice(0, 19);
+/** An id argument as text (`INVALID_INPUT` when it is not a string or a number). */
+function idText(id: unknown): string {
+  if (typeof id === "string") return id;
+  if (typeof id === "number" && Number.isFinite(id)) return String(id);
+  throw invalid("id", "must be a string");
 }
 
-function filterFields(filter: object | undefined): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(filter ?? {})) {
-    if (value === undefined || value === null) continue;
-    out[key] = value instanceof Date ? value.toISOString() : (value as string | number | boolean);
+/** Some answers spell the creation time `create_at`: every object (nested ones too, like the
+ * `history` and `tracking` of a latest location) also gets `created_at`. */
+function withCreatedAt(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) withCreatedAt(item);
+  } else if (value !== null && typeof value === "object") {
+    const object = value as Record<string, unknown>;
+    if (!("created_at" in object) && "create_at" in object) object.created_at = object.create_at;
+    for (const key in object) {
+      const member = object[key];
+      if (member !== null && typeof member === "object") withCreatedAt(member);
+    }
   }
-  return out;
-}
-
-function formFields(input: object | undefined): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(input ?? {}) as [string, WriteValue][]) {
-    if (value === undefined || value === null) continue;
-    if (value instanceof Date) out[key] = cyzenDate(value);
-    else if (typeof value === "object") out[key] = JSON.stringify(value);
-    else out[key] = value;
-  }
-  return out;
 }
 
 function withDelivered(error: unknown, delivered: number): unknown {
@@ -1341,9 +1304,8 @@ function withDelivered(error: unknown, delivered: number): unknown {
   return error;
 }
 
-function listResult<T>(wasm: ClientCore, name: string, filter: object | undefined, options: ListOptions | undefined): ListResult<T> {
-  const fields = filterFields(filter);
-  const call: CallOptions = { signal: options?.signal, timeoutMs: options?.timeoutMs };
+function listResult<T>(core: CyzenCore, name: string, filter: object | undefined, options: ListOptions | undefined, context: DriveContext): ListResult<T> {
+  const call = { ...context, ...callOptions(options) };
   async function* pages(): AsyncGenerator<Page<T>, void, undefined> {
     let cursor: Cursor | null = options?.cursor ?? null;
     let delivered = 0;
@@ -1351,10 +1313,11 @@ function listResult<T>(wasm: ClientCore, name: string, filter: object | undefine
     for (;;) {
       let page: Page<T>;
       try {
-        page = (await wasm.run(0, name, fields, cursor ?? undefined, call)) as Page<T>;
+        page = await drive<Page<T>>(core.listPage(name, filter, cursor ?? undefined), call);
       } catch (error) {
         throw withDelivered(error, delivered);
       }
+      withCreatedAt(page.items);
       delivered += page.items.length;
       count += 1;
       options?.onProgress?.({ pages: count, items: delivered, next: page.next });
@@ -1446,8 +1409,6 @@ export interface CyzenProxyOptions {
   readonly timeoutMs?: number;
 }
 
-/** Response headers not passed back (the body is re-framed by the runtime; cookies stay upstream). */
-const PROXY_DROPPED_HEADERS = ["content-encoding", "content-length", "transfer-encoding", "connection", "set-cookie"];
 /** The largest write body accepted (cyzen writes are small forms). */
 const PROXY_MAX_BODY = 1 << 20;
 
@@ -1513,8 +1474,8 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
   }
   if (authorize !== undefined && typeof authorize !== "function") throw invalid("authorize", "must be a function");
   count(o, "timeoutMs", 1, 2 ** 32 - 1);
-  const paths = o.paths === undefined || o.paths === null ? undefined : record(o.paths, "paths");
-  const planner = new CyzenProxyCore(text(o, "baseUrl"), text(o, "companyId", true), paths, typeof allow === "function" ? undefined : allow);
+  if (o.paths !== undefined && o.paths !== null) record(o.paths, "paths");
+  const planner = new CyzenProxyCore({ baseUrl: o.baseUrl, companyId: text(o, "companyId", true), paths: o.paths, allow: typeof allow === "function" ? undefined : allow });
 
   return async (request: Request): Promise<Response> => {
     const verdict = await runAuthorize(authorize, request);
@@ -1542,7 +1503,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       return cyzenRefusal(401, "not signed in to cyzen (the proxy's auth() failed)");
     }
     if (credentials === null || credentials === undefined) return cyzenRefusal(401, "not signed in to cyzen: sign in first");
-    const oauth = credentials instanceof CyzenOAuth ? core(credentials) : undefined;
+    const oauth = credentials instanceof CyzenOAuth ? parts(credentials) : undefined;
     const staticToken = oauth ? undefined : (credentials as { staticToken?: unknown }).staticToken;
     if (!oauth && (typeof staticToken !== "string" || staticToken === "")) return cyzenRefusal(401, "not signed in to cyzen: no credentials");
 
@@ -1553,12 +1514,12 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       if (code === "TIMEOUT") return cyzenRefusal(504, "the cyzen token endpoint did not answer in time");
       return cyzenRefusal(502, "the cyzen token endpoint could not be reached");
     };
-    const tokenOptions = timeoutMs === undefined ? {} : { timeoutMs };
+    const tokenContext: DriveContext = { store: oauth?.store, tokenFetch: oauth?.fetch ?? upstreamFetch, timeoutMs };
     let token: string;
     let generation = 0;
     if (oauth) {
       try {
-        ({ token, generation } = (await oauth.run(5, undefined, tokenOptions)) as { token: string; generation: number });
+        ({ token, generation } = await drive<{ token: string; generation: number }>(oauth.core.accessToken(), tokenContext));
       } catch (error) {
         return tokenFailure(error);
       }
@@ -1566,38 +1527,30 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       token = staticToken as string;
     }
 
-    const send = async (bearer: string): Promise<Response> => {
+    const send = (bearer: string): Promise<Response> => {
       const headers = new Headers({ authorization: `bearer ${bearer}`, accept: request.headers.get("accept") ?? "application/json" });
       const language = request.headers.get("accept-language");
       if (language !== null) headers.set("accept-language", language);
       if (plan.body !== undefined) headers.set("content-type", "application/x-www-form-urlencoded");
-      const init: RequestInit = { method: plan.method, headers, redirect: "manual", body: plan.body };
-      if (timeoutMs !== undefined) init.signal = AbortSignal.timeout(timeoutMs);
-      return (upstreamFetch ?? fetch)(plan.url, init);
+      return forward(plan.url, { method: plan.method, headers }, plan.body, { fetch: upstreamFetch, timeoutMs });
     };
-    let upstream: Response;
     try {
-      upstream = await send(token);
+      let upstream = await send(token);
       if (upstream.status === 401 && oauth) {
         await upstream.body?.cancel();
         try {
-          ({ token } = (await oauth.run(6, generation, tokenOptions)) as { token: string; generation: number });
+          ({ token } = await drive<{ token: string; generation: number }>(oauth.core.renewAfter(generation), tokenContext));
         } catch (error) {
           return tokenFailure(error);
         }
         upstream = await send(token);
       }
+      return upstream;
     } catch (error) {
-      const timedOut = (error as { name?: string } | null)?.name === "TimeoutError";
-      return timedOut
-        ? cyzenRefusal(504, `cyzen did not answer within ${timeoutMs} ms`)
-        : cyzenRefusal(502, "cyzen could not be reached");
+      const code = (error as { code?: string } | null)?.code;
+      if (code === "TIMEOUT") return cyzenRefusal(504, `cyzen did not answer within ${timeoutMs} ms`);
+      if (code === "HTTP_STATUS") return cyzenRefusal(502, "cyzen answered with a redirect, which is not followed (check baseUrl)");
+      return cyzenRefusal(502, "cyzen could not be reached");
     }
-    if (upstream.status === 0 || (upstream.status >= 300 && upstream.status < 400)) {
-      return cyzenRefusal(502, "cyzen answered with a redirect, which is not followed (check baseUrl)");
-    }
-    const responseHeaders = new Headers(upstream.headers);
-    for (const name of PROXY_DROPPED_HEADERS) responseHeaders.delete(name);
-    return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
   };
 }

@@ -80,10 +80,21 @@ export class TransportError extends CyzenSenseLinkError {
   declare readonly code: TransportErrorCode;
 }
 
-/** `INVALID_INPUT`: the input breaks a documented rule; nothing was sent. `field` names it. */
+/** One broken rule of an input. */
+export interface InputIssue {
+  /** The field at fault (`name`, `groups[1]`, `avatar`, `filter.updated_from`…). */
+  readonly field: string;
+  /** What is wrong with it. */
+  readonly message: string;
+}
+
+/** `INVALID_INPUT`: the input breaks documented rules; nothing was sent. `field` and the message
+ * name the first problem; `issues` lists every one, so a form can show them all at once. */
 export class InvalidInputError extends CyzenSenseLinkError {
   declare readonly code: "INVALID_INPUT";
   declare readonly field: string;
+  /** Every problem found, in order. */
+  declare readonly issues: ReadonlyArray<InputIssue>;
 }
 
 /** `HTTP_STATUS`, `DECODE` or `RATE_LIMITED`. */

@@ -1,8 +1,12 @@
 /**
  * `httpRequest`: one request through the package's transport (the runtime's own `fetch`,
- * `redirect: "manual"`, per-call timeout, `AbortSignal`, typed errors).
+ * `redirect: "manual"`, per-call timeout, `AbortSignal`, typed errors), for endpoints the typed
+ * clients do not cover.
  */
-import { httpRequest as wasmHttpRequest } from "../cyzen_senselink.js";
+import { makeError } from "./errors.js";
+import { guarded, hostOf, type CallOptions, type FetchLike } from "./transport.js";
+
+export type { CallOptions, FetchLike } from "./transport.js";
 
 /** HTTP methods the transport sends. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -13,9 +17,6 @@ export type Scalar = string | number | boolean;
 /** Name/value pairs: an object (`undefined`/`null` values are skipped) or ordered pairs. */
 export type Fields = Readonly<Record<string, Scalar | null | undefined>> | ReadonlyArray<readonly [string, Scalar]>;
 
-/** A `fetch`-compatible function (the runtime's own, a proxy, a tracer, a test double). */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
 /** File input accepted wherever the API takes a file. A `Blob`/`File` is sent as it is (its bytes
  * are never copied into WebAssembly memory); `Uint8Array`/`ArrayBuffer` are wrapped in a `Blob` on the
  * JavaScript side, so their bytes never enter WebAssembly memory either. */
@@ -25,14 +26,6 @@ export type FileInput = Blob | Uint8Array | ArrayBuffer;
 export type MultipartField =
   | { readonly name: string; readonly value: Scalar }
   | { readonly name: string; readonly file: FileInput; readonly filename?: string; readonly contentType?: string };
-
-/** Options every network call accepts. */
-export interface CallOptions {
-  /** Cancels the call (rejects with `ABORTED`). */
-  readonly signal?: AbortSignal;
-  /** Aborts the call after this many milliseconds (rejects with `TIMEOUT`). */
-  readonly timeoutMs?: number;
-}
 
 /** Options of {@link httpRequest}. At most one of `form`, `json`, `multipart`. */
 export interface HttpRequestOptions extends CallOptions {
@@ -68,6 +61,61 @@ export interface HttpResponse {
   readonly blob?: Blob;
 }
 
+const METHODS: readonly string[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+function invalid(field: string, message: string): Error {
+  return makeError("INVALID_INPUT", `${field}: ${message}`, { field, issues: [{ field, message }] });
+}
+
+function scalar(value: unknown, field: string): string {
+  if (typeof value === "string") return value;
+  if ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean") return String(value);
+  throw invalid(field, "must be a string, a finite number or a boolean");
+}
+
+function pairs(value: unknown, field: string): [string, string][] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) {
+    return value.map((entry: unknown) => {
+      if (!Array.isArray(entry) || typeof entry[0] !== "string") throw invalid(field, "entries must be [name, value] pairs");
+      return [entry[0], scalar(entry[1], `${field}.${entry[0]}`)];
+    });
+  }
+  if (typeof value !== "object") throw invalid(field, "must be an object");
+  const out: [string, string][] = [];
+  for (const [name, item] of Object.entries(value)) {
+    if (item !== undefined && item !== null) out.push([name, scalar(item, `${field}.${name}`)]);
+  }
+  return out;
+}
+
+function fileOf(value: unknown, field: string): Blob {
+  if (typeof Blob !== "undefined" && value instanceof Blob) return value;
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer) return new Blob([value as BlobPart]);
+  throw invalid(field, "must be a Blob, File, Uint8Array or ArrayBuffer");
+}
+
+function multipart(value: unknown): FormData {
+  if (!Array.isArray(value)) throw invalid("multipart", "must be an array of { name, value } or { name, file } fields");
+  const form = new FormData();
+  value.forEach((field: unknown, index) => {
+    const at = `multipart[${index}]`;
+    const f = (field ?? {}) as { name?: unknown; value?: unknown; file?: unknown; filename?: unknown; contentType?: unknown };
+    if (typeof f.name !== "string" || f.name === "") throw invalid(at, "needs a name");
+    if (f.file === undefined || f.file === null) {
+      form.append(f.name, scalar(f.value, `${at}.value`));
+      return;
+    }
+    let blob = fileOf(f.file, `${at}.file`);
+    const type = typeof f.contentType === "string" ? f.contentType : blob.type || "application/octet-stream";
+    if (blob.type !== type) blob = new Blob([blob], { type });
+    const given = (f.file as { name?: unknown }).name;
+    const filename = typeof f.filename === "string" ? f.filename : typeof given === "string" && given !== "" ? given : "blob";
+    form.append(f.name, blob, filename);
+  });
+  return form;
+}
+
 /**
  * Sends one request. Resolves with any HTTP status; rejects with `NETWORK`, `TIMEOUT` or `ABORTED`
  * ({@link TransportError}) when no complete response arrives, and with `INVALID_INPUT` before
@@ -78,6 +126,55 @@ export interface HttpResponse {
  *   multipart: [{ name: "note", value: "hi" }, { name: "photo", file: blob, filename: "me.jpg" }],
  *   timeoutMs: 10_000 });
  */
-export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
-  return wasmHttpRequest(options) as Promise<HttpResponse>;
+export async function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
+  if (options === null || typeof options !== "object") throw invalid("options", "must be an object");
+  const { url, timeoutMs, signal } = options;
+  if (typeof url !== "string" || !/^https?:\/\//.test(url)) throw invalid("url", "must be an absolute http(s) URL");
+  const method = options.method ?? "GET";
+  if (!METHODS.includes(method)) throw invalid("method", "must be GET, POST, PUT, PATCH or DELETE");
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 32 - 1)) {
+    throw invalid("timeoutMs", "must be between 1 and 4294967295");
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid("signal", "must be an AbortSignal");
+  if (options.fetch !== undefined && typeof options.fetch !== "function") throw invalid("fetch", "must be a function");
+  const bodies = [options.form, options.json, options.multipart].filter((b) => b !== undefined && b !== null).length;
+  if (bodies > 1) throw invalid("options", "give at most one of form, json and multipart");
+  if (bodies === 1 && method === "GET") throw invalid("method", "a GET request cannot have a body");
+  const responseType = options.responseType ?? "bytes";
+  if (responseType !== "bytes" && responseType !== "blob") throw invalid("responseType", 'must be "bytes" or "blob"');
+  const query = pairs(options.query, "query");
+  const target = query.length === 0 ? url : `${url}${url.includes("?") ? "&" : "?"}${new URLSearchParams(query)}`;
+  const headers = pairs(options.headers, "headers");
+  const init: RequestInit = { method, redirect: "manual" };
+  if (options.form !== undefined && options.form !== null) {
+    headers.push(["content-type", "application/x-www-form-urlencoded;charset=UTF-8"]);
+    init.body = new URLSearchParams(pairs(options.form, "form")).toString();
+  } else if (options.json !== undefined && options.json !== null) {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(options.json);
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) throw invalid("json", "cannot be serialised as JSON");
+    headers.push(["content-type", "application/json"]);
+    init.body = text;
+  } else if (options.multipart !== undefined && options.multipart !== null) {
+    init.body = multipart(options.multipart);
+  }
+  init.headers = headers;
+  const doFetch = options.fetch ?? fetch;
+  return guarded({ signal, timeoutMs }, hostOf(target), async (abort) => {
+    if (abort !== undefined) init.signal = abort;
+    const response = await doFetch(target, init);
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
+    });
+    const status = response.type === "opaqueredirect" ? 0 : response.status;
+    if (responseType === "blob") {
+      return { status, headers: out, body: new Uint8Array(0), blob: await response.blob() };
+    }
+    return { status, headers: out, body: new Uint8Array(await response.arrayBuffer()) };
+  });
 }

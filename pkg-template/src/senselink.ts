@@ -10,12 +10,18 @@
  */
 import {
   SenseLinkCore,
+  SenseLinkProxyCore,
   parseSenseLinkEvent as wasmParseEvent,
   senselinkSign as wasmSign,
 } from "../cyzen_senselink.js";
+import { drive } from "./driver.js";
 import { makeError } from "./errors.js";
-import type { CallOptions, FetchLike, FileInput } from "./http.js";
+import * as generated from "./generated/senselink.js";
+import { OUTPUTS, type SenseLinkOperation } from "./generated/senselink.js";
+import type { FileInput } from "./http.js";
 import { runAuthorize } from "./proxy-common.js";
+import { camelize, type Raw } from "./shape.js";
+import { forward, type CallOptions, type FetchLike } from "./transport.js";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -670,23 +676,55 @@ export interface SenseLinkSystem {
   company(options?: CallOptions): Promise<CompanyInfo>;
 }
 
-async function invoke<T>(core: SenseLinkCore, operation: string, input: object, options?: CallOptions): Promise<T> {
-  const { avatar, ...rest } = input as { readonly avatar?: FileInput | null };
-  let json: string;
-  try {
-    json = JSON.stringify(rest);
-  } catch (cause) {
-    throw makeError("INVALID_INPUT", `input: cannot be serialised as JSON`, { field: "input", cause });
+/** The photo of an input as the core takes it: a `Blob` (bytes wrapped in one here, so their bytes
+ * never enter WebAssembly memory) and its first 16 bytes for the format check. */
+async function photoOf(input: object): Promise<[unknown, Uint8Array | undefined]> {
+  const avatar = (input as { readonly avatar?: unknown }).avatar;
+  if (avatar === undefined || avatar === null) return [undefined, undefined];
+  let blob: Blob | undefined;
+  if (typeof Blob !== "undefined" && avatar instanceof Blob) blob = avatar;
+  else if (avatar instanceof Uint8Array || avatar instanceof ArrayBuffer) blob = new Blob([avatar as BlobPart]);
+  // Anything else goes to the core as it is, which reports it with every other problem.
+  if (blob === undefined) return [avatar, undefined];
+  const head = await blob.slice(0, 16).arrayBuffer().then((b) => new Uint8Array(b), () => new Uint8Array(0));
+  return [blob, head];
+}
+
+type Output = (typeof OUTPUTS)[SenseLinkOperation];
+type Decoder = (o: Raw) => unknown;
+
+function isObject(value: unknown): value is Raw {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function list(items: unknown, decode: Decoder): unknown[] {
+  return Array.isArray(items) ? items.filter(isObject).map(decode) : [];
+}
+
+/** Turns the engine's parsed answer into the documented shape of the operation's output. */
+function shape(output: Output, value: unknown): unknown {
+  if (typeof output === "string") {
+    switch (output) {
+      case "persons":
+      case "records": {
+        const page = value as { items: unknown };
+        page.items = list(page.items, output === "persons" ? generated.person : generated.record);
+        return page;
+      }
+      case "camel":
+        return camelize(value);
+      default:
+        return value;
+    }
   }
-  let head: Uint8Array | undefined;
-  if (typeof Blob !== "undefined" && avatar instanceof Blob) {
-    // Only the first bytes are read, to check the format; the Blob itself goes into FormData as is.
-    head = await avatar
-      .slice(0, 16)
-      .arrayBuffer()
-      .then((b) => new Uint8Array(b), () => undefined);
+  const [kind, arg] = output;
+  if (kind === "person") {
+    const person = generated.person(value as Raw) as { type: number | null };
+    if (person.type === null) person.type = arg;
+    return person;
   }
-  return (await core.call(operation, json, avatar ?? undefined, head, options ?? {})) as T;
+  const decode = generated[arg] as Decoder;
+  return kind === "one" ? decode(value as Raw) : list(value, decode);
 }
 
 async function* pages<T>(
@@ -707,6 +745,16 @@ async function* pages<T>(
     yield* result.items;
     if (result.nextPage === null) return;
     page = result.nextPage;
+  }
+}
+
+function invalid(field: string, message: string): Error {
+  return makeError("INVALID_INPUT", `${field}: ${message}`, { field, issues: [{ field, message }] });
+}
+
+function checkTimeout(timeoutMs: unknown): void {
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 32 - 1)) {
+    throw invalid("timeoutMs", "must be between 1 and 4294967295");
   }
 }
 
@@ -760,9 +808,20 @@ export class SenseLinkClient {
 
   /** @throws {InvalidInputError} when an option is missing or wrong (e.g. `appSecret` with `proxy: true`). */
   constructor(options: SenseLinkClientOptions) {
-    const core = new SenseLinkCore(options, false);
-    const call = <T>(operation: string, input: object = {}, callOptions?: CallOptions) =>
-      invoke<T>(core, operation, input, callOptions);
+    const core = new SenseLinkCore(options);
+    const { fetch: clientFetch, timeoutMs } = options;
+    if (clientFetch !== undefined && typeof clientFetch !== "function") throw invalid("fetch", "must be a function");
+    checkTimeout(timeoutMs);
+    const call = async <T>(operation: SenseLinkOperation, input: object = {}, callOptions?: CallOptions): Promise<T> => {
+      checkTimeout(callOptions?.timeoutMs);
+      const [photo, head] = await photoOf(input);
+      const value = await drive(core.call(operation, input, photo, head), {
+        fetch: clientFetch,
+        signal: callOptions?.signal,
+        timeoutMs: callOptions?.timeoutMs ?? timeoutMs,
+      });
+      return shape(OUTPUTS[operation], value) as T;
+    };
     this.employees = {
       create: (input, o) => call("employees.create", input, o),
       update: (id, input, o) => call("employees.update", { ...input, id }, o),
@@ -863,8 +922,6 @@ export interface SenseLinkProxyOptions {
 
 /** Request headers passed on to SenseLink; everything else (cookies, `Authorization`…) stays. */
 const FORWARDED_HEADERS = ["content-type", "accept", "accept-language"];
-/** Response headers not passed back (the body is re-framed by the runtime). */
-const DROPPED_RESPONSE_HEADERS = ["content-encoding", "content-length", "transfer-encoding", "connection", "set-cookie"];
 
 function refusal(status: number, message: string, desc: string): Response {
   return new Response(JSON.stringify({ code: status, message, desc }), {
@@ -913,18 +970,16 @@ const STATUS_TEXT: Readonly<Record<number, string>> = { 400: "Bad Request", 404:
  */
 export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: Request) => Promise<Response> {
   const { authorize, allow, fetch: upstreamFetch, timeoutMs } = options;
-  const core = new SenseLinkCore(
-    { baseUrl: options.baseUrl, appKey: options.appKey, appSecret: options.appSecret, clockOffsetMs: options.clockOffsetMs,
-      timeoutMs, allow: typeof allow === "function" ? undefined : allow },
-    true,
-  );
-  // Browser pages can stream request bodies over HTTP/2 only; Workers, Node and Deno can always.
-  const streamBodies = typeof (globalThis as { document?: unknown }).document === "undefined";
+  checkTimeout(timeoutMs);
+  const core = new SenseLinkProxyCore({
+    baseUrl: options.baseUrl, appKey: options.appKey, appSecret: options.appSecret, clockOffsetMs: options.clockOffsetMs,
+    allow: typeof allow === "function" ? undefined : allow,
+  });
   return async (request: Request): Promise<Response> => {
     const verdict = await runAuthorize(authorize, request);
     if (verdict instanceof Response) return verdict;
     if (verdict === "refuse") return refusal(401, "Unauthorized", "this proxy's authorize() refused the request");
-    const plan = core.proxyPlan(request.method, request.url) as ProxyPlan;
+    const plan = core.plan(request.method, request.url, Date.now()) as ProxyPlan;
     if (!plan.forward) return refusal(plan.status, STATUS_TEXT[plan.status] ?? "Refused", plan.message);
     const allowed =
       typeof allow === "function"
@@ -938,31 +993,17 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
       const value = request.headers.get(name);
       if (value !== null) headers.set(name, value);
     }
-    const init: RequestInit & { duplex?: "half" } = { method: plan.method, headers, redirect: "manual" };
-    if (plan.method === "POST" && request.body !== null) {
-      if (streamBodies) {
-        init.body = request.body;
-        init.duplex = "half";
-      } else {
-        init.body = await request.blob();
-      }
-    }
-    if (timeoutMs !== undefined) init.signal = AbortSignal.timeout(timeoutMs);
-    let upstream: Response;
     try {
-      upstream = await (upstreamFetch ?? fetch)(plan.url, init);
+      return await forward(plan.url, { method: plan.method, headers }, plan.method === "POST" ? request : undefined, {
+        fetch: upstreamFetch,
+        timeoutMs,
+      });
     } catch (error) {
-      const timedOut = (error as { name?: string } | null)?.name === "TimeoutError";
-      return timedOut
-        ? refusal(504, "Gateway Timeout", `SenseLink did not answer within ${timeoutMs} ms`)
-        : refusal(502, "Bad Gateway", "SenseLink could not be reached");
+      const code = (error as { code?: string } | null)?.code;
+      if (code === "TIMEOUT") return refusal(504, "Gateway Timeout", `SenseLink did not answer within ${timeoutMs} ms`);
+      if (code === "HTTP_STATUS") return refusal(502, "Bad Gateway", "SenseLink answered with a redirect, which is not followed (check baseUrl)");
+      return refusal(502, "Bad Gateway", "SenseLink could not be reached");
     }
-    if (upstream.status === 0 || (upstream.status >= 300 && upstream.status < 400)) {
-      return refusal(502, "Bad Gateway", "SenseLink answered with a redirect, which is not followed (check baseUrl)");
-    }
-    const responseHeaders = new Headers(upstream.headers);
-    for (const name of DROPPED_RESPONSE_HEADERS) responseHeaders.delete(name);
-    return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
   };
 }
 
@@ -992,7 +1033,12 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
  * };
  */
 export function parseSenseLinkEvent(body: string | object): SenseLinkEvent {
-  return wasmParseEvent(body) as SenseLinkEvent;
+  const event = wasmParseEvent(body) as { eventType: string; data: unknown };
+  event.data =
+    event.eventType === "30000" ? generated.record(event.data as Raw)
+    : event.eventType === "30100" ? generated.deviceAlert(event.data as Raw)
+    : camelize(event.data);
+  return event as SenseLinkEvent;
 }
 
 /**

@@ -1,32 +1,32 @@
 //! The cyzen client: every call goes through one path that takes a token, waits for its pacing
 //! slot, sends, refreshes once on 401, retries rate limits and transient failures, and decodes.
 //!
-//! The client is generic over [`Runtime`] (the wasm `fetch` runtime in production, a virtual-time
-//! runtime in tests) and over the OAuth [`Store`]. Each call takes two runtimes: `rt` for API
-//! requests and `token_rt` for the token endpoint (they differ only in the `fetch` they use).
+//! The client is generic over [`Runtime`] (the package's JavaScript driver in production, a
+//! virtual-time runtime in tests). Token endpoint requests go through the same runtime, marked
+//! [`Target::TokenEndpoint`] (the driver may use another `fetch` for them).
+//!
+//! Answers are the engine's parsed objects: the client reads `errors[]`, the `next_*` cursor and
+//! finds the item array; the items go back to the caller untouched.
 
 use std::cell::RefCell;
 use std::future::Future;
-
-use crate::json::{Map, Value};
+use std::rc::Rc;
 
 use super::errors::decode;
 use super::oauth::OAuth;
 use super::pacing::{Pacer, SlotId};
 use super::paging::{self, Cursor};
-use super::paths::{self, Resource, ADD, DELETE, GET, UPDATE};
+use super::resources::{self, Resource, ADD, DELETE, GET, UPDATE};
 use super::retry::{self, Failure, RetryPolicy};
-use super::store::Store;
+use super::windows;
+use crate::doc::{scalar_text, Doc, Kind};
 use crate::error::{Detail, Error, ErrorCode, Result};
-use crate::http::{join_url, parse_retry_after, BlobHandle, Body, Method, Request, Response, ResponseKind};
+use crate::http::{join_url, parse_retry_after, Body, Expect, Method, Payload, Request, Response};
 use crate::runtime::{random_unit, Runtime};
 use crate::secret::Secret;
-use std::rc::Rc;
 
 /// The documented base URL of the integration API.
 pub const DEFAULT_BASE_URL: &str = "https://ext.cyzen.cloud/webapi/v0";
-/// Whether list items get `created_at` here (native) or while being converted to JavaScript (wasm).
-const NORMALISE_IN_RUST: bool = cfg!(not(target_arch = "wasm32"));
 
 /// The Workers limit on simultaneous connections.
 pub const MAX_IN_FLIGHT: usize = 6;
@@ -74,11 +74,11 @@ impl ClientConfig {
 }
 
 /// How the client authenticates.
-pub enum Auth<S: Store> {
+pub enum Auth {
     /// A static token (server-to-server jobs); a 401 is final.
     Static(Secret),
     /// OAuth tokens, refreshed once on 401 or expiry.
-    OAuth(Rc<OAuth<S>>),
+    OAuth(Rc<OAuth>),
     /// Browser mode: requests go without a token or `company_id` to a cyzen proxy (see
     /// [`super::proxy`]) that adds both; a 401 is final (the proxy refreshes).
     Proxy,
@@ -86,10 +86,11 @@ pub enum Auth<S: Store> {
 
 /// One page of a list.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Page {
-    /// Items (client-side filters applied; `created_at` normalised natively — the wasm layer does it
-    /// while converting to JavaScript).
-    pub items: Vec<Value>,
+pub struct Page<V> {
+    /// The answer's item array, as the engine parsed it (absent: no items).
+    pub items: Option<V>,
+    /// With a client-side filter: the indices of the items that pass it (the others are dropped).
+    pub only: Option<Vec<usize>>,
     /// The cursor this page was fetched with.
     pub cursor: Vec<(String, String)>,
     /// The cursor of the next page; `None` after the last one.
@@ -97,9 +98,9 @@ pub struct Page {
 }
 
 /// The cyzen client.
-pub struct Client<S: Store> {
+pub struct Client {
     cfg: ClientConfig,
-    auth: Auth<S>,
+    auth: Auth,
     pacer: RefCell<Pacer>,
 }
 
@@ -139,6 +140,8 @@ pub struct Counted<'a, T: Runtime> {
 }
 
 impl<T: Runtime> Runtime for Counted<'_, T> {
+    type Value = T::Value;
+
     fn now_ms(&self) -> f64 {
         self.rt.now_ms()
     }
@@ -147,7 +150,15 @@ impl<T: Runtime> Runtime for Counted<'_, T> {
         self.rt.sleep(ms)
     }
 
-    async fn send(&self, request: Request) -> Result<Response> {
+    fn load(&self, key: &str) -> impl Future<Output = Result<Option<T::Value>>> {
+        self.rt.load(key)
+    }
+
+    fn save(&self, key: &str, value: Option<String>) -> impl Future<Output = Result<()>> {
+        self.rt.save(key, value)
+    }
+
+    async fn send(&self, request: Request) -> Result<Response<T::Value>> {
         let Some(pacer) = self.pacer else { return self.rt.send(request).await };
         loop {
             let wait = pacer.borrow_mut().try_acquire_flight();
@@ -165,9 +176,21 @@ fn with_cursor(error: Error, res: &Resource, cursor: &Cursor) -> Error {
     error.with_detail("cursor", Detail::Pairs(cursor.to_pairs(res)))
 }
 
-impl<S: Store> Client<S> {
+/// A write input's value as a form field carries it: text as it is, numbers and booleans as text,
+/// a `Date` as cyzen's UTC datetime, nested objects and arrays as JSON text (`extend_data`);
+/// `None` for `undefined` and `null` (not sent).
+fn form_value<D: Doc>(value: &D) -> Option<String> {
+    match value.kind() {
+        Kind::Absent | Kind::Null => None,
+        Kind::Date => value.number().map(|ms| windows::format((ms / 1000.0).floor() as i64)),
+        Kind::Object | Kind::Array => value.json_text(),
+        _ => scalar_text(value),
+    }
+}
+
+impl Client {
     /// Checks the settings; nothing is sent.
-    pub fn new(cfg: ClientConfig, auth: Auth<S>) -> Result<Client<S>> {
+    pub fn new(cfg: ClientConfig, auth: Auth) -> Result<Client> {
         let proxy = matches!(auth, Auth::Proxy);
         if !proxy && cfg.company_id.trim().is_empty() {
             return Err(Error::invalid_input("companyId", "is required (the tenant id, 32 hex characters)"));
@@ -188,7 +211,7 @@ impl<S: Store> Client<S> {
             }
         }
         for (name, _) in &cfg.paths {
-            if paths::find(name).is_none() {
+            if resources::find(name).is_none() {
                 return Err(Error::invalid_input(format!("paths.{name}"), "is not a cyzen resource"));
             }
         }
@@ -198,7 +221,7 @@ impl<S: Store> Client<S> {
 
     /// The resource and where it lives.
     pub fn route(&self, name: &str) -> Result<(&'static Resource, Route)> {
-        let res = paths::find(name).ok_or_else(|| Error::invalid_input("resource", format!("{name} is not a cyzen resource")))?;
+        let res = resources::find(name).ok_or_else(|| Error::invalid_input("resource", format!("{name} is not a cyzen resource")))?;
         let route = match self.cfg.paths.iter().find(|(n, _)| n == name) {
             Some((_, r)) => r.clone(),
             None => Route { path: res.path.into(), list_key: res.list_key.into(), id_key: res.id_key.into() },
@@ -206,7 +229,7 @@ impl<S: Store> Client<S> {
         Ok((res, route))
     }
 
-    async fn token<T: Runtime>(&self, token_rt: &T) -> Result<(Secret, u64)> {
+    async fn token<R: Runtime>(&self, token_rt: &R) -> Result<(Secret, u64)> {
         match &self.auth {
             Auth::Static(token) => Ok((token.clone(), 0)),
             Auth::OAuth(oauth) => oauth.current(token_rt).await,
@@ -232,15 +255,14 @@ impl<S: Store> Client<S> {
     /// Sends one logical call: token, pacing, one refresh on 401, retries. Returns the final answer
     /// (any status) and the token used. `retry_5xx: false` hands a 5xx back at once (the caller has
     /// a better remedy than waiting).
-    async fn send<R: Runtime, T: Runtime>(
+    async fn send<R: Runtime>(
         &self,
         rt: &R,
-        token_rt: &T,
         build: &dyn Fn() -> Request,
         idempotent: bool,
         retry_5xx: bool,
-    ) -> Result<(Response, Secret)> {
-        let token_rt = &Counted { rt: token_rt, pacer: Some(&self.pacer) };
+    ) -> Result<(Response<R::Value>, Secret)> {
+        let token_rt = &Counted { rt, pacer: Some(&self.pacer) };
         let policy = self.cfg.retry;
         let mut refreshed = false;
         let mut retries = 0;
@@ -285,7 +307,7 @@ impl<S: Store> Client<S> {
             }
             let rate_limited = retry::is_rate_limit(status);
             if rate_limited || (status >= 500 && retry_5xx) {
-                let retry_after = response.header("retry-after").and_then(|v| parse_retry_after(v, rt.now_ms()));
+                let retry_after = response.retry_after.as_deref().and_then(|v| parse_retry_after(v, rt.now_ms()));
                 match retry::decide(&policy, Failure::Status(status), idempotent, retries, retry_after, random_unit()) {
                     Some(ms) => {
                         retries += 1;
@@ -297,7 +319,7 @@ impl<S: Store> Client<S> {
                         return Err(Error::new(ErrorCode::RateLimited, message)
                             .with_status(status)
                             .with_retry_after_ms(retry_after)
-                            .with_body_excerpt(&response.body, &[token.expose()]));
+                            .with_body(response.excerpt(&[token.expose()])));
                     }
                     None => {}
                 }
@@ -313,21 +335,14 @@ impl<S: Store> Client<S> {
     /// One page of a list. `cursor` resumes (from `page.next` or a failed page's `error.cursor`);
     /// without it the walk starts at the beginning of the filter's range. A failure carries the
     /// cursor of the page that failed.
-    pub async fn list_page<R: Runtime, T: Runtime>(
-        &self,
-        rt: &R,
-        token_rt: &T,
-        name: &str,
-        filter: &[(String, String)],
-        cursor: Option<&[(String, String)]>,
-    ) -> Result<Page> {
+    pub async fn list_page<R: Runtime>(&self, rt: &R, name: &str, filter: &R::Value, cursor: Option<&R::Value>) -> Result<Page<R::Value>> {
         let (res, route) = self.route(name)?;
         if !res.has(GET) || res.binary {
             return Err(Error::invalid_input("resource", format!("{name} cannot be listed")));
         }
         let query = paging::list_query(res, filter, (rt.now_ms() / 1000.0) as i64)?;
-        let mut cursor = match cursor {
-            Some(pairs) => Cursor::from_pairs(res, pairs)?,
+        let mut cursor = match cursor.filter(|c| !c.is_nothing()) {
+            Some(given) => Cursor::from_doc(res, given)?,
             None => paging::first_cursor(res, &query),
         };
         let url = self.url(&route);
@@ -340,34 +355,29 @@ impl<S: Store> Client<S> {
                 request.query.extend(params.iter().cloned());
                 request.header("Accept", "application/json")
             };
-            let (response, token) = self.send(rt, token_rt, &build, true, split.is_none()).await.map_err(|e| with_cursor(e, res, &cursor))?;
+            let (response, token) = self.send(rt, &build, true, split.is_none()).await.map_err(|e| with_cursor(e, res, &cursor))?;
             if let (500, Some(day)) = (response.status, &split) {
                 cursor = day.clone();
                 continue;
             }
-            let mut body = decode(&response, &[token.expose()]).map_err(|e| with_cursor(e, res, &cursor))?;
+            let body = decode(&response, &[token.expose()]).map_err(|e| with_cursor(e, res, &cursor))?;
             let next = paging::next_fields(&body);
-            let mut items = paging::take_items(&mut body, &route.list_key);
-            if NORMALISE_IN_RUST {
-                items.iter_mut().for_each(paging::normalise);
-            }
-            items.retain(|item| paging::keep(item, &query.client_side));
-            let after = paging::after_page(res, &query, &cursor, next);
-            return Ok(Page { items, cursor: cursor.to_pairs(res), next: after.map(|c| c.to_pairs(res)) });
+            let items = paging::items(&body, &route.list_key);
+            let only = match (&items, query.client_side.is_empty()) {
+                (Some(items), false) => {
+                    Some((0..items.len()).filter(|i| items.at(*i).is_some_and(|item| paging::keep(&item, &query.client_side))).collect())
+                }
+                _ => None,
+            };
+            let after = paging::after_page(res, &query, &cursor, next).map_err(|e| with_cursor(e, res, &cursor))?;
+            return Ok(Page { items, only, cursor: cursor.to_pairs(res), next: after.map(|c| c.to_pairs(res)) });
         }
     }
 
     /// Create (`ADD`), update (`UPDATE`, `id` required) or delete (`DELETE`, `id` required).
-    /// `input` holds form fields (already text); returns the decoded answer (`{"<id key>": …}`).
-    pub async fn write<R: Runtime, T: Runtime>(
-        &self,
-        rt: &R,
-        token_rt: &T,
-        name: &str,
-        op: u8,
-        id: Option<&str>,
-        input: &[(String, String)],
-    ) -> Result<Map<String, Value>> {
+    /// `input` is the caller's object of form fields; returns the answer (`{"<id key>": …}`) as the
+    /// engine parsed it.
+    pub async fn write<R: Runtime>(&self, rt: &R, name: &str, op: u8, id: Option<&str>, input: &R::Value) -> Result<R::Value> {
         let (res, route) = self.route(name)?;
         let (method, verb) = match op {
             ADD => (Method::Post, "create"),
@@ -383,16 +393,21 @@ impl<S: Store> Client<S> {
             (_, Some(id)) if !id.is_empty() => Some(id.to_string()),
             _ => return Err(Error::invalid_input(route.id_key.clone(), "is required")),
         };
+        if !matches!(input.kind(), Kind::Object | Kind::Absent | Kind::Null) {
+            return Err(Error::invalid_input("input", "must be an object"));
+        }
         let mut fields: Vec<(String, String)> = self.company_id().map(|c| ("company_id".to_string(), c.to_string())).into_iter().collect();
         if let (UPDATE, Some(id)) = (op, &id) {
             fields.push((route.id_key.clone(), id.clone()));
         }
         let given = fields.len();
-        for (key, value) in input {
+        let keys = input.keys();
+        for key in &keys {
+            let Some(value) = input.get(key).and_then(|v| form_value(&v)) else { continue };
             let mut key = key.clone();
             if res.name == "spots" {
-                if let Some((_, write_name)) = paths::SPOT_WRITE_NAMES.iter().find(|(read, _)| *read == key) {
-                    if input.iter().any(|(k, _)| k == write_name) {
+                if let Some((_, write_name)) = resources::SPOT_WRITE_NAMES.iter().find(|(read, _)| *read == key) {
+                    if keys.iter().any(|k| k == write_name) {
                         return Err(Error::invalid_input(format!("input.{key}"), format!("give either {key} or {write_name}")));
                     }
                     key = write_name.to_string();
@@ -402,12 +417,12 @@ impl<S: Store> Client<S> {
                 return Err(Error::invalid_input("input.company_id", "is set by the client (companyId)"));
             }
             if key == route.id_key && op == UPDATE {
-                if Some(value) != id.as_ref() {
+                if Some(&value) != id.as_ref() {
                     return Err(Error::invalid_input(format!("input.{key}"), "differs from the id argument"));
                 }
                 continue;
             }
-            fields.push((key, value.clone()));
+            fields.push((key, value));
         }
         if op == UPDATE && fields.len() <= given {
             return Err(Error::invalid_input("input", "has nothing to update"));
@@ -428,17 +443,12 @@ impl<S: Store> Client<S> {
                 _ => request.body(Body::Form(fields.clone())),
             }
         };
-        let (response, token) = self.send(rt, token_rt, &build, method.is_idempotent(), true).await?;
+        let (response, token) = self.send(rt, &build, method.is_idempotent(), true).await?;
         decode(&response, &[token.expose()])
     }
 
-    /// One image (report or spot photo) by id, as the runtime's blob with its content type.
-    /// `read_text` reads a blob's text when the server answered an error instead of an image.
-    pub async fn image<R: Runtime, T: Runtime, F, Fut>(&self, rt: &R, token_rt: &T, image_id: &str, read_text: F) -> Result<Response>
-    where
-        F: Fn(BlobHandle) -> Fut,
-        Fut: Future<Output = Result<Vec<u8>>>,
-    {
+    /// One image (report or spot photo) by id, as the runtime's `Blob` with its content type.
+    pub async fn image<R: Runtime>(&self, rt: &R, image_id: &str) -> Result<R::Value> {
         let (res, route) = self.route("images")?;
         let image_id = image_id.trim();
         if image_id.is_empty() {
@@ -449,16 +459,12 @@ impl<S: Store> Client<S> {
             let mut request = Request::new(Method::Get, url.clone());
             request.query.extend(self.company_id().map(|c| ("company_id".to_string(), c.to_string())));
             let mut request = request.query(route.id_key.clone(), image_id);
-            request.response_kind = ResponseKind::Blob;
+            request.expect = Expect::Blob;
             request
         };
-        let (mut response, token) = self.send(rt, token_rt, &build, true, true).await?;
-        let json = response.mime_type().contains("json");
-        if response.is_success() && !json && response.blob.is_some() {
-            return Ok(response);
-        }
-        if let Some(blob) = response.blob.take() {
-            response.body = read_text(blob).await?;
+        let (response, token) = self.send(rt, &build, true, true).await?;
+        if let (true, Payload::Blob(blob)) = (response.is_success(), &response.body) {
+            return Ok(blob.clone());
         }
         match decode(&response, &[token.expose()]) {
             Err(error) => Err(error),

@@ -8,10 +8,11 @@
 //! The callback checks the signature (constant time), the expiry and that the callback's `state`
 //! is the cookie's, which also binds the callback to the browser that started the flow.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::oauth::base64url;
 use crate::error::{Error, ErrorCode, Result};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -19,21 +20,22 @@ type HmacSha256 = Hmac<Sha256>;
 /// Shortest accepted cookie secret, in bytes.
 pub const MIN_SECRET_LEN: usize = 32;
 
-fn mac(secret: &[u8], label: &str, state: &str, expires: i64) -> HmacSha256 {
-    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC accepts any key length");
+fn mac(secret: &[u8], label: &str, state: &str, expires: i64) -> Result<HmacSha256> {
+    // HMAC takes keys of any length: this cannot fail, but a failure is an error, not a trap.
+    let mut mac = HmacSha256::new_from_slice(secret).map_err(|_| refused("cannot be signed"))?;
     mac.update(format!("{label}.v1.{state}.{expires}").as_bytes());
-    mac
+    Ok(mac)
 }
 
 /// The PKCE verifier of an authorization started with a cookie.
-pub fn derived_verifier(secret: &[u8], state: &str, expires: i64) -> String {
-    base64url(&mac(secret, "cyzen-pkce-verifier", state, expires).finalize().into_bytes())
+pub fn derived_verifier(secret: &[u8], state: &str, expires: i64) -> Result<String> {
+    Ok(URL_SAFE_NO_PAD.encode(mac(secret, "cyzen-pkce-verifier", state, expires)?.finalize().into_bytes()))
 }
 
 /// The signed cookie value for `state`, valid until `expires` (Unix seconds).
-pub fn sign(secret: &[u8], state: &str, expires: i64) -> String {
-    let tag = base64url(&mac(secret, "cyzen-pkce-cookie", state, expires).finalize().into_bytes());
-    format!("{state}.{expires}.{tag}")
+pub fn sign(secret: &[u8], state: &str, expires: i64) -> Result<String> {
+    let tag = URL_SAFE_NO_PAD.encode(mac(secret, "cyzen-pkce-cookie", state, expires)?.finalize().into_bytes());
+    Ok(format!("{state}.{expires}.{tag}"))
 }
 
 fn refused(why: &str) -> Error {
@@ -47,15 +49,15 @@ pub fn verify(secret: &[u8], cookie: &str, state: &str, now: i64) -> Result<Stri
         return Err(refused("is missing or malformed"));
     };
     let expires: i64 = expires.parse().map_err(|_| refused("is malformed"))?;
-    let tag = super::oauth::base64url_decode(tag).ok_or_else(|| refused("is malformed"))?;
-    mac(secret, "cyzen-pkce-cookie", cookie_state, expires).verify_slice(&tag).map_err(|_| refused("has a bad signature"))?;
+    let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| refused("is malformed"))?;
+    mac(secret, "cyzen-pkce-cookie", cookie_state, expires)?.verify_slice(&tag).map_err(|_| refused("has a bad signature"))?;
     if cookie_state != state {
         return Err(refused("belongs to another authorization (state mismatch)"));
     }
     if now >= expires {
         return Err(refused("has expired"));
     }
-    Ok(derived_verifier(secret, state, expires))
+    derived_verifier(secret, state, expires)
 }
 
 #[cfg(test)]
@@ -66,23 +68,24 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let cookie = sign(SECRET, "st4te", 1000);
+        let cookie = sign(SECRET, "st4te", 1000).unwrap();
         assert!(cookie.starts_with("st4te.1000."));
         let verifier = verify(SECRET, &cookie, "st4te", 999).unwrap();
-        assert_eq!(verifier, derived_verifier(SECRET, "st4te", 1000));
+        assert_eq!(verifier, derived_verifier(SECRET, "st4te", 1000).unwrap());
         assert_eq!(verifier.len(), 43);
         assert!(!cookie.contains(&verifier));
     }
 
     #[test]
     fn refuses_tampering_expiry_and_mismatch() {
-        let cookie = sign(SECRET, "st4te", 1000);
+        let cookie = sign(SECRET, "st4te", 1000).unwrap();
         for (value, state, now) in [
             (cookie.clone(), "other", 999),
             (cookie.clone(), "st4te", 1000),
             (cookie.replace(".1000.", ".2000."), "st4te", 999),
-            (format!("{}{}", &cookie[..cookie.len() - 1], if cookie.ends_with('A') { 'B' } else { 'A' }), "st4te", 999),
-            (sign(b"another-secret-another-secret-xx", "st4te", 1000), "st4te", 999),
+            (format!("{}{}", cookie.get(..cookie.len() - 1).unwrap(), if cookie.ends_with('A') { 'B' } else { 'A' }), "st4te", 999),
+            (sign(b"another-secret-another-secret-xx", "st4te", 1000).unwrap(), "st4te", 999),
+            ("st4te.10é0.abc".to_string(), "st4te", 999),
             ("garbage".to_string(), "st4te", 999),
             (String::new(), "st4te", 999),
         ] {

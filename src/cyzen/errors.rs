@@ -1,5 +1,5 @@
-//! Reading cyzen answers: `errors[]` (on any status, HTTP 200 included), the JSON body, and the
-//! error each failure becomes.
+//! Reading cyzen answers: `errors[]` (on any status, HTTP 200 included), the JSON object body, and
+//! the error each failure becomes. The body is the engine's parsed object; only `errors[]` is read.
 //!
 //! | answer | error |
 //! |---|---|
@@ -8,74 +8,63 @@
 //! | 503 / 429 after the retries | `RATE_LIMITED` with `retryAfterMs` when the server sent one |
 //! | any other `errors[]` | `CYZEN_API` |
 //! | another status without `errors[]` | `HTTP_STATUS` |
-//! | a 2xx body that is not JSON | `DECODE` |
+//! | a 2xx body that is not a JSON object | `DECODE` |
 
-use crate::json::{Map, Value};
-
+use crate::doc::{excerpt, integer, json_string, scalar_text, Doc, Kind};
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::Response;
+use crate::secret::redact_text;
+
+/// Longest server message kept on an error, in characters.
+pub const MESSAGE_CHARS: usize = 500;
 
 /// One entry of `errors[]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
-    /// `err_code` (a number or a string on the wire).
-    pub code: Value,
-    /// `err_msg`.
+    /// `err_code` rendered as JSON, as sent (a number, a string, or `null`).
+    pub code_json: String,
+    /// `err_code` as an integer, when it is one (a number or a string of digits).
+    pub number: Option<i64>,
+    /// `err_code` when it is a string that is not an integer.
+    pub text: Option<String>,
+    /// `err_msg` (masked, cut to [`MESSAGE_CHARS`]).
     pub message: String,
 }
 
 /// The `errors` array of a parsed body, when it holds at least one entry.
-pub fn api_errors(body: &Value) -> Option<Vec<ApiError>> {
-    let list = body.get("errors")?.as_array()?;
-    if list.is_empty() {
-        return None;
-    }
+pub fn api_errors<D: Doc>(body: &D, secrets: &[&str]) -> Option<Vec<ApiError>> {
+    let list = body.get("errors").filter(|l| l.kind() == Kind::Array && !l.is_empty())?;
     Some(
-        list.iter()
-            .map(|e| ApiError {
-                code: e.get("err_code").cloned().unwrap_or(Value::Null),
-                message: match e.get("err_msg") {
-                    Some(Value::String(s)) => s.clone(),
-                    _ => String::new(),
-                },
+        (0..list.len().min(20))
+            .filter_map(|i| list.at(i))
+            .map(|e| {
+                let code = e.get("err_code");
+                let message = e.get("err_msg").and_then(|m| m.text()).unwrap_or_default();
+                let kind = code.as_ref().map_or(Kind::Absent, Doc::kind);
+                let text = code.as_ref().and_then(scalar_text);
+                let number = code.as_ref().and_then(integer).or_else(|| text.as_deref().and_then(|t| crate::doc::parse_integer(t.trim())));
+                ApiError {
+                    code_json: match (kind, &text) {
+                        (Kind::Number, Some(t)) => t.clone(),
+                        (Kind::Text, Some(t)) => json_string(t),
+                        _ => "null".to_string(),
+                    },
+                    text: text.filter(|_| number.is_none() && kind == Kind::Text),
+                    number,
+                    message: cut(&redact_text(&message, secrets)),
+                }
             })
             .collect(),
     )
 }
 
-fn code_is(code: &Value, wanted: i64) -> bool {
-    match code {
-        Value::Number(n) => n.as_i64() == Some(wanted),
-        Value::String(s) => s.trim() == wanted.to_string(),
-        _ => false,
+fn cut(text: &str) -> String {
+    if text.chars().count() <= MESSAGE_CHARS {
+        return text.to_string();
     }
-}
-
-/// Escapes a string as a JSON string literal.
-pub fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for ch in text.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    let mut out: String = text.chars().take(MESSAGE_CHARS).collect();
+    out.push('…');
     out
-}
-
-fn code_json(code: &Value) -> String {
-    match code {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => json_string(s),
-        _ => "null".to_string(),
-    }
 }
 
 /// The field a `400 / 40000` message names (`invalid parameter field: spot_code …`), if any.
@@ -85,10 +74,10 @@ fn field_of(message: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
-/// The error for an `errors[]` answer.
-pub fn from_api_errors(errors: &[ApiError], status: u16, body: &[u8], secrets: &[&str]) -> Error {
-    let first = &errors[0];
-    let validation = errors.iter().any(|e| code_is(&e.code, 40000));
+/// The error for an `errors[]` answer (`errors` is not empty).
+pub fn from_api_errors<V: Doc>(errors: &[ApiError], response: &Response<V>, secrets: &[&str]) -> Error {
+    let status = response.status;
+    let validation = errors.iter().any(|e| e.number == Some(40000));
     let code = if validation {
         ErrorCode::CyzenValidation
     } else if status == 401 {
@@ -96,54 +85,49 @@ pub fn from_api_errors(errors: &[ApiError], status: u16, body: &[u8], secrets: &
     } else {
         ErrorCode::CyzenApi
     };
-    let message = if first.message.is_empty() { format!("cyzen answered HTTP {status} with errors[]") } else { first.message.clone() };
-    let mut list = String::from("[");
-    for (i, e) in errors.iter().enumerate() {
-        if i > 0 {
-            list.push(',');
-        }
-        list.push_str(&format!("{{\"err_code\":{},\"err_msg\":{}}}", code_json(&e.code), json_string(&crate::secret::redact_text(&e.message, secrets))));
-    }
-    list.push(']');
-    let api_code = match &first.code {
-        Value::Number(n) => Detail::Num(n.as_f64().unwrap_or(0.0)),
-        Value::String(s) => match s.trim().parse::<i64>() {
-            Ok(n) => Detail::Num(n as f64),
-            Err(_) => Detail::Str(s.clone()),
-        },
+    let first = errors.first();
+    let message = match first {
+        Some(e) if !e.message.is_empty() => e.message.clone(),
+        _ => format!("cyzen answered HTTP {status} with errors[]"),
+    };
+    let list: Vec<String> =
+        errors.iter().map(|e| format!("{{\"err_code\":{},\"err_msg\":{}}}", e.code_json, json_string(&e.message))).collect();
+    let api_code = match first {
+        Some(ApiError { number: Some(n), .. }) => Detail::Num(*n as f64),
+        Some(ApiError { text: Some(text), .. }) => Detail::Str(text.clone()),
         _ => Detail::Num(0.0),
     };
-    let mut error = Error::new(code, crate::secret::redact_text(&message, secrets))
+    let mut error = Error::new(code, message)
         .with_status(status)
-        .with_body_excerpt(body, secrets)
+        .with_body(response.excerpt(secrets))
         .with_detail("apiCode", api_code)
-        .with_detail("errors", Detail::Json(list));
-    if let Some(field) = field_of(&first.message) {
+        .with_detail("errors", Detail::Json(format!("[{}]", list.join(","))));
+    if let Some(field) = first.and_then(|e| field_of(&e.message)) {
         error = error.with_field(field);
     }
     error
 }
 
-/// Parses a JSON object body; `errors[]` (on any status) and non-2xx statuses become errors.
+/// The JSON object body of an answer; `errors[]` (on any status) and non-2xx statuses become errors.
 /// `secrets` are masked in whatever the error keeps of the body.
-pub fn decode(response: &Response, secrets: &[&str]) -> Result<Map<String, Value>, Error> {
-    let parsed: Option<Value> = crate::json::from_slice(&response.body).ok();
-    if let Some(errors) = parsed.as_ref().and_then(api_errors) {
-        return Err(from_api_errors(&errors, response.status, &response.body, secrets));
+pub fn decode<V: Doc>(response: &Response<V>, secrets: &[&str]) -> Result<V, Error> {
+    let body = response.json();
+    if let Some(errors) = body.and_then(|b| api_errors(b, secrets)) {
+        return Err(from_api_errors(&errors, response, secrets));
     }
     if !response.is_success() {
         return Err(status_error(response, secrets));
     }
-    match parsed {
-        Some(Value::Object(map)) => Ok(map),
+    match body {
+        Some(object) if object.kind() == Kind::Object => Ok(object.clone()),
         _ => Err(Error::new(ErrorCode::Decode, format!("cyzen answered HTTP {} with a body that is not a JSON object", response.status))
             .with_status(response.status)
-            .with_body_excerpt(&response.body, secrets)),
+            .with_body(response.excerpt(secrets))),
     }
 }
 
 /// The error for a status without `errors[]`.
-pub fn status_error(response: &Response, secrets: &[&str]) -> Error {
+pub fn status_error<V: Doc>(response: &Response<V>, secrets: &[&str]) -> Error {
     let status = response.status;
     let (code, message) = match status {
         0 => (ErrorCode::HttpStatus, "cyzen answered with a redirect, which is never followed".to_string()),
@@ -151,15 +135,25 @@ pub fn status_error(response: &Response, secrets: &[&str]) -> Error {
         503 | 429 => (ErrorCode::RateLimited, format!("cyzen rate limit (HTTP {status}); retries exhausted")),
         _ => (ErrorCode::HttpStatus, format!("cyzen answered HTTP {status}")),
     };
-    Error::new(code, message).with_status(status).with_body_excerpt(&response.body, secrets)
+    Error::new(code, message).with_status(status).with_body(response.excerpt(secrets))
+}
+
+/// A JSON rendering of an answer object for a detail (redacted, bounded).
+pub fn rendered<V: Doc>(value: &V, secrets: &[&str]) -> String {
+    excerpt(value, secrets, 4000)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::Payload;
+    use serde_json::Value;
 
-    fn response(status: u16, body: &str) -> Response {
-        Response::new(status, body.as_bytes().to_vec())
+    fn response(status: u16, body: &str) -> Response<Value> {
+        match serde_json::from_str(body) {
+            Ok(doc) => Response::new(status, Payload::Json(doc)),
+            Err(_) => Response::new(status, Payload::Text(Value::String(body.into()))),
+        }
     }
 
     #[test]
@@ -180,7 +174,7 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("updated_from"));
         assert_eq!(e.detail("apiCode"), Some(&Detail::Num(40000.0)));
         let Some(Detail::Json(list)) = e.detail("errors") else { panic!() };
-        let parsed: Value = crate::json::from_str(list).unwrap();
+        let parsed: Value = serde_json::from_str(list).unwrap();
         assert_eq!(parsed[0]["err_code"], "40000");
     }
 
@@ -195,15 +189,12 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_masked_in_kept_text() {
+    fn secrets_are_masked_and_long_messages_cut() {
         let body = r#"{"errors":[{"err_code":40100,"err_msg":"token tok-secret-123 expired"}]}"#;
         let e = decode(&response(401, body), &["tok-secret-123"]).unwrap_err();
         assert!(!e.message.contains("tok-secret-123"));
         assert!(!e.body.as_deref().unwrap().contains("tok-secret-123"));
-    }
-
-    #[test]
-    fn json_strings_are_escaped() {
-        assert_eq!(json_string("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\u0001é\"");
+        let long = format!(r#"{{"errors":[{{"err_code":1,"err_msg":"{}"}}]}}"#, "x".repeat(5000));
+        assert_eq!(decode(&response(500, &long), &[]).unwrap_err().message.chars().count(), MESSAGE_CHARS + 1);
     }
 }

@@ -14,16 +14,16 @@
 
 use std::cell::RefCell;
 
-use crate::json::Value;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::cookie;
-use super::errors::json_string;
-use super::store::Store;
+use crate::doc::{json_string, Doc, Kind};
 use crate::error::{Detail, Error, ErrorCode, Result};
-use crate::http::{form_encode_component, split_url, Body, Method, Request, Response};
+use crate::http::{form_encode_component, split_url, Body, Method, Request, Response, Target};
 use crate::runtime::{random_bytes, Runtime};
-use crate::secret::Secret;
+use crate::secret::{redact_text, Secret};
 
 /// How long a refresh may hold its lease before another caller takes over.
 pub const LEASE_MS: f64 = 30_000.0;
@@ -34,50 +34,19 @@ pub const EXPIRY_SKEW_MS: f64 = 30_000.0;
 /// How long a pending authorization (its verifier or cookie) stays valid.
 pub const PENDING_TTL_MS: f64 = 600_000.0;
 
-fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16) | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8) | u32::from(*chunk.get(2).unwrap_or(&0));
-        let symbols = chunk.len() + 1;
-        for i in 0..4 {
-            if i < symbols {
-                out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else if pad {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /// base64url without padding (RFC 4648 §5), as PKCE wants.
 pub fn base64url(bytes: &[u8]) -> String {
-    encode(bytes, URL_SAFE, false)
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Standard base64 with padding (HTTP Basic).
 pub fn base64(bytes: &[u8]) -> String {
-    encode(bytes, STANDARD, true)
+    STANDARD.encode(bytes)
 }
 
-/// Decodes unpadded base64url; `None` on any other character.
+/// Decodes canonical unpadded base64url; `None` on anything else.
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for byte in text.bytes() {
-        let value = URL_SAFE.iter().position(|&c| c == byte)? as u32;
-        acc = (acc << 6) | value;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    // Canonical form only: the bits left over must be zero (else two strings decode alike).
-    (acc & ((1 << bits) - 1) == 0 && bits < 6).then_some(out)
+    URL_SAFE_NO_PAD.decode(text).ok()
 }
 
 /// 32 random bytes as 43 base64url characters (a PKCE verifier or a `state`).
@@ -155,16 +124,16 @@ impl TokenSet {
         out
     }
 
-    /// Reads what [`TokenSet::to_json`] wrote (`None` when it is not a token set).
-    pub fn from_json(text: &str) -> Option<TokenSet> {
-        let value: Value = crate::json::from_slice(text.as_bytes()).ok()?;
-        let text_of = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
+    /// Reads what [`TokenSet::to_json`] wrote, as the host parsed it (`None` when it is not a
+    /// token set).
+    pub fn from_doc<D: Doc>(value: &D) -> Option<TokenSet> {
+        let text_of = |k: &str| value.get(k).and_then(|v| v.text());
         let access = text_of("access_token").filter(|s| !s.is_empty())?;
         Some(TokenSet {
             access_token: Secret::new(access),
             refresh_token: text_of("refresh_token").filter(|s| !s.is_empty()).map(Secret::new),
             token_type: text_of("token_type").unwrap_or_else(|| "bearer".into()),
-            expires_at_ms: value.get("expires_at").and_then(Value::as_f64),
+            expires_at_ms: value.get("expires_at").and_then(|v| v.number()).filter(|n| n.is_finite()),
             scope: text_of("scope"),
         })
     }
@@ -217,6 +186,7 @@ pub fn token_request(cfg: &OAuthConfig, grant: Grant<'_>) -> Request {
         }
     }
     let mut request = Request::new(Method::Post, cfg.token_url.clone()).header("Accept", "application/json");
+    request.target = Target::TokenEndpoint;
     match &cfg.client_secret {
         Some(secret) if !cfg.secret_in_body => {
             // RFC 6749 §2.3.1: both parts form-encoded, then base64.
@@ -235,7 +205,16 @@ pub fn token_request(cfg: &OAuthConfig, grant: Grant<'_>) -> Request {
     request.body(Body::Form(fields))
 }
 
-fn oauth_error(error: &str, description: Option<&str>, status: Option<u16>) -> Error {
+/// Longest `error_description` kept, in characters.
+const DESCRIPTION_CHARS: usize = 300;
+
+fn oauth_error(error: &str, description: Option<&str>, status: Option<u16>, secrets: &[&str]) -> Error {
+    // The server's texts are masked (an echoed client secret or token) and cut before they reach a
+    // message.
+    let error: String = redact_text(error, secrets).chars().take(80).collect();
+    let error = error.as_str();
+    let description: Option<String> = description.map(|d| redact_text(d, secrets).chars().take(DESCRIPTION_CHARS).collect());
+    let description = description.as_deref();
     let code = match error {
         "invalid_grant" => ErrorCode::OAuthInvalidGrant,
         "invalid_client" | "unauthorized_client" => ErrorCode::OAuthInvalidClient,
@@ -258,30 +237,31 @@ fn oauth_error(error: &str, description: Option<&str>, status: Option<u16>) -> E
 
 /// Reads a token endpoint answer (RFC 6749 §5.1 success, §5.2 error). On a refresh, `previous`
 /// supplies the refresh token and scope the server may leave out.
-pub fn decode_token_response(response: &Response, now_ms: f64, previous: Option<&TokenSet>, secrets: &[&str]) -> Result<TokenSet> {
+pub fn decode_token_response<V: Doc>(response: &Response<V>, now_ms: f64, previous: Option<&TokenSet>, secrets: &[&str]) -> Result<TokenSet> {
     let status = response.status;
     if status == 0 {
         return Err(Error::new(ErrorCode::OAuthError, "the token endpoint answered with a redirect (not followed)").with_status(0));
     }
-    let body: Option<Value> = crate::json::from_slice(&response.body).ok();
-    let text = |k: &str| body.as_ref().and_then(|b| b.get(k)).and_then(Value::as_str);
+    let body = response.json().filter(|b| b.kind() == Kind::Object);
+    let text = |k: &str| body.and_then(|b| b.get(k)).and_then(|v| v.text());
     if let Some(error) = text("error") {
-        return Err(oauth_error(error, text("error_description"), Some(status)).with_body_excerpt(&response.body, secrets));
+        return Err(oauth_error(&error, text("error_description").as_deref(), Some(status), secrets).with_body(response.excerpt(secrets)));
     }
-    let fail = |why: &str| Error::new(ErrorCode::OAuthError, format!("token endpoint: {why}")).with_status(status).with_body_excerpt(&response.body, secrets);
+    let fail = |why: &str| Error::new(ErrorCode::OAuthError, format!("token endpoint: {why}")).with_status(status).with_body(response.excerpt(secrets));
     if !response.is_success() {
         return Err(fail(&format!("HTTP {status}")));
     }
     let access = text("access_token").filter(|s| !s.is_empty()).ok_or_else(|| fail("no access_token in the answer"))?;
-    let token_type = text("token_type").unwrap_or("bearer");
+    let token_type = text("token_type").unwrap_or_else(|| "bearer".into());
     if !token_type.eq_ignore_ascii_case("bearer") {
-        return Err(fail(&format!("unsupported token_type \"{token_type}\"")));
+        let shown: String = token_type.chars().take(20).collect();
+        return Err(fail(&format!("unsupported token_type \"{shown}\"")));
     }
-    let expires_in = match body.as_ref().and_then(|b| b.get("expires_in")) {
-        Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::String(s)) => s.trim().parse::<u32>().ok().map(f64::from),
+    let expires_in = body.and_then(|b| b.get("expires_in")).and_then(|v| match v.kind() {
+        Kind::Number => v.number().filter(|n| n.is_finite() && *n >= 0.0),
+        Kind::Text => v.text().and_then(|t| t.trim().parse::<u32>().ok()).map(f64::from),
         _ => None,
-    };
+    });
     Ok(TokenSet {
         access_token: Secret::new(access),
         refresh_token: text("refresh_token")
@@ -290,7 +270,7 @@ pub fn decode_token_response(response: &Response, now_ms: f64, previous: Option<
             .or_else(|| previous.and_then(|p| p.refresh_token.clone())),
         token_type: "bearer".into(),
         expires_at_ms: expires_in.map(|s| now_ms + s * 1000.0),
-        scope: text("scope").map(str::to_string).or_else(|| previous.and_then(|p| p.scope.clone())),
+        scope: text("scope").or_else(|| previous.and_then(|p| p.scope.clone())),
     })
 }
 
@@ -357,11 +337,11 @@ fn is_permanent(error: &Error) -> bool {
     matches!(error.code, ErrorCode::OAuthInvalidGrant | ErrorCode::OAuthInvalidClient | ErrorCode::OAuthNoToken)
 }
 
-/// OAuth client state: configuration, store, and the current tokens with their generation.
-pub struct OAuth<S: Store> {
+/// OAuth client state: configuration, and the current tokens with their generation. The tokens
+/// and pending authorizations are kept in the caller's store, reached through the runtime.
+pub struct OAuth {
     /// Settings.
     pub cfg: OAuthConfig,
-    store: S,
     state: RefCell<TokenState>,
 }
 
@@ -381,9 +361,9 @@ impl Drop for LeaseGuard<'_> {
     }
 }
 
-impl<S: Store> OAuth<S> {
-    /// Checks the settings (URLs absolute, ids present) and wraps the store.
-    pub fn new(cfg: OAuthConfig, store: S) -> Result<OAuth<S>> {
+impl OAuth {
+    /// Checks the settings (URLs absolute, ids present).
+    pub fn new(cfg: OAuthConfig) -> Result<OAuth> {
         for (field, url) in [("authorizeUrl", &cfg.authorize_url), ("tokenUrl", &cfg.token_url), ("redirectUri", &cfg.redirect_uri)] {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return Err(Error::invalid_input(field, "must be an absolute http(s) URL"));
@@ -395,7 +375,7 @@ impl<S: Store> OAuth<S> {
         if cfg.cookie_secret.as_ref().is_some_and(|s| s.expose().len() < cookie::MIN_SECRET_LEN) {
             return Err(Error::invalid_input("cookieSecret", "must be at least 32 bytes"));
         }
-        Ok(OAuth { cfg, store, state: RefCell::new(TokenState::default()) })
+        Ok(OAuth { cfg, state: RefCell::new(TokenState::default()) })
     }
 
     fn key(&self, suffix: &str) -> String {
@@ -421,12 +401,13 @@ impl<S: Store> OAuth<S> {
         let (verifier, cookie) = match &self.cfg.cookie_secret {
             Some(secret) => {
                 let expires = (expires_ms / 1000.0) as i64;
-                (cookie::derived_verifier(secret.expose().as_bytes(), &state, expires), Some(cookie::sign(secret.expose().as_bytes(), &state, expires)))
+                let bytes = secret.expose().as_bytes();
+                (cookie::derived_verifier(bytes, &state, expires)?, Some(cookie::sign(bytes, &state, expires)?))
             }
             None => {
                 let verifier = random_token()?;
                 let record = format!("{{\"verifier\":{},\"expires_at\":{}}}", json_string(&verifier), expires_ms as i64);
-                self.store.save(&self.key(&format!("pkce:{state}")), Some(&record)).await?;
+                rt.save(&self.key(&format!("pkce:{state}")), Some(record)).await?;
                 (verifier, None)
             }
         };
@@ -439,17 +420,16 @@ impl<S: Store> OAuth<S> {
             return cookie::verify(secret.expose().as_bytes(), cookie.unwrap_or(""), state, now);
         }
         let key = self.key(&format!("pkce:{state}"));
-        let record = self.store.load(&key).await?;
+        let record = rt.load(&key).await?;
         let unknown = || Error::new(ErrorCode::OAuthState, "the callback's state is unknown, already used or expired (possible CSRF); start the sign-in again");
         let record = record.ok_or_else(unknown)?;
         // One use only, whatever happens next.
-        self.store.save(&key, None).await?;
-        let value: Value = crate::json::from_slice(record.as_bytes()).map_err(|_| unknown())?;
-        let verifier = value.get("verifier").and_then(Value::as_str).ok_or_else(unknown)?;
-        if value.get("expires_at").and_then(Value::as_f64).is_some_and(|at| rt.now_ms() >= at) {
+        rt.save(&key, None).await?;
+        let verifier = record.get("verifier").and_then(|v| v.text()).ok_or_else(unknown)?;
+        if record.get("expires_at").and_then(|v| v.number()).is_some_and(|at| rt.now_ms() >= at) {
             return Err(unknown());
         }
-        Ok(verifier.to_string())
+        Ok(verifier)
     }
 
     /// Completes an authorization from the callback URL: checks `state`, reports `error`, and
@@ -459,51 +439,50 @@ impl<S: Store> OAuth<S> {
         let state = cb.state.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| Error::new(ErrorCode::OAuthState, "the callback has no state"))?;
         let verifier = self.take_verifier(rt, state, cookie).await?;
         if let Some(error) = &cb.error {
-            return Err(oauth_error(error, cb.error_description.as_deref(), None));
+            return Err(oauth_error(error, cb.error_description.as_deref(), None, &self.secrets()));
         }
         let code = cb.code.as_deref().filter(|c| !c.is_empty()).ok_or_else(|| Error::new(ErrorCode::OAuthError, "the callback has neither code nor error"))?;
         let response = rt.send(token_request(&self.cfg, Grant::Code { code, verifier: &verifier })).await?;
         let tokens = decode_token_response(&response, rt.now_ms(), None, &self.secrets())?;
-        self.replace(Some(tokens.clone())).await?;
+        self.replace(rt, Some(tokens.clone())).await?;
         Ok(tokens)
     }
 
-    async fn ensure_loaded(&self) -> Result<()> {
+    async fn ensure_loaded<R: Runtime>(&self, rt: &R) -> Result<()> {
         if self.state.borrow().loaded {
             return Ok(());
         }
-        let stored = self.store.load(&self.key("tokens")).await?;
+        let stored = rt.load(&self.key("tokens")).await?;
         let mut st = self.state.borrow_mut();
         if !st.loaded {
             st.loaded = true;
-            st.tokens = stored.as_deref().and_then(TokenSet::from_json);
+            st.tokens = stored.as_ref().and_then(TokenSet::from_doc);
             st.generation += 1;
         }
         Ok(())
     }
 
     /// The current tokens (from the store on first use), if any.
-    pub async fn tokens(&self) -> Result<Option<TokenSet>> {
-        self.ensure_loaded().await?;
+    pub async fn tokens<R: Runtime>(&self, rt: &R) -> Result<Option<TokenSet>> {
+        self.ensure_loaded(rt).await?;
         Ok(self.state.borrow().tokens.clone())
     }
 
     /// Replaces the tokens (`None` signs out) and stores them.
-    pub async fn replace(&self, tokens: Option<TokenSet>) -> Result<()> {
+    pub async fn replace<R: Runtime>(&self, rt: &R, tokens: Option<TokenSet>) -> Result<()> {
         {
             let mut st = self.state.borrow_mut();
             st.tokens = tokens.clone();
             st.loaded = true;
             st.generation += 1;
         }
-        let json = tokens.as_ref().map(TokenSet::to_json);
-        self.store.save(&self.key("tokens"), json.as_deref()).await
+        rt.save(&self.key("tokens"), tokens.as_ref().map(TokenSet::to_json)).await
     }
 
     /// A usable access token and its generation; refreshes first when it is known to be expired,
     /// and waits for a refresh under way.
     pub async fn current<R: Runtime>(&self, rt: &R) -> Result<(Secret, u64)> {
-        self.ensure_loaded().await?;
+        self.ensure_loaded(rt).await?;
         let (expired, generation) = {
             let st = self.state.borrow();
             let tokens = st.tokens.as_ref().ok_or_else(no_token)?;
@@ -529,7 +508,7 @@ impl<S: Store> OAuth<S> {
 
     /// Refreshes now (joining a refresh already under way) and returns the new tokens.
     pub async fn refresh<R: Runtime>(&self, rt: &R) -> Result<TokenSet> {
-        self.ensure_loaded().await?;
+        self.ensure_loaded(rt).await?;
         let generation = self.state.borrow().generation;
         self.renew_inner(rt, generation, true).await.map(|(t, _)| t)
     }
@@ -596,7 +575,7 @@ impl<S: Store> OAuth<S> {
             }
         };
         if let Some(json) = save {
-            self.store.save(&self.key("tokens"), Some(&json)).await?;
+            rt.save(&self.key("tokens"), Some(json)).await?;
         }
         Ok((tokens, generation))
     }
@@ -604,9 +583,9 @@ impl<S: Store> OAuth<S> {
     /// One refresh: adopt a newer token another instance stored, else ask the token endpoint.
     /// Returns the tokens and, when they are new, the JSON to store.
     async fn refresh_once<R: Runtime>(&self, rt: &R, current: Option<&TokenSet>) -> Result<(TokenSet, Option<String>)> {
-        let stored = self.store.load(&self.key("tokens")).await?.as_deref().and_then(TokenSet::from_json);
+        let stored = rt.load(&self.key("tokens")).await?.as_ref().and_then(TokenSet::from_doc);
         if let Some(stored) = stored {
-            let newer = current.map_or(true, |c| c.access_token != stored.access_token);
+            let newer = current.is_none_or(|c| c.access_token != stored.access_token);
             if newer && !stored.is_expired(rt.now_ms()) {
                 return Ok((stored, None));
             }
@@ -631,7 +610,16 @@ fn no_token() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::parse_form_urlencoded;
+    use crate::doc::testing::parse;
+    use crate::http::{parse_form_urlencoded, Payload};
+    use serde_json::Value;
+
+    fn answer(status: u16, body: &str) -> Response<Value> {
+        match serde_json::from_str(body) {
+            Ok(doc) => Response::new(status, Payload::Json(doc)),
+            Err(_) => Response::new(status, Payload::Text(Value::String(body.into()))),
+        }
+    }
 
     fn cfg() -> OAuthConfig {
         OAuthConfig {
@@ -707,13 +695,13 @@ mod tests {
 
     #[test]
     fn token_responses() {
-        let ok = Response::new(200, r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"refresh_token":"rt","scope":"read"}"#);
+        let ok = answer(200, r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"refresh_token":"rt","scope":"read"}"#);
         let t = decode_token_response(&ok, 1000.0, None, &[]).unwrap();
         assert_eq!(t.access_token.expose(), "at");
         assert_eq!(t.expires_at_ms, Some(3_601_000.0));
         assert_eq!(t.refresh_token.as_ref().unwrap().expose(), "rt");
         // A refresh answer without refresh_token keeps the old one (RFC 6749 §6).
-        let again = Response::new(200, r#"{"access_token":"at2","token_type":"bearer","expires_in":"60"}"#);
+        let again = answer(200, r#"{"access_token":"at2","token_type":"bearer","expires_in":"60"}"#);
         let t2 = decode_token_response(&again, 0.0, Some(&t), &[]).unwrap();
         assert_eq!(t2.refresh_token.unwrap().expose(), "rt");
         assert_eq!(t2.scope.as_deref(), Some("read"));
@@ -729,13 +717,20 @@ mod tests {
             (0, "", ErrorCode::OAuthError),
         ];
         for (status, body, code) in cases {
-            let e = decode_token_response(&Response::new(status, body), 0.0, None, &[]).unwrap_err();
+            let e = decode_token_response(&answer(status, body), 0.0, None, &[]).unwrap_err();
             assert_eq!(e.code, code, "{body}");
         }
-        let e = decode_token_response(&Response::new(400, cases[0].1), 0.0, None, &[]).unwrap_err();
+        let e = decode_token_response(&answer(400, cases[0].1), 0.0, None, &[]).unwrap_err();
         assert_eq!(e.detail("oauthError"), Some(&Detail::Str("invalid_grant".into())));
         assert_eq!(e.detail("oauthErrorDescription"), Some(&Detail::Str("refresh token already used".into())));
         assert_eq!(e.status, Some(400));
+        // The server's description is masked (an echoed secret) and cut.
+        let echo = format!(r#"{{"error":"invalid_client","error_description":"bad secret s3cr:et {}"}}"#, "x".repeat(1000));
+        let e = decode_token_response(&answer(401, &echo), 0.0, None, &["s3cr:et"]).unwrap_err();
+        assert!(!e.message.contains("s3cr:et") && e.message.chars().count() < 400, "{}", e.message);
+        let escaped = r#"{"error":"invalid_grant","refresh\u005ftoken":"rt-9"}"#;
+        let e = decode_token_response(&answer(400, escaped), 0.0, None, &[]).unwrap_err();
+        assert!(!e.body.clone().unwrap_or_default().contains("rt-9"));
     }
 
     #[test]
@@ -747,8 +742,8 @@ mod tests {
             expires_at_ms: Some(1.7e12),
             scope: None,
         };
-        assert_eq!(TokenSet::from_json(&t.to_json()).unwrap(), t);
-        assert!(TokenSet::from_json("{}").is_none());
+        assert_eq!(TokenSet::from_doc(&parse(&t.to_json())).unwrap(), t);
+        assert!(TokenSet::from_doc(&parse("{}")).is_none());
         assert!(!format!("{t:?}").contains("a\\\"t") && !format!("{t:?}").contains("rt\""));
         assert!(t.is_expired(1.7e12 - 1000.0));
         assert!(!t.is_expired(1.7e12 - 60_000.0));

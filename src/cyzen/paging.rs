@@ -9,12 +9,14 @@
 //! A cursor is handed to JavaScript as a flat object of strings (`page.next`, `error.cursor`) and
 //! taken back with the `cursor` option to resume exactly where a failed page was: nothing is
 //! fetched twice and nothing is skipped.
+//!
+//! Filters and cursors are read from the caller's own objects, and answers from the engine's parsed
+//! object; the items themselves are never read (except by a client-side filter).
 
-use crate::json::{Map, Value};
-
-use super::paths::{Filter, Resource};
+use super::resources::{Filter, Resource};
 use super::windows::{self, DAY};
-use crate::error::{Error, Result};
+use crate::doc::{scalar_text, Doc, Kind};
+use crate::error::{Error, ErrorCode, Result};
 
 /// Key of a cursor that remembers a window being walked day by day (see [`after_server_error`]).
 pub const SPLIT_UNTIL: &str = "split_until";
@@ -41,26 +43,44 @@ pub struct ListQuery {
     pub range: Option<(i64, i64)>,
 }
 
-fn flag(name: &str, value: &str) -> Result<String> {
-    match value {
-        "true" | "1" => Ok("1".into()),
-        "false" | "0" => Ok("0".into()),
+fn flag<D: Doc>(name: &str, value: &D) -> Result<String> {
+    let text = match value.kind() {
+        Kind::Bool => value.boolean().map(|b| if b { "1" } else { "0" }.to_string()),
+        _ => scalar_text(value),
+    };
+    match text.as_deref() {
+        Some("true" | "1") => Ok("1".into()),
+        Some("false" | "0") => Ok("0".into()),
         _ => Err(Error::invalid_input(format!("filter.{name}"), "must be a boolean")),
     }
 }
 
-/// Checks a caller's filter against the table and converts it. Unknown names, `next_*` names
+/// A datetime a caller gives: a `Date`, or text [`windows::parse`] reads.
+pub fn datetime_of<D: Doc>(value: &D) -> Option<i64> {
+    match value.kind() {
+        Kind::Date => value.number().filter(|ms| ms.is_finite()).map(|ms| (ms / 1000.0).floor() as i64),
+        Kind::Text => windows::parse(&value.text()?),
+        _ => None,
+    }
+}
+
+/// Checks a caller's filter object against the table and converts it. Unknown names, `next_*` names
 /// (use `cursor`), parameters the server would silently ignore, unparseable dates and inverted
-/// ranges are refused before anything is sent. `now_s` bounds an open-ended range.
-pub fn list_query(res: &Resource, filter: &[(String, String)], now_s: i64) -> Result<ListQuery> {
+/// ranges are refused before anything is sent; `undefined` and `null` values mean "not given".
+/// `now_s` bounds an open-ended range.
+pub fn list_query<D: Doc>(res: &Resource, filter: &D, now_s: i64) -> Result<ListQuery> {
     let mut query = ListQuery::default();
     let mut from = None;
     let mut to = None;
-    for (name, value) in filter {
+    if !matches!(filter.kind(), Kind::Object | Kind::Absent | Kind::Null) {
+        return Err(Error::invalid_input("filter", "must be an object"));
+    }
+    for name in filter.keys() {
+        let Some(value) = filter.given(&name) else { continue };
         let field = || format!("filter.{name}");
         if let Some(window) = res.window {
             if name == window.from || name == window.to {
-                let at = windows::parse(value).ok_or_else(|| {
+                let at = datetime_of(&value).ok_or_else(|| {
                     Error::invalid_input(field(), "must be a Date or a datetime (YYYY-MM-DDThh:mm:ss UTC, or ISO 8601 with an offset)")
                 })?;
                 if name == window.from {
@@ -71,16 +91,17 @@ pub fn list_query(res: &Resource, filter: &[(String, String)], now_s: i64) -> Re
                 continue;
             }
         }
-        if let Some((_, instead)) = res.ignored.iter().find(|(n, _)| n == name) {
+        if let Some((_, instead)) = res.ignored.iter().find(|(n, _)| *n == name) {
             return Err(Error::invalid_input(field(), format!("is ignored by the server on {}; use {instead}", res.name)));
         }
         if name.starts_with("next_") {
             return Err(Error::invalid_input(field(), "is a cursor field; pass the cursor with the `cursor` option"));
         }
-        match res.filter_kind(name) {
-            Some(Filter::Text) => query.params.push((name.clone(), value.clone())),
-            Some(Filter::Flag) => query.params.push((name.clone(), flag(name, value)?)),
-            Some(Filter::ClientSide) => query.client_side.push((name.clone(), value.clone())),
+        let text = || scalar_text(&value).ok_or_else(|| Error::invalid_input(field(), "must be a string, a number or a boolean"));
+        match res.filter_kind(&name) {
+            Some(Filter::Text) => query.params.push((name.clone(), text()?)),
+            Some(Filter::Flag) => query.params.push((name.clone(), flag(&name, &value)?)),
+            Some(Filter::ClientSide) => query.client_side.push((name.clone(), text()?)),
             None => {
                 let mut known = res.id_key.to_string();
                 let window = res.window.map(|w| [w.from, w.to]);
@@ -96,7 +117,7 @@ pub fn list_query(res: &Resource, filter: &[(String, String)], now_s: i64) -> Re
         query.range = match (from, to) {
             (None, None) => None,
             (Some(f), None) => Some((f, now_s.max(f))),
-            (None, Some(t)) => Some((t - i64::from(window.max_days) * DAY, t)),
+            (None, Some(t)) => Some((t.saturating_sub(i64::from(window.max_days) * DAY), t)),
             (Some(f), Some(t)) if f > t => {
                 return Err(Error::invalid_input(format!("filter.{}", window.from), format!("is after {}", window.to)))
             }
@@ -130,20 +151,31 @@ fn one_day(start: i64, end: i64) -> (i64, i64) {
     (start, end.min(start + DAY - 1))
 }
 
-/// The cursor after a page whose answer carried the `next` fields, or `None` at the end.
-pub fn after_page(res: &Resource, query: &ListQuery, cursor: &Cursor, next: Vec<(String, String)>) -> Option<Cursor> {
+/// The cursor after a page whose answer carried the `next` fields, or `None` at the end. An answer
+/// that repeats the cursor it was asked with would make the walk loop forever: that is a `DECODE`
+/// error carrying the cursor.
+pub fn after_page(res: &Resource, query: &ListQuery, cursor: &Cursor, next: Vec<(String, String)>) -> Result<Option<Cursor>> {
     if !next.is_empty() {
-        return Some(Cursor { window: cursor.window, split_until: cursor.split_until, next });
+        if next == cursor.next {
+            let shown: Vec<String> = next.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            return Err(Error::new(
+                ErrorCode::Decode,
+                format!("cyzen answered {} with the cursor it was asked for ({}): the walk would not end; stopped", res.name, shown.join(", ")),
+            ));
+        }
+        return Ok(Some(Cursor { window: cursor.window, split_until: cursor.split_until, next }));
     }
-    let (w, (_, end), (_, last)) = (res.window?, cursor.window?, query.range?);
+    let (Some(w), Some((_, end)), Some((_, last))) = (res.window, cursor.window, query.range) else {
+        return Ok(None);
+    };
     if end >= last {
-        return None;
+        return Ok(None);
     }
     let start = end + 1;
-    Some(match cursor.split_until {
+    Ok(Some(match cursor.split_until {
         Some(until) if start <= until => Cursor { window: Some(one_day(start, last)), split_until: Some(until), next: Vec::new() },
         _ => Cursor { window: Some(windows::window_at(start, last, w.max_days)), split_until: None, next: Vec::new() },
-    })
+    }))
 }
 
 /// `/schedules` answers 500 for some days when the window is wider than a day (a known server bug;
@@ -180,190 +212,158 @@ impl Cursor {
         out
     }
 
-    /// Reads a cursor given back by a caller.
-    pub fn from_pairs(res: &Resource, pairs: &[(String, String)]) -> Result<Cursor> {
-        let mut cursor = Cursor::default();
+    /// Reads a cursor given back by a caller (`page.next` or `error.cursor`: an object of strings).
+    pub fn from_doc<D: Doc>(res: &Resource, cursor: &D) -> Result<Cursor> {
+        if cursor.kind() != Kind::Object {
+            return Err(Error::invalid_input("cursor", "must be an object (a page's next or an error's cursor)"));
+        }
+        let mut out = Cursor::default();
         let (mut from, mut to) = (None, None);
-        for (key, value) in pairs {
+        for key in cursor.keys() {
             let field = || format!("cursor.{key}");
-            let date = || windows::parse(value).ok_or_else(|| Error::invalid_input(field(), "is not a datetime"));
+            let value = cursor.get(&key).and_then(|v| scalar_text(&v)).ok_or_else(|| Error::invalid_input(field(), "must be a string"))?;
+            let date = || windows::parse(&value).ok_or_else(|| Error::invalid_input(field(), "is not a datetime"));
             match res.window {
                 Some(w) if key == w.from => from = Some(date()?),
                 Some(w) if key == w.to => to = Some(date()?),
-                _ if key == SPLIT_UNTIL => cursor.split_until = Some(date()?),
+                _ if key == SPLIT_UNTIL => out.split_until = Some(date()?),
                 _ if key.starts_with("next_") => {
                     if !value.is_empty() {
-                        cursor.next.push((key.clone(), value.clone()))
+                        out.next.push((key.clone(), value))
                     }
                 }
                 _ => return Err(Error::invalid_input(field(), format!("is not part of a {} cursor", res.name))),
             }
         }
-        cursor.window = match (from, to) {
+        out.window = match (from, to) {
             (Some(f), Some(t)) if f <= t => Some((f, t)),
             (None, None) => None,
             _ => return Err(Error::invalid_input("cursor", "needs both window bounds, in order")),
         };
-        Ok(cursor)
+        Ok(out)
     }
 }
 
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// Every non-empty `next_*` field of an answer (strings and numbers, as text).
-pub fn next_fields(body: &Map<String, Value>) -> Vec<(String, String)> {
-    body.iter()
-        .filter(|(k, _)| k.starts_with("next_"))
-        .filter_map(|(k, v)| scalar_text(v).filter(|s| !s.is_empty()).map(|s| (k.clone(), s)))
+/// Every non-empty `next_*` field of an answer (strings and numbers, as text), in the answer's order.
+pub fn next_fields<D: Doc>(body: &D) -> Vec<(String, String)> {
+    body.keys()
+        .into_iter()
+        .filter(|k| k.starts_with("next_"))
+        .filter_map(|k| {
+            let value = body.get(&k).filter(|v| matches!(v.kind(), Kind::Text | Kind::Number))?;
+            let text = scalar_text(&value).filter(|s| !s.is_empty())?;
+            Some((k, text))
+        })
         .collect()
 }
 
-/// Takes the item array out of an answer: the list key, else the first array field (the real list
+/// The item array of an answer: under the list key, else the first array member (the real list
 /// keys of unconfirmed resources are unknown), else none.
-pub fn take_items(body: &mut Map<String, Value>, list_key: &str) -> Vec<Value> {
-    let key = match body.get(list_key) {
-        Some(Value::Array(_)) => Some(list_key.to_string()),
-        _ => body.iter().find(|(_, v)| v.is_array()).map(|(k, _)| k.clone()),
-    };
-    match key.and_then(|k| body.get_mut(&k)) {
-        Some(Value::Array(items)) => std::mem::take(items),
-        _ => Vec::new(),
+pub fn items<D: Doc>(body: &D, list_key: &str) -> Option<D> {
+    if let Some(items) = body.get(list_key).filter(|v| v.kind() == Kind::Array) {
+        return Some(items);
     }
+    body.keys().iter().find_map(|k| body.get(k).filter(|v| v.kind() == Kind::Array))
 }
 
-/// The value `created_at` should have when an object spells it `create_at` only.
-pub fn missing_created_at(map: &Map<String, Value>) -> Option<&Value> {
-    if map.contains_key("created_at") {
-        None
-    } else {
-        map.get("create_at")
-    }
-}
-
-/// Some answers spell the creation time `create_at`: every object (nested ones too, like the
-/// `history` and `tracking` of a latest location) also gets `created_at`.
-pub fn normalise(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            if let Some(v) = missing_created_at(map).cloned() {
-                map.insert("created_at".into(), v);
-            }
-            map.values_mut().for_each(normalise);
-        }
-        Value::Array(items) => items.iter_mut().for_each(normalise),
-        _ => {}
-    }
-}
-
-/// Applies client-side filters (string comparison of the field's text).
-pub fn keep(item: &Value, client_side: &[(String, String)]) -> bool {
-    client_side.iter().all(|(k, want)| item.get(k).and_then(scalar_text).as_deref() == Some(want.as_str()))
+/// Whether an item passes the client-side filters (string comparison of the field's text).
+pub fn keep<D: Doc>(item: &D, client_side: &[(String, String)]) -> bool {
+    client_side.iter().all(|(k, want)| item.get(k).and_then(|v| scalar_text(&v)).as_deref() == Some(want.as_str()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cyzen::paths::find;
-    use crate::error::ErrorCode;
-    use crate::json::json;
+    use crate::cyzen::resources::find;
+    use serde_json::{json, Value};
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
-    fn map(v: Value) -> Map<String, Value> {
-        v.as_object().unwrap().clone()
+    fn filter(items: &[(&str, &str)]) -> Value {
+        Value::Object(items.iter().map(|(a, b)| (a.to_string(), json!(b))).collect())
     }
 
     #[test]
     fn echoes_every_next_field() {
-        let body = map(json!({"reports": [], "next_report_id": "r9", "next_report_updated_at": "2024-01-01T00:00:00", "next_x": "", "next_y": null, "next_n": 12}));
-        assert_eq!(next_fields(&body), pairs(&[("next_n", "12"), ("next_report_id", "r9"), ("next_report_updated_at", "2024-01-01T00:00:00")]));
-        assert!(next_fields(&map(json!({"spots": [], "next_spot_id": ""}))).is_empty());
+        let body = json!({"reports": [], "next_report_id": "r9", "next_report_updated_at": "2024-01-01T00:00:00", "next_x": "", "next_y": null, "next_n": 12});
+        // In the answer's own order.
+        assert_eq!(next_fields(&body), pairs(&[("next_report_id", "r9"), ("next_report_updated_at", "2024-01-01T00:00:00"), ("next_n", "12")]));
+        assert!(next_fields(&json!({"spots": [], "next_spot_id": ""})).is_empty());
     }
 
     #[test]
     fn items_under_the_list_key_or_the_first_array() {
-        let mut body = map(json!({"spots": [{"spot_id": "1"}], "next_spot_id": "2"}));
-        assert_eq!(take_items(&mut body, "spots").len(), 1);
-        let mut body = map(json!({"count": 1, "items": [1, 2]}));
-        assert_eq!(take_items(&mut body, "spot_customers"), vec![json!(1), json!(2)]);
-        assert!(take_items(&mut map(json!({})), "x").is_empty());
-    }
-
-    #[test]
-    fn create_at_becomes_created_at_everywhere() {
-        let mut v = json!({"create_at": "a", "history": {"create_at": "b"}, "list": [{"create_at": "c"}], "x": {"created_at": "d", "create_at": "e"}});
-        normalise(&mut v);
-        assert_eq!(v["created_at"], "a");
-        assert_eq!(v["history"]["created_at"], "b");
-        assert_eq!(v["list"][0]["created_at"], "c");
-        assert_eq!(v["x"]["created_at"], "d");
+        assert_eq!(items(&json!({"spots": [{"spot_id": "1"}], "next_spot_id": "2"}), "spots").unwrap().len(), 1);
+        assert_eq!(items(&json!({"count": 1, "items": [1, 2]}), "spot_customers"), Some(json!([1, 2])));
+        assert!(items(&json!({}), "x").is_none());
     }
 
     #[test]
     fn filters_are_checked_before_sending() {
         let spots = find("spots").unwrap();
-        let q = list_query(spots, &pairs(&[("spot_code", "S1"), ("spot_id", "x")]), 0).unwrap();
+        let q = list_query(spots, &filter(&[("spot_code", "S1"), ("spot_id", "x")]), 0).unwrap();
         assert_eq!(q.params, pairs(&[("spot_code", "S1"), ("spot_id", "x")]));
-        let e = list_query(spots, &pairs(&[("spot_nam", "x")]), 0).unwrap_err();
+        let e = list_query(spots, &filter(&[("spot_nam", "x")]), 0).unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("filter.spot_nam")));
-        let e = list_query(spots, &pairs(&[("updated_from", "2024-02-01"), ("updated_to", "2024-01-01")]), 0).unwrap_err();
+        let e = list_query(spots, &filter(&[("updated_from", "2024-02-01"), ("updated_to", "2024-01-01")]), 0).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("filter.updated_from"));
-        let e = list_query(spots, &pairs(&[("updated_from", "soon")]), 0).unwrap_err();
+        let e = list_query(spots, &filter(&[("updated_from", "soon")]), 0).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("filter.updated_from"));
-        let e = list_query(spots, &pairs(&[("next_spot_id", "x")]), 0).unwrap_err();
+        let e = list_query(spots, &filter(&[("next_spot_id", "x")]), 0).unwrap_err();
         assert!(e.message.contains("cursor"));
         let reports = find("reports").unwrap();
-        let e = list_query(reports, &pairs(&[("from_date", "2024-01-01")]), 0).unwrap_err();
+        let e = list_query(reports, &filter(&[("from_date", "2024-01-01")]), 0).unwrap_err();
         assert!(e.message.contains("updated_from"), "{}", e.message);
-        let q = list_query(reports, &pairs(&[("report_definition_id", "d1")]), 0).unwrap();
+        let q = list_query(reports, &filter(&[("report_definition_id", "d1")]), 0).unwrap();
         assert!(q.params.is_empty());
         assert_eq!(q.client_side, pairs(&[("report_definition_id", "d1")]));
         let schedules = find("schedules").unwrap();
-        let q = list_query(schedules, &pairs(&[("get_deleted", "true"), ("with_actual", "0")]), 0).unwrap();
+        let q = list_query(schedules, &json!({"get_deleted": true, "with_actual": "0", "skipped": null}), 0).unwrap();
         assert_eq!(q.params, pairs(&[("get_deleted", "1"), ("with_actual", "0")]));
-        assert!(list_query(schedules, &pairs(&[("get_deleted", "yes")]), 0).is_err());
+        assert!(list_query(schedules, &filter(&[("get_deleted", "yes")]), 0).is_err());
+        assert!(list_query(spots, &json!({"spot_code": {"a": 1}}), 0).is_err());
+        assert!(list_query(spots, &json!([1]), 0).is_err());
+        // A full-width date typed with an IME is refused, not a panic.
+        let e = list_query(spots, &filter(&[("updated_from", "２０２４-04-01T00:00:00")]), 0).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("filter.updated_from"));
     }
 
     #[test]
     fn open_ranges() {
         let histories = find("histories").unwrap();
         let now = windows::parse("2024-03-01").unwrap();
-        let q = list_query(histories, &pairs(&[("from_date", "2024-01-01")]), now).unwrap();
+        let q = list_query(histories, &filter(&[("from_date", "2024-01-01")]), now).unwrap();
         assert_eq!(q.range, Some((windows::parse("2024-01-01").unwrap(), now)));
-        let q = list_query(histories, &pairs(&[("to_date", "2024-03-01")]), 0).unwrap();
+        let q = list_query(histories, &filter(&[("to_date", "2024-03-01")]), 0).unwrap();
         assert_eq!(q.range, Some((now - 15 * DAY, now)));
-        assert_eq!(list_query(histories, &[], now).unwrap().range, None);
+        assert_eq!(list_query(histories, &json!({}), now).unwrap().range, None);
     }
 
     #[test]
     fn walks_windows_then_cursors() {
         let spots = find("spots").unwrap();
-        let q = list_query(spots, &pairs(&[("updated_from", "2024-01-01T00:00:00"), ("updated_to", "2024-01-20T00:00:00Z")]), 0).unwrap();
+        let q = list_query(spots, &filter(&[("updated_from", "2024-01-01T00:00:00"), ("updated_to", "2024-01-20T00:00:00Z")]), 0).unwrap();
         let c0 = first_cursor(spots, &q);
         assert_eq!(
             page_params(spots, &q, &c0),
             pairs(&[("updated_from", "2024-01-01T00:00:00"), ("updated_to", "2024-01-08T00:00:00")])
         );
-        let c1 = after_page(spots, &q, &c0, pairs(&[("next_spot_id", "s200")])).unwrap();
+        let c1 = after_page(spots, &q, &c0, pairs(&[("next_spot_id", "s200")])).unwrap().unwrap();
         assert_eq!(page_params(spots, &q, &c1).last().unwrap(), &("next_spot_id".to_string(), "s200".to_string()));
-        let c2 = after_page(spots, &q, &c1, vec![]).unwrap();
+        let c2 = after_page(spots, &q, &c1, vec![]).unwrap().unwrap();
+        let e = after_page(spots, &q, &c1, pairs(&[("next_spot_id", "s200")])).unwrap_err();
+        assert!(e.message.contains("next_spot_id=s200"), "{}", e.message);
         assert_eq!(page_params(spots, &q, &c2), pairs(&[("updated_from", "2024-01-08T00:00:01"), ("updated_to", "2024-01-15T00:00:01")]));
-        let c3 = after_page(spots, &q, &c2, vec![]).unwrap();
+        let c3 = after_page(spots, &q, &c2, vec![]).unwrap().unwrap();
         assert_eq!(c3.window.unwrap().1, windows::parse("2024-01-20").unwrap());
-        assert_eq!(after_page(spots, &q, &c3, vec![]), None);
+        assert_eq!(after_page(spots, &q, &c3, vec![]).unwrap(), None);
         // Without a window: the cursor alone.
         let users = find("users").unwrap();
-        let q = list_query(users, &[], 0).unwrap();
+        let q = list_query(users, &json!({}), 0).unwrap();
         let c = first_cursor(users, &q);
-        assert_eq!(after_page(users, &q, &c, vec![]), None);
+        assert_eq!(after_page(users, &q, &c, vec![]).unwrap(), None);
     }
 
     #[test]
@@ -376,17 +376,20 @@ mod tests {
         };
         let p = c.to_pairs(reports);
         assert_eq!(p[0], ("updated_from".to_string(), "2024-01-01T00:00:00".to_string()));
-        assert_eq!(Cursor::from_pairs(reports, &p).unwrap(), c);
-        assert!(Cursor::from_pairs(reports, &pairs(&[("spot_id", "x")])).is_err());
-        assert!(Cursor::from_pairs(reports, &pairs(&[("updated_from", "2024-01-01")])).is_err());
-        assert_eq!(Cursor::from_pairs(reports, &[]).unwrap(), Cursor::default());
+        let as_doc = |p: &[(String, String)]| Value::Object(p.iter().map(|(k, v)| (k.clone(), json!(v))).collect());
+        assert_eq!(Cursor::from_doc(reports, &as_doc(&p)).unwrap(), c);
+        assert!(Cursor::from_doc(reports, &filter(&[("spot_id", "x")])).is_err());
+        assert!(Cursor::from_doc(reports, &filter(&[("updated_from", "2024-01-01")])).is_err());
+        assert!(Cursor::from_doc(reports, &filter(&[("updated_from", "2024-0１-01"), ("updated_to", "2024-01-02")])).is_err());
+        assert_eq!(Cursor::from_doc(reports, &json!({})).unwrap(), Cursor::default());
+        assert!(Cursor::from_doc(reports, &json!("x")).is_err());
     }
 
     #[test]
     fn schedules_500_walks_the_failed_window_day_by_day() {
         let schedules = find("schedules").unwrap();
         let from = windows::parse("2024-01-01").unwrap();
-        let q = list_query(schedules, &pairs(&[("from_date", "2024-01-01"), ("to_date", "2024-01-20")]), 0).unwrap();
+        let q = list_query(schedules, &filter(&[("from_date", "2024-01-01"), ("to_date", "2024-01-20")]), 0).unwrap();
         let c0 = first_cursor(schedules, &q);
         assert_eq!(c0.window, Some((from, from + 7 * DAY)));
         let day = after_server_error(schedules, &c0).unwrap();
@@ -395,7 +398,7 @@ mod tests {
         // Walk: one-day windows until past the failed window, then 7-day windows again.
         let mut c = day;
         let mut spans = vec![];
-        while let Some(next) = after_page(schedules, &q, &c, vec![]) {
+        while let Some(next) = after_page(schedules, &q, &c, vec![]).unwrap() {
             spans.push(next.window.unwrap().1 - next.window.unwrap().0);
             c = next;
         }

@@ -14,7 +14,7 @@
 //! `["@default", "GET /images"]` extends.
 
 use super::client::Route;
-use super::paths::{self, Resource, ADD, DELETE, GET, UPDATE};
+use super::resources::{self, Resource, ADD, DELETE, GET, UPDATE};
 use crate::error::{Error, Result};
 use crate::http::{form_urlencode, join_url, parse_form_urlencoded, split_url};
 
@@ -96,14 +96,14 @@ impl ProxyConfig {
             return Err(Error::invalid_input("companyId", "is required (the tenant id, 32 hex characters)"));
         }
         let mut routes = Vec::new();
-        for res in paths::RESOURCES {
+        for res in resources::RESOURCES {
             let route = match overrides.iter().find(|(name, _)| name == res.name) {
                 Some((_, route)) => route.clone(),
                 None => Route { path: res.path.into(), list_key: res.list_key.into(), id_key: res.id_key.into() },
             };
             routes.push((res, route));
         }
-        if let Some((name, _)) = overrides.iter().find(|(name, _)| paths::find(name).is_none()) {
+        if let Some((name, _)) = overrides.iter().find(|(name, _)| resources::find(name).is_none()) {
             return Err(Error::invalid_input(format!("paths.{name}"), "is not a cyzen resource"));
         }
         let mut config = ProxyConfig { base_url: base_url.trim_end_matches('/').to_string(), company_id, routes, allow: Vec::new() };
@@ -208,9 +208,9 @@ pub fn decide(config: &ProxyConfig, method: &str, url: &str, content_type: Optio
 mod tests {
     use super::*;
     use crate::cyzen::client::{Auth, Client, ClientConfig};
-    use crate::cyzen::store::MemoryStore;
     use crate::cyzen::testing::{block_on, Reply, Sim};
     use crate::http::Body;
+    use serde_json::json;
 
     const COMPANY: &str = "0123456789abcdef0123456789abcdef";
 
@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn the_default_allow_list_is_the_vendor_table() {
         let c = config(&["@default"]);
-        for res in paths::RESOURCES {
+        for res in resources::RESOURCES {
             for op in [GET, ADD, UPDATE, DELETE] {
                 let ct = Some("application/x-www-form-urlencoded");
                 let (_, _, path, name, allowed, _) = forward(decide(&c, method_of(op), &format!("https://w/cyzen/{}", res.path), ct, Some("")));
@@ -335,19 +335,20 @@ mod tests {
         let proxy_sim = Sim::new(0.0, script);
         let mut cfg = ClientConfig::new(COMPANY);
         cfg.base_url = "http://127.0.0.1:8787/webapi/v0".into();
-        let direct = Client::<MemoryStore>::new(cfg, Auth::Static(crate::secret::Secret::new("tok-1"))).unwrap();
+        let direct = Client::new(cfg, Auth::Static(crate::secret::Secret::new("tok-1"))).unwrap();
         let mut cfg = ClientConfig::new("");
         cfg.base_url = "/cyzen".into();
-        let browser = Client::<MemoryStore>::new(cfg, Auth::Proxy).unwrap();
-        let filter = vec![("updated_from".to_string(), "2024-06-01T00:00:00".to_string()), ("updated_to".to_string(), "2024-06-03T00:00:00".to_string())];
-        let input = vec![("spot_name".to_string(), "本社 A".to_string()), ("latitude".to_string(), "35.6".to_string())];
+        let browser = Client::new(cfg, Auth::Proxy).unwrap();
+        let filter = json!({"updated_from": "2024-06-01T00:00:00", "updated_to": "2024-06-03T00:00:00"});
+        let input = json!({"spot_name": "本社 A", "latitude": "35.6"});
         for (client, sim) in [(&direct, &direct_sim), (&browser, &proxy_sim)] {
             block_on(sim, async {
-                let first = client.list_page(sim, sim, "spots", &filter, None).await.unwrap();
-                client.list_page(sim, sim, "spots", &filter, first.next.as_deref()).await.unwrap();
-                client.write(sim, sim, "spots", ADD, None, &input).await.unwrap();
-                client.write(sim, sim, "spots", UPDATE, Some("s1"), &input).await.unwrap();
-                client.write(sim, sim, "spots", DELETE, Some("s1"), &[]).await.unwrap();
+                let first = client.list_page(sim, "spots", &filter, None).await.unwrap();
+                let next = first.next.map(|pairs| serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, json!(v))).collect()));
+                client.list_page(sim, "spots", &filter, next.as_ref()).await.unwrap();
+                client.write(sim, "spots", ADD, None, &input).await.unwrap();
+                client.write(sim, "spots", UPDATE, Some("s1"), &input).await.unwrap();
+                client.write(sim, "spots", DELETE, Some("s1"), &json!({})).await.unwrap();
             });
         }
         let c = config(&["@default"]);
@@ -381,7 +382,7 @@ mod tests {
 
     #[test]
     fn a_proxy_mode_client_needs_no_company_id_and_takes_a_path_as_base() {
-        let client = |base: &str, auth: Auth<MemoryStore>| {
+        let client = |base: &str, auth: Auth| {
             let mut cfg = ClientConfig::new("");
             cfg.base_url = base.into();
             Client::new(cfg, auth)
@@ -393,7 +394,7 @@ mod tests {
         // A 401 from the proxy is final (the proxy refreshes), and typed.
         let sim = Sim::new(0.0, |_, _| Reply::json(401, r#"{"errors":[{"err_code":40100,"err_msg":"not signed in to cyzen"}]}"#));
         let c = client("/cyzen", Auth::Proxy).unwrap();
-        let e = block_on(&sim, c.list_page(&sim, &sim, "users", &[], None)).unwrap_err();
+        let e = block_on(&sim, c.list_page(&sim, "users", &json!({}), None)).unwrap_err();
         assert_eq!(e.code, crate::error::ErrorCode::CyzenUnauthorized);
         assert_eq!(e.message, "not signed in to cyzen");
         assert_eq!(sim.log().len(), 1);

@@ -7,6 +7,7 @@
 //! the clock to the earliest timer.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -14,23 +15,39 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
+use serde_json::Value;
+
 use crate::error::{Error, Result};
-use crate::http::{Request, Response};
+use crate::http::{Payload, Request, Response};
 use crate::runtime::Runtime;
 
 /// What the script answers: a response or a transport error, after `latency_ms`.
 pub struct Reply {
-    pub outcome: Result<Response>,
+    pub outcome: Result<Response<Value>>,
     pub latency_ms: f64,
 }
 
 impl Reply {
-    pub fn ok(response: Response) -> Reply {
+    pub fn ok(response: Response<Value>) -> Reply {
         Reply { outcome: Ok(response), latency_ms: 10.0 }
     }
 
+    /// An answer whose body the "engine" parses: JSON when it is JSON, else text.
     pub fn json(status: u16, body: &str) -> Reply {
-        Reply::ok(Response::new(status, body.as_bytes().to_vec()).with_header("content-type", "application/json"))
+        let payload = match serde_json::from_str(body) {
+            Ok(doc) => Payload::Json(doc),
+            Err(_) if body.is_empty() => Payload::Empty,
+            Err(_) => Payload::Text(Value::String(body.to_string())),
+        };
+        Reply::ok(Response::new(status, payload))
+    }
+
+    /// The same answer with a `Retry-After` header.
+    pub fn retry_after(mut self, value: &str) -> Reply {
+        if let Ok(response) = &mut self.outcome {
+            response.retry_after = Some(value.to_string());
+        }
+        self
     }
 
     pub fn err(error: Error) -> Reply {
@@ -59,6 +76,7 @@ struct Inner {
     log: RefCell<Vec<Logged>>,
     in_flight: Cell<usize>,
     max_in_flight: Cell<usize>,
+    store: RefCell<BTreeMap<String, String>>,
 }
 
 /// The simulated runtime (cheap to clone; clones share the clock, the script and the log).
@@ -75,7 +93,27 @@ impl Sim {
             log: RefCell::new(Vec::new()),
             in_flight: Cell::new(0),
             max_in_flight: Cell::new(0),
+            store: RefCell::new(BTreeMap::new()),
         }))
+    }
+
+    /// The value stored under `key` (the token store shared by every caller).
+    pub fn stored(&self, key: &str) -> Option<String> {
+        self.0.store.borrow().get(key).cloned()
+    }
+
+    /// Stores a value directly (another instance writing the shared store).
+    pub fn store(&self, key: &str, value: Option<&str>) {
+        let mut store = self.0.store.borrow_mut();
+        match value {
+            Some(v) => store.insert(key.to_string(), v.to_string()),
+            None => store.remove(key),
+        };
+    }
+
+    /// Number of keys stored.
+    pub fn stored_keys(&self) -> usize {
+        self.0.store.borrow().len()
     }
 
     /// Every request sent so far.
@@ -120,8 +158,19 @@ impl Future for SleepUntil {
 }
 
 impl Runtime for Sim {
+    type Value = Value;
+
     fn now_ms(&self) -> f64 {
         self.0.now.get()
+    }
+
+    async fn load(&self, key: &str) -> Result<Option<Value>> {
+        Ok(self.stored(key).and_then(|text| serde_json::from_str(&text).ok()))
+    }
+
+    async fn save(&self, key: &str, value: Option<String>) -> Result<()> {
+        self.store(key, value.as_deref());
+        Ok(())
     }
 
     async fn sleep(&self, ms: u64) -> Result<()> {
@@ -129,7 +178,7 @@ impl Runtime for Sim {
         Ok(())
     }
 
-    async fn send(&self, request: Request) -> Result<Response> {
+    async fn send(&self, request: Request) -> Result<Response<Value>> {
         let now = self.0.now.get();
         self.0.log.borrow_mut().push(Logged { at: now, request: request.clone() });
         let flight = self.0.in_flight.get() + 1;
@@ -156,8 +205,18 @@ impl Scoped {
 }
 
 impl Runtime for Scoped {
+    type Value = Value;
+
     fn now_ms(&self) -> f64 {
         self.sim.now_ms()
+    }
+
+    async fn load(&self, key: &str) -> Result<Option<Value>> {
+        self.sim.load(key).await
+    }
+
+    async fn save(&self, key: &str, value: Option<String>) -> Result<()> {
+        self.sim.save(key, value).await
     }
 
     async fn sleep(&self, ms: u64) -> Result<()> {
@@ -165,7 +224,7 @@ impl Runtime for Scoped {
         self.sim.sleep(ms).await
     }
 
-    async fn send(&self, request: Request) -> Result<Response> {
+    async fn send(&self, request: Request) -> Result<Response<Value>> {
         self.sim.send(request).await
     }
 }

@@ -5,16 +5,17 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use crate::json::{json, Value};
+use serde_json::{json, Value};
 
 use super::client::{Auth, Client, ClientConfig, Page, Route};
 use super::oauth::{challenge, OAuth, OAuthConfig, TokenSet};
-use super::paths::{ADD, DELETE, UPDATE};
-use super::store::MemoryStore;
+use super::resources::{ADD, DELETE, UPDATE};
 use super::testing::{block_on, cancel_at, max_per_second, run, Reply, Scoped, Sim, Task};
 use super::windows;
+use crate::doc::Doc;
 use crate::error::{Detail, Error, ErrorCode};
-use crate::http::{parse_form_urlencoded, BlobHandle, Body, Request, Response};
+use crate::http::{parse_form_urlencoded, Body, Expect, Payload, Request, Response};
+use crate::runtime::Runtime;
 use crate::secret::Secret;
 
 /// 2024-06-01T00:00:00Z in Unix ms.
@@ -40,6 +41,37 @@ fn form(req: &Request) -> Vec<(String, String)> {
     }
 }
 
+/// Pairs as the object a caller would pass.
+fn doc(pairs: &[(String, String)]) -> Value {
+    Value::Object(pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+}
+
+/// One page, with the filter and cursor given as pairs.
+async fn list_page<R: Runtime<Value = Value>>(
+    client: &Client,
+    rt: &R,
+    name: &str,
+    filter: &[(String, String)],
+    cursor: Option<&[(String, String)]>,
+) -> Result<Page<Value>, Error> {
+    let cursor = cursor.map(doc);
+    client.list_page(rt, name, &doc(filter), cursor.as_ref()).await
+}
+
+/// A write with the input given as pairs.
+async fn write(client: &Client, rt: &Sim, name: &str, op: u8, id: Option<&str>, input: &[(String, String)]) -> Result<Value, Error> {
+    client.write(rt, name, op, id, &doc(input)).await
+}
+
+/// The items a page delivers (its client-side filter applied).
+fn items_of(page: &Page<Value>) -> Vec<Value> {
+    let all: Vec<Value> = page.items.as_ref().map_or_else(Vec::new, |items| (0..items.len()).filter_map(|i| items.at(i)).collect());
+    match &page.only {
+        Some(only) => only.iter().filter_map(|i| all.get(*i).cloned()).collect(),
+        None => all,
+    }
+}
+
 fn field(fields: &[(String, String)], name: &str) -> Option<String> {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }
@@ -60,19 +92,19 @@ fn spots(n: usize) -> Vec<Value> {
     (0..n).map(|i| json!({"spot_id": format!("s{i:04}"), "spot_name": format!("spot {i}"), "create_at": "2024-01-01T00:00:00"})).collect()
 }
 
-fn static_client(rps: usize) -> Client<MemoryStore> {
+fn static_client(rps: usize) -> Client {
     let mut cfg = ClientConfig::new(COMPANY);
     cfg.base_url = "https://api.test/webapi/v0".into();
     cfg.requests_per_second = rps;
     Client::new(cfg, Auth::Static(Secret::new("static-token-1"))).unwrap()
 }
 
-fn list_all<S: super::store::Store>(client: &Client<S>, sim: &Sim, name: &str, filter: &[(String, String)]) -> Result<Vec<Page>, Error> {
+fn list_all(client: &Client, sim: &Sim, name: &str, filter: &[(String, String)]) -> Result<Vec<Page<Value>>, Error> {
     block_on(sim, async {
         let mut pages = Vec::new();
         let mut cursor: Option<Vec<(String, String)>> = None;
         loop {
-            let page = client.list_page(sim, sim, name, filter, cursor.as_deref()).await?;
+            let page = list_page(client, sim, name, filter, cursor.as_deref()).await?;
             cursor = page.next.clone();
             pages.push(page);
             if cursor.is_none() {
@@ -96,11 +128,12 @@ fn paginates_by_echoing_the_cursor_and_normalises_created_at() {
     });
     let client = static_client(5);
     let pages = list_all(&client, &sim, "spots", &[]).unwrap();
-    assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), [200, 200, 50]);
-    let ids: Vec<&str> = pages.iter().flat_map(|p| p.items.iter()).map(|i| i["spot_id"].as_str().unwrap()).collect();
+    assert_eq!(pages.iter().map(|p| items_of(p).len()).collect::<Vec<_>>(), [200, 200, 50]);
+    let ids: Vec<String> = pages.iter().flat_map(items_of).map(|i| i["spot_id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids.len(), 450);
     assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 450);
-    assert_eq!(pages[0].items[0]["created_at"], "2024-01-01T00:00:00");
+    // The items are the answer's own objects, untouched.
+    assert_eq!(items_of(&pages[0])[0], json!({"spot_id": "s0000", "spot_name": "spot 0", "create_at": "2024-01-01T00:00:00"}));
     let log = sim.log();
     assert_eq!(log[1].request.query_value("next_spot_id"), Some("s0200"));
     assert_eq!(pages[1].cursor, pairs(&[("next_spot_id", "s0200")]));
@@ -122,7 +155,7 @@ fn echoes_both_report_cursor_fields_and_filters_definitions_client_side() {
     let client = static_client(5);
     let filter = pairs(&[("report_definition_id", "d1"), ("updated_from", "2024-05-29"), ("updated_to", "2024-05-31")]);
     let pages = list_all(&client, &sim, "reports", &filter).unwrap();
-    let ids: Vec<&str> = pages.iter().flat_map(|p| p.items.iter()).map(|i| i["report_id"].as_str().unwrap()).collect();
+    let ids: Vec<String> = pages.iter().flat_map(items_of).map(|i| i["report_id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, ["r1", "r3"]);
 }
 
@@ -167,7 +200,7 @@ fn schedules_500_on_a_wide_window_is_retried_as_one_day_windows() {
     // 1 failed 7-day window (no backoff retries), 8 one-day windows, then the rest as one window.
     assert_eq!(sim.log().len(), 1 + 8 + 1);
     assert_eq!(pages.len(), 9);
-    let delivered: Vec<i64> = pages.iter().map(|p| windows::parse(p.items[0]["schedule_id"].as_str().unwrap()).unwrap()).collect();
+    let delivered: Vec<i64> = pages.iter().map(|p| windows::parse(items_of(p)[0]["schedule_id"].as_str().unwrap()).unwrap()).collect();
     assert!(delivered.windows(2).all(|w| w[0] < w[1]));
     assert!(sim.now() - T0 < 1000.0, "no backoff waits: {}", sim.now() - T0);
 }
@@ -188,18 +221,18 @@ fn bad_input_is_refused_before_anything_is_sent() {
         ("spotTagLinks", vec![], "resource"),
     ];
     for (name, filter, field) in cases {
-        let e = block_on(&sim, client.list_page(&sim, &sim, name, &filter, None)).unwrap_err();
+        let e = block_on(&sim, list_page(&client, &sim, name, &filter, None)).unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some(field)), "{name}");
     }
-    let e = block_on(&sim, client.list_page(&sim, &sim, "spots", &[], Some(&pairs(&[("bogus", "1")])))).unwrap_err();
+    let e = block_on(&sim, list_page(&client, &sim, "spots", &[], Some(&pairs(&[("bogus", "1")])))).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("cursor.bogus"));
-    let e = block_on(&sim, client.write(&sim, &sim, "reports", ADD, None, &pairs(&[("a", "b")]))).unwrap_err();
+    let e = block_on(&sim, write(&client, &sim, "reports", ADD, None, &pairs(&[("a", "b")]))).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("resource"));
-    let e = block_on(&sim, client.write(&sim, &sim, "spots", UPDATE, Some(""), &pairs(&[("a", "b")]))).unwrap_err();
+    let e = block_on(&sim, write(&client, &sim, "spots", UPDATE, Some(""), &pairs(&[("a", "b")]))).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("spot_id"));
-    let e = block_on(&sim, client.write(&sim, &sim, "spots", ADD, None, &pairs(&[("latitude", "1"), ("lat", "1")]))).unwrap_err();
+    let e = block_on(&sim, write(&client, &sim, "spots", ADD, None, &pairs(&[("latitude", "1"), ("lat", "1")]))).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("input.latitude"));
-    let e = Client::new(ClientConfig::new(" "), Auth::<MemoryStore>::Static(Secret::new("t"))).err().unwrap();
+    let e = Client::new(ClientConfig::new(" "), Auth::Static(Secret::new("t"))).err().unwrap();
     assert_eq!(e.field.as_deref(), Some("companyId"));
     assert!(sim.log().is_empty());
 }
@@ -222,9 +255,9 @@ fn a_failed_page_carries_its_cursor_and_resuming_repeats_nothing() {
     let error = block_on(&sim, async {
         let mut cursor: Option<Vec<(String, String)>> = None;
         loop {
-            match client.list_page(&sim, &sim, "spots", &[], cursor.as_deref()).await {
+            match list_page(&client, &sim, "spots", &[], cursor.as_deref()).await {
                 Ok(page) => {
-                    seen.extend(page.items);
+                    seen.extend(items_of(&page));
                     cursor = page.next;
                 }
                 Err(e) => return e,
@@ -235,8 +268,8 @@ fn a_failed_page_carries_its_cursor_and_resuming_repeats_nothing() {
     assert_eq!(seen.len(), 400);
     let Some(Detail::Pairs(cursor)) = error.detail("cursor") else { panic!("no cursor") };
     assert_eq!(cursor, &pairs(&[("next_spot_id", "s0400")]));
-    let rest = block_on(&sim, client.list_page(&sim, &sim, "spots", &[], Some(cursor))).unwrap();
-    seen.extend(rest.items);
+    let rest = block_on(&sim, list_page(&client, &sim, "spots", &[], Some(cursor))).unwrap();
+    seen.extend(items_of(&rest));
     let ids: BTreeSet<String> = seen.iter().map(|i| i["spot_id"].as_str().unwrap().to_string()).collect();
     assert_eq!((seen.len(), ids.len()), (450, 450));
 }
@@ -262,7 +295,7 @@ fn a_failed_window_page_carries_the_window() {
 #[test]
 fn errors_in_a_200_answer_are_errors() {
     let sim = Sim::new(T0, |_, _| Reply::json(200, r#"{"errors":[{"err_code":50000,"err_msg":"internal"}]}"#));
-    let e = block_on(&sim, static_client(5).list_page(&sim, &sim, "groups", &[], None)).unwrap_err();
+    let e = block_on(&sim, list_page(&static_client(5), &sim, "groups", &[], None)).unwrap_err();
     assert_eq!((e.code, e.status), (ErrorCode::CyzenApi, Some(200)));
     assert_eq!(sim.log().len(), 1, "not retried");
 }
@@ -270,7 +303,7 @@ fn errors_in_a_200_answer_are_errors() {
 #[test]
 fn a_static_token_refused_is_final_and_never_shown() {
     let sim = Sim::new(T0, |_, _| Reply::json(401, r#"{"errors":[{"err_code":40100,"err_msg":"invalid access token static-token-1"}]}"#));
-    let e = block_on(&sim, static_client(5).list_page(&sim, &sim, "users", &[], None)).unwrap_err();
+    let e = block_on(&sim, list_page(&static_client(5), &sim, "users", &[], None)).unwrap_err();
     assert_eq!(e.code, ErrorCode::CyzenUnauthorized);
     let shown = format!("{e:?} {e}");
     assert!(!shown.contains("static-token-1"), "{shown}");
@@ -284,8 +317,8 @@ fn a_static_token_refused_is_final_and_never_shown() {
 fn pacing_holds_five_per_sliding_second_across_concurrent_calls() {
     let sim = Sim::new(T0, |_, _| Reply::json(200, r#"{"users":[]}"#).after(1500.0));
     let client = static_client(5);
-    let tasks: Vec<Task<'_, Result<Page, Error>>> =
-        (0..30).map(|_| Box::pin(client.list_page(&sim, &sim, "users", &[], None)) as Task<'_, _>).collect();
+    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> =
+        (0..30).map(|_| Box::pin(list_page(&client, &sim, "users", &[], None)) as Task<'_, _>).collect();
     let results = run(&sim, tasks);
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(sim.log().len(), 30);
@@ -301,8 +334,8 @@ fn at_most_six_requests_are_in_flight() {
     // A higher rate than 6/s, slow answers: the Workers connection limit is what binds.
     let sim = Sim::new(T0, |_, _| Reply::json(200, r#"{"users":[]}"#).after(1500.0));
     let client = static_client(50);
-    let tasks: Vec<Task<'_, Result<Page, Error>>> =
-        (0..30).map(|_| Box::pin(client.list_page(&sim, &sim, "users", &[], None)) as Task<'_, _>).collect();
+    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> =
+        (0..30).map(|_| Box::pin(list_page(&client, &sim, "users", &[], None)) as Task<'_, _>).collect();
     assert!(run(&sim, tasks).iter().all(Result::is_ok));
     assert_eq!(sim.log().len(), 30);
     assert_eq!(sim.max_in_flight(), 6);
@@ -312,8 +345,8 @@ fn at_most_six_requests_are_in_flight() {
 fn pacing_is_not_a_token_bucket() {
     let sim = Sim::new(T0, |_, _| Reply::json(200, r#"{"users":[]}"#).after(1.0));
     let client = static_client(5);
-    let tasks: Vec<Task<'_, Result<Page, Error>>> =
-        (0..23).map(|_| Box::pin(client.list_page(&sim, &sim, "users", &[], None)) as Task<'_, _>).collect();
+    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> =
+        (0..23).map(|_| Box::pin(list_page(&client, &sim, "users", &[], None)) as Task<'_, _>).collect();
     run(&sim, tasks);
     let log = sim.log();
     assert!(max_per_second(&log) <= 5);
@@ -339,8 +372,8 @@ fn rate_limits_back_off_exponentially_with_jitter() {
             Reply::json(200, r#"{"groups":[{"group_id":"g"}]}"#).after(0.0)
         }
     });
-    let page = block_on(&sim, static_client(100).list_page(&sim, &sim, "groups", &[], None)).unwrap();
-    assert_eq!(page.items.len(), 1);
+    let page = block_on(&sim, list_page(&static_client(100), &sim, "groups", &[], None)).unwrap();
+    assert_eq!(items_of(&page).len(), 1);
     let gaps = gaps(&sim.log());
     assert_eq!(gaps.len(), 4);
     for (gap, base) in gaps.iter().zip([1000.0, 2000.0, 4000.0, 8000.0]) {
@@ -355,7 +388,7 @@ fn retry_after_is_honoured_in_both_forms() {
     let sim = Sim::new(T0, move |_, now| {
         *c.borrow_mut() += 1;
         match *c.borrow() {
-            1 => Reply::ok(Response::new(429, "{}").with_header("retry-after", "3")).after(0.0),
+            1 => Reply::json(429, "{}").retry_after("3").after(0.0),
             2 => {
                 // An HTTP-date 7 s ahead of the (virtual) server clock.
                 let at = crate::date::DateTime::from_unix((now / 1000.0) as i64 + 7);
@@ -363,19 +396,19 @@ fn retry_after_is_honoured_in_both_forms() {
                 let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
                 let weekday = days[(at.to_unix().div_euclid(86_400) % 7) as usize];
                 let date = format!("{weekday}, {:02} {} {} {:02}:{:02}:{:02} GMT", at.day, months[at.month as usize - 1], at.year, at.hour, at.minute, at.second);
-                Reply::ok(Response::new(503, "{}").with_header("retry-after", &date)).after(0.0)
+                Reply::json(503, "{}").retry_after(&date).after(0.0)
             }
             _ => Reply::json(200, r#"{"groups":[]}"#).after(0.0),
         }
     });
-    block_on(&sim, static_client(100).list_page(&sim, &sim, "groups", &[], None)).unwrap();
+    block_on(&sim, list_page(&static_client(100), &sim, "groups", &[], None)).unwrap();
     assert_eq!(gaps(&sim.log()), [3000.0, 7000.0]);
 }
 
 #[test]
 fn exhausted_rate_limit_is_rate_limited_with_retry_after() {
-    let sim = Sim::new(T0, |_, _| Reply::ok(Response::new(429, r#"{"errors":[{"err_code":42900,"err_msg":"slow down"}]}"#).with_header("retry-after", "1")));
-    let e = block_on(&sim, static_client(100).list_page(&sim, &sim, "groups", &[], None)).unwrap_err();
+    let sim = Sim::new(T0, |_, _| Reply::json(429, r#"{"errors":[{"err_code":42900,"err_msg":"slow down"}]}"#).retry_after("1"));
+    let e = block_on(&sim, list_page(&static_client(100), &sim, "groups", &[], None)).unwrap_err();
     assert_eq!((e.code, e.status, e.retry_after_ms), (ErrorCode::RateLimited, Some(429), Some(1000)));
     assert_eq!(sim.log().len(), 6, "first attempt + 5 retries");
 }
@@ -384,11 +417,11 @@ fn exhausted_rate_limit_is_rate_limited_with_retry_after() {
 fn writes_are_never_retried_blindly() {
     let sim = Sim::new(T0, |_, _| Reply::json(500, r#"{"errors":[{"err_code":50000,"err_msg":"boom"}]}"#));
     let client = static_client(100);
-    let e = block_on(&sim, client.write(&sim, &sim, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap_err();
+    let e = block_on(&sim, write(&client, &sim, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap_err();
     assert_eq!((e.code, e.status), (ErrorCode::CyzenApi, Some(500)));
     assert_eq!(sim.log().len(), 1, "POST after a 500: not repeated");
     let network = Sim::new(T0, |_, _| Reply::err(Error::new(ErrorCode::Network, "reset")));
-    let e = block_on(&network, client.write(&network, &network, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap_err();
+    let e = block_on(&network, write(&client, &network, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap_err();
     assert_eq!(e.code, ErrorCode::Network);
     assert_eq!(network.log().len(), 1);
     // …but a rate-limit refusal means it was not acted on: retried.
@@ -398,7 +431,7 @@ fn writes_are_never_retried_blindly() {
         *c.borrow_mut() += 1;
         if *c.borrow() == 1 { Reply::json(503, "{}") } else { Reply::json(200, r#"{"group_id":"g9"}"#) }
     });
-    let out = block_on(&limited, client.write(&limited, &limited, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap();
+    let out = block_on(&limited, write(&client, &limited, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap();
     assert_eq!(out["group_id"], "g9");
     // Reads retry a 500, and idempotent writes (PUT, DELETE) too.
     for op in [UPDATE, DELETE] {
@@ -408,7 +441,7 @@ fn writes_are_never_retried_blindly() {
             *c.borrow_mut() += 1;
             if *c.borrow() == 1 { Reply::json(502, "bad gateway") } else { Reply::json(200, "{}") }
         });
-        block_on(&sim, client.write(&sim, &sim, "groups", op, Some("g1"), &pairs(&[("group_name", "y")]))).unwrap();
+        block_on(&sim, write(&client, &sim, "groups", op, Some("g1"), &pairs(&[("group_name", "y")]))).unwrap();
         assert_eq!(sim.log().len(), 2);
     }
 }
@@ -424,8 +457,9 @@ fn writes_are_form_encoded_with_the_documented_names() {
         Reply::json(200, body)
     });
     let client = static_client(100);
-    let input = pairs(&[("spot_name", "本社"), ("spot_name_kana", "ホンシャ"), ("latitude", "35.6"), ("lon", "139.7"), ("extend_data", r#"{"a":1}"#)]);
-    let created = block_on(&sim, client.write(&sim, &sim, "spots", ADD, None, &input)).unwrap();
+    let input = json!({"spot_name": "本社", "spot_name_kana": "ホンシャ", "latitude": 35.6, "lon": "139.7", "extend_data": {"a": 1},
+        "valid_from": null, "skipped": null});
+    let created = block_on(&sim, client.write(&sim, "spots", ADD, None, &input)).unwrap();
     assert_eq!(created["spot_id"], "new1");
     let post = &sim.log()[0].request;
     assert_eq!(post.url, "https://api.test/webapi/v0/spots");
@@ -433,9 +467,9 @@ fn writes_are_form_encoded_with_the_documented_names() {
         form(post),
         pairs(&[("company_id", COMPANY), ("spot_name", "本社"), ("kana_name", "ホンシャ"), ("lat", "35.6"), ("lon", "139.7"), ("extend_data", r#"{"a":1}"#)])
     );
-    block_on(&sim, client.write(&sim, &sim, "spots", UPDATE, Some("s1"), &pairs(&[("spot_name", "x"), ("spot_id", "s1")]))).unwrap();
+    block_on(&sim, write(&client, &sim, "spots", UPDATE, Some("s1"), &pairs(&[("spot_name", "x"), ("spot_id", "s1")]))).unwrap();
     assert_eq!(form(&sim.log()[1].request), pairs(&[("company_id", COMPANY), ("spot_id", "s1"), ("spot_name", "x")]));
-    block_on(&sim, client.write(&sim, &sim, "spots", DELETE, Some("s1"), &[])).unwrap();
+    block_on(&sim, write(&client, &sim, "spots", DELETE, Some("s1"), &[])).unwrap();
     let delete = &sim.log()[2].request;
     assert_eq!(delete.query, pairs(&[("company_id", COMPANY), ("spot_id", "s1")]));
     assert!(matches!(delete.body, Body::Empty));
@@ -450,36 +484,30 @@ fn paths_can_be_overridden() {
     let mut cfg = ClientConfig::new(COMPANY);
     cfg.base_url = "https://api.test/webapi/v0/".into();
     cfg.paths.push(("spotStaff".into(), Route { path: "/staff_of_spots".into(), list_key: "rows".into(), id_key: "spot_staff_id".into() }));
-    let client = Client::new(cfg, Auth::<MemoryStore>::Static(Secret::new("t0k3n"))).unwrap();
-    let page = block_on(&sim, client.list_page(&sim, &sim, "spotStaff", &[], None)).unwrap();
-    assert_eq!(page.items, vec![json!({"x": 1})]);
+    let client = Client::new(cfg, Auth::Static(Secret::new("t0k3n"))).unwrap();
+    let page = block_on(&sim, list_page(&client, &sim, "spotStaff", &[], None)).unwrap();
+    assert_eq!(items_of(&page), vec![json!({"x": 1})]);
     let mut bad = ClientConfig::new(COMPANY);
     bad.paths.push(("spotz".into(), Route { path: "x".into(), list_key: "x".into(), id_key: "x".into() }));
-    assert!(Client::new(bad, Auth::<MemoryStore>::Static(Secret::new("t"))).is_err());
+    assert!(Client::new(bad, Auth::Static(Secret::new("t"))).is_err());
 }
 
 #[test]
 fn images_come_back_as_blobs_and_errors_are_read_from_them() {
     let sim = Sim::new(T0, |req, _| {
-        let mut response = if req.query_value("image_id") == Some("img1") {
-            Response::new(200, Vec::new()).with_header("content-type", "image/png")
+        assert_eq!(req.expect, Expect::Blob);
+        if req.query_value("image_id") == Some("img1") {
+            // The host kept the image as a Blob (here: a stand-in value).
+            Reply::ok(Response::new(200, Payload::Blob(json!("blob:image/png"))))
         } else {
-            Response::new(404, Vec::new()).with_header("content-type", "application/json")
-        };
-        let bytes: Vec<u8> = if response.status == 200 { b"\x89PNG".to_vec() } else { br#"{"errors":[{"err_code":40400,"err_msg":"no such image"}]}"#.to_vec() };
-        let len = bytes.len() as u64;
-        let ct = response.mime_type();
-        response.blob = Some(BlobHandle::new(bytes, len, ct));
-        Reply::ok(response)
+            Reply::json(404, r#"{"errors":[{"err_code":40400,"err_msg":"no such image"}]}"#)
+        }
     });
     let client = static_client(100);
-    let read = |blob: BlobHandle| async move { Ok(blob.downcast_ref::<Vec<u8>>().unwrap().clone()) };
-    let image = block_on(&sim, client.image(&sim, &sim, "img1", read)).unwrap();
-    assert_eq!(image.blob.unwrap().content_type(), "image/png");
-    assert_eq!(sim.log()[0].request.response_kind, crate::http::ResponseKind::Blob);
-    let e = block_on(&sim, client.image(&sim, &sim, "nope", read)).unwrap_err();
+    assert_eq!(block_on(&sim, client.image(&sim, "img1")).unwrap(), json!("blob:image/png"));
+    let e = block_on(&sim, client.image(&sim, "nope")).unwrap_err();
     assert_eq!((e.code, e.status, e.message.as_str()), (ErrorCode::CyzenApi, Some(404), "no such image"));
-    let e = block_on(&sim, client.image(&sim, &sim, " ", read)).unwrap_err();
+    let e = block_on(&sim, client.image(&sim, " ")).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
 }
 
@@ -575,15 +603,15 @@ fn consent(fake: &Rc<RefCell<FakeAuth>>, url: &str) -> String {
     format!("{}?code={code}&state={}", get("redirect_uri"), get("state"))
 }
 
-fn signed_in(fake: &Rc<RefCell<FakeAuth>>, sim: &Sim) -> Rc<OAuth<MemoryStore>> {
-    let oauth = Rc::new(OAuth::new(oauth_cfg(), MemoryStore::default()).unwrap());
+fn signed_in(fake: &Rc<RefCell<FakeAuth>>, sim: &Sim) -> Rc<OAuth> {
+    let oauth = Rc::new(OAuth::new(oauth_cfg()).unwrap());
     let start = block_on(sim, oauth.authorization_url(sim)).unwrap();
     let callback = consent(fake, &start.url);
     block_on(sim, oauth.handle_callback(sim, &callback, None)).unwrap();
     oauth
 }
 
-fn oauth_client(oauth: &Rc<OAuth<MemoryStore>>, rps: usize) -> Client<MemoryStore> {
+fn oauth_client(oauth: &Rc<OAuth>, rps: usize) -> Client {
     let mut cfg = ClientConfig::new(COMPANY);
     cfg.base_url = "https://api.test/webapi/v0".into();
     cfg.requests_per_second = rps;
@@ -594,7 +622,7 @@ fn oauth_client(oauth: &Rc<OAuth<MemoryStore>>, rps: usize) -> Client<MemoryStor
 fn code_flow_with_pkce_and_state() {
     let fake = Rc::new(RefCell::new(FakeAuth::default()));
     let sim = oauth_server(fake.clone());
-    let oauth = OAuth::new(oauth_cfg(), MemoryStore::default()).unwrap();
+    let oauth = OAuth::new(oauth_cfg()).unwrap();
     let start = block_on(&sim, oauth.authorization_url(&sim)).unwrap();
     assert_eq!(start.state.len(), 43);
     assert!(start.cookie.is_none());
@@ -607,7 +635,9 @@ fn code_flow_with_pkce_and_state() {
     let fields = form(request);
     assert_eq!(field(&fields, "redirect_uri").as_deref(), Some("http://127.0.0.1:9/cb"));
     // Stored for the next instance (and the pending verifier is gone).
-    assert_eq!(block_on(&sim, oauth.tokens()).unwrap().unwrap(), tokens);
+    assert_eq!(block_on(&sim, oauth.tokens(&sim)).unwrap().unwrap(), tokens);
+    assert!(sim.stored("cyzen:tokens").unwrap().contains("at-1"));
+    assert_eq!(sim.stored_keys(), 1, "the pending verifier is gone");
     // The same callback again: its state was used.
     let e = block_on(&sim, oauth.handle_callback(&sim, &callback, None)).unwrap_err();
     assert_eq!(e.code, ErrorCode::OAuthState);
@@ -618,7 +648,7 @@ fn code_flow_with_pkce_and_state() {
 fn callback_errors() {
     let fake = Rc::new(RefCell::new(FakeAuth::default()));
     let sim = oauth_server(fake.clone());
-    let oauth = OAuth::new(oauth_cfg(), MemoryStore::default()).unwrap();
+    let oauth = OAuth::new(oauth_cfg()).unwrap();
     let start = block_on(&sim, oauth.authorization_url(&sim)).unwrap();
     // A state this client never issued (CSRF), and none at all.
     for url in ["http://127.0.0.1:9/cb?code=x&state=forged", "http://127.0.0.1:9/cb?code=x"] {
@@ -655,19 +685,18 @@ fn cookie_mode_needs_no_store() {
     let sim = oauth_server(fake.clone());
     let mut cfg = oauth_cfg();
     cfg.cookie_secret = Some(Secret::new("a cookie secret of at least 32 bytes!"));
-    let store = Rc::new(MemoryStore::default());
-    let oauth = OAuth::new(cfg.clone(), store.clone()).unwrap();
+    let oauth = OAuth::new(cfg.clone()).unwrap();
     let start = block_on(&sim, oauth.authorization_url(&sim)).unwrap();
-    assert!(store.is_empty(), "nothing stored for the pending authorization");
+    assert_eq!(sim.stored_keys(), 0, "nothing stored for the pending authorization");
     let cookie = start.cookie.clone().unwrap();
     // Another instance (another isolate) handles the callback with the cookie.
-    let other = OAuth::new(cfg, MemoryStore::default()).unwrap();
+    let other = OAuth::new(cfg).unwrap();
     let callback = consent(&fake, &start.url);
     let e = block_on(&sim, other.handle_callback(&sim, &callback, None)).unwrap_err();
     assert_eq!(e.code, ErrorCode::OAuthState, "no cookie");
     let tokens = block_on(&sim, other.handle_callback(&sim, &callback, Some(&cookie))).unwrap();
     assert_eq!(tokens.access_token.expose(), "at-1");
-    let e = OAuth::new(OAuthConfig { cookie_secret: Some(Secret::new("short")), ..oauth_cfg() }, MemoryStore::default()).err().unwrap();
+    let e = OAuth::new(OAuthConfig { cookie_secret: Some(Secret::new("short")), ..oauth_cfg() }).err().unwrap();
     assert_eq!(e.field.as_deref(), Some("cookieSecret"));
 }
 
@@ -678,10 +707,10 @@ fn fifty_concurrent_calls_with_an_expired_token_cause_exactly_one_refresh() {
     let oauth = signed_in(&fake, &sim);
     let client = oauth_client(&oauth, 1000);
     fake.borrow_mut().expire_all();
-    let tasks: Vec<Task<'_, Result<Page, Error>>> =
-        (0..50).map(|_| Box::pin(client.list_page(&sim, &sim, "users", &[], None)) as Task<'_, _>).collect();
+    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> =
+        (0..50).map(|_| Box::pin(list_page(&client, &sim, "users", &[], None)) as Task<'_, _>).collect();
     let results = run(&sim, tasks);
-    assert!(results.iter().all(|r| r.as_ref().map(|p| p.items.len()).ok() == Some(1)), "{results:?}");
+    assert!(results.iter().all(|r| r.as_ref().map(|p| items_of(p).len()).ok() == Some(1)), "{results:?}");
     assert_eq!(fake.borrow().token_calls, ["authorization_code", "refresh_token"]);
     assert!(sim.max_in_flight() <= 6);
     // Only the calls already in flight when the token was refused were refused: the others waited
@@ -690,7 +719,7 @@ fn fifty_concurrent_calls_with_an_expired_token_cause_exactly_one_refresh() {
     assert!(refused <= 6, "{refused} requests with the expired token");
     assert_eq!(sim.sent_to("/users").len(), 50 + refused);
     // The new token is stored, rotated refresh token included.
-    let stored = TokenSet::from_json(&block_on(&sim, async { oauth.tokens().await }).unwrap().unwrap().to_json()).unwrap();
+    let stored = TokenSet::from_doc(&crate::doc::testing::parse(&sim.stored("cyzen:tokens").unwrap())).unwrap();
     assert_eq!(stored.refresh_token.unwrap().expose(), "rt-2");
 }
 
@@ -703,8 +732,8 @@ fn waiters_use_their_own_timers_not_the_leaders_future() {
     fake.borrow_mut().expire_all();
     // Three "Workers requests", each with its own runtime.
     let scoped: Vec<Scoped> = (0..3).map(|_| Scoped::new(&sim)).collect();
-    let tasks: Vec<Task<'_, Result<Page, Error>>> =
-        scoped.iter().map(|rt| Box::pin(client.list_page(rt, rt, "users", &[], None)) as Task<'_, _>).collect();
+    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> =
+        scoped.iter().map(|rt| Box::pin(list_page(&client, rt, "users", &[], None)) as Task<'_, _>).collect();
     let results = run(&sim, tasks);
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(fake.borrow().token_calls.len(), 2);
@@ -729,12 +758,12 @@ fn a_dropped_leader_hands_the_refresh_over() {
     let start = sim.now();
     // The leader's call is cancelled while its refresh is in flight (its 401 arrives at +10 ms,
     // the token answer would arrive at +60 ms).
-    let leader: Task<'_, Result<Page, Error>> = Box::pin(async {
-        cancel_at(&sim, start + 30.0, client.list_page(&sim, &sim, "users", &[], None)).await.unwrap_or(Err(Error::new(ErrorCode::Aborted, "cancelled")))
+    let leader: Task<'_, Result<Page<Value>, Error>> = Box::pin(async {
+        cancel_at(&sim, start + 30.0, list_page(&client, &sim, "users", &[], None)).await.unwrap_or(Err(Error::new(ErrorCode::Aborted, "cancelled")))
     });
-    let follower: Task<'_, Result<Page, Error>> = Box::pin(async {
+    let follower: Task<'_, Result<Page<Value>, Error>> = Box::pin(async {
         sim.sleep_for(5).await;
-        client.list_page(&sim, &sim, "users", &[], None).await
+        list_page(&client, &sim, "users", &[], None).await
     });
     let results = run(&sim, vec![leader, follower]);
     assert_eq!(results[0].as_ref().unwrap_err().code, ErrorCode::Aborted);
@@ -749,14 +778,14 @@ fn a_refused_refresh_is_typed_and_keeps_the_tokens() {
     let sim = oauth_server(fake.clone());
     let oauth = signed_in(&fake, &sim);
     let client = oauth_client(&oauth, 1000);
-    let before = block_on(&sim, oauth.tokens()).unwrap().unwrap();
+    let before = block_on(&sim, oauth.tokens(&sim)).unwrap().unwrap();
     {
         let mut f = fake.borrow_mut();
         f.expire_all();
         f.refuse_refresh = true;
     }
-    let tasks: Vec<Task<'_, Result<Page, Error>>> =
-        (0..20).map(|_| Box::pin(client.list_page(&sim, &sim, "users", &[], None)) as Task<'_, _>).collect();
+    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> =
+        (0..20).map(|_| Box::pin(list_page(&client, &sim, "users", &[], None)) as Task<'_, _>).collect();
     let results = run(&sim, tasks);
     for r in &results {
         let e = r.as_ref().unwrap_err();
@@ -764,12 +793,12 @@ fn a_refused_refresh_is_typed_and_keeps_the_tokens() {
         assert_eq!(e.detail("oauthError"), Some(&Detail::Str("invalid_grant".into())));
     }
     assert_eq!(fake.borrow().token_calls.iter().filter(|g| *g == "refresh_token").count(), 1, "a known refusal is not repeated");
-    assert_eq!(block_on(&sim, oauth.tokens()).unwrap().unwrap(), before, "nothing cleared");
+    assert_eq!(block_on(&sim, oauth.tokens(&sim)).unwrap().unwrap(), before, "nothing cleared");
     // An explicit refresh() tries again.
     fake.borrow_mut().refuse_refresh = false;
     let fresh = block_on(&sim, oauth.refresh(&sim)).unwrap();
     assert_eq!(fresh.access_token.expose(), "at-2");
-    assert!(block_on(&sim, client.list_page(&sim, &sim, "users", &[], None)).is_ok());
+    assert!(block_on(&sim, list_page(&client, &sim, "users", &[], None)).is_ok());
 }
 
 #[test]
@@ -792,7 +821,7 @@ fn an_expired_token_is_refreshed_before_use() {
     let oauth = signed_in(&fake, &sim);
     let client = oauth_client(&oauth, 1000);
     block_on(&sim, sim.sleep_for(3_600_000));
-    block_on(&sim, client.list_page(&sim, &sim, "users", &[], None)).unwrap();
+    block_on(&sim, list_page(&client, &sim, "users", &[], None)).unwrap();
     assert_eq!(fake.borrow().token_calls.len(), 2);
     assert_eq!(sim.sent_to("/users").len(), 1, "no 401 round trip");
 }
@@ -801,30 +830,29 @@ fn an_expired_token_is_refreshed_before_use() {
 fn a_token_another_instance_stored_is_adopted_instead_of_refreshing() {
     let fake = Rc::new(RefCell::new(FakeAuth::default()));
     let sim = oauth_server(fake.clone());
-    let store = Rc::new(MemoryStore::default());
-    let first = Rc::new(OAuth::new(oauth_cfg(), store.clone()).unwrap());
+    let first = Rc::new(OAuth::new(oauth_cfg()).unwrap());
     let start = block_on(&sim, first.authorization_url(&sim)).unwrap();
     block_on(&sim, first.handle_callback(&sim, &consent(&fake, &start.url), None)).unwrap();
     // A second instance over the same store (another isolate) loads the tokens, then the first
     // refreshes (rotating them); the second's next 401 adopts the stored ones.
-    let second = Rc::new(OAuth::new(oauth_cfg(), store.clone()).unwrap());
+    let second = Rc::new(OAuth::new(oauth_cfg()).unwrap());
     let client = Client::new(ClientConfig { base_url: "https://api.test/webapi/v0".into(), ..ClientConfig::new(COMPANY) }, Auth::OAuth(second.clone())).unwrap();
-    block_on(&sim, client.list_page(&sim, &sim, "users", &[], None)).unwrap();
+    block_on(&sim, list_page(&client, &sim, "users", &[], None)).unwrap();
     block_on(&sim, first.refresh(&sim)).unwrap();
     fake.borrow_mut().valid_access.remove("at-1");
-    block_on(&sim, client.list_page(&sim, &sim, "users", &[], None)).unwrap();
+    block_on(&sim, list_page(&client, &sim, "users", &[], None)).unwrap();
     assert_eq!(fake.borrow().token_calls, ["authorization_code", "refresh_token"]);
-    assert!(store.get("cyzen:tokens").unwrap().contains("at-2"));
+    assert!(sim.stored("cyzen:tokens").unwrap().contains("at-2"));
 }
 
 #[test]
 fn no_token_yet() {
     let sim = Sim::new(T0, |_, _| panic!("nothing is sent"));
-    let oauth = Rc::new(OAuth::new(oauth_cfg(), MemoryStore::default()).unwrap());
+    let oauth = Rc::new(OAuth::new(oauth_cfg()).unwrap());
     let client = oauth_client(&oauth, 5);
-    let e = block_on(&sim, client.list_page(&sim, &sim, "users", &[], None)).unwrap_err();
+    let e = block_on(&sim, list_page(&client, &sim, "users", &[], None)).unwrap_err();
     assert_eq!(e.code, ErrorCode::OAuthNoToken);
-    block_on(&sim, oauth.replace(Some(TokenSet::bearer("given")))).unwrap();
+    block_on(&sim, oauth.replace(&sim, Some(TokenSet::bearer("given")))).unwrap();
     let parsed = parse_form_urlencoded("x=1");
     assert_eq!(parsed.len(), 1);
 }

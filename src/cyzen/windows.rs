@@ -18,38 +18,38 @@ pub fn format(seconds: i64) -> String {
 /// Parses what callers give as a datetime, into Unix seconds:
 /// `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDThh:mm:ss` or with a space (UTC, cyzen's own form), and
 /// ISO 8601 with fractional seconds and `Z` or `±hh:mm` (what `Date.prototype.toISOString` gives).
+/// Anything else — a full-width digit, a multi-byte character anywhere — is `None`, never a panic.
 pub fn parse(text: &str) -> Option<i64> {
     let text = text.trim();
     if text.len() == 10 {
         return parse_date(text).map(DateTime::to_unix);
     }
-    if text.len() < 19 {
-        return None;
-    }
-    let (base, rest) = text.split_at(19);
     // `parse_datetime` accepts `T` or a space and checks the calendar.
-    let value = crate::date::parse_datetime(base)?.to_unix();
-    let mut rest = rest;
+    let value = crate::date::parse_datetime(text.get(..19)?)?.to_unix();
+    let mut rest = text.get(19..)?;
     if let Some(fraction) = rest.strip_prefix('.') {
         let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
             return None;
         }
-        rest = &fraction[digits..];
+        rest = fraction.get(digits..)?;
     }
     let offset = match rest {
         "" | "Z" | "z" => 0,
         _ => {
-            let bytes = rest.as_bytes();
-            if bytes.len() != 6 || bytes[3] != b':' || !(bytes[0] == b'+' || bytes[0] == b'-') {
+            let (sign, clock) = match (rest.strip_prefix('+'), rest.strip_prefix('-')) {
+                (Some(clock), _) => (1, clock),
+                (None, Some(clock)) => (-1, clock),
+                _ => return None,
+            };
+            let (hours, minutes) = clock.split_once(':')?;
+            if hours.len() != 2 || minutes.len() != 2 || !hours.bytes().chain(minutes.bytes()).all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            let hours: i64 = rest[1..3].parse().ok()?;
-            let minutes: i64 = rest[4..6].parse().ok()?;
-            if hours > 23 || minutes > 59 || !rest[1..3].bytes().chain(rest[4..6].bytes()).all(|b| b.is_ascii_digit()) {
+            let (hours, minutes): (i64, i64) = (hours.parse().ok()?, minutes.parse().ok()?);
+            if hours > 23 || minutes > 59 {
                 return None;
             }
-            let sign = if bytes[0] == b'+' { 1 } else { -1 };
             sign * (hours * 3600 + minutes * 60)
         }
     };
@@ -87,7 +87,8 @@ mod tests {
         assert_eq!(parse("2024-03-01T18:30:00+09:00"), Some(base));
         assert_eq!(parse("2024-03-01T00:30:00-09:00"), Some(base));
         assert_eq!(format(parse("2024-03-01").unwrap()), "2024-03-01T00:00:00");
-        for bad in ["2024-02-30", "2024-03-01T25:00:00", "2024-03-01T09:30", "yesterday", "2024-03-01T09:30:00+0900", "2024-03-01T09:30:00."] {
+        for bad in ["2024-02-30", "2024-03-01T25:00:00", "2024-03-01T09:30", "yesterday", "2024-03-01T09:30:00+0900", "2024-03-01T09:30:00.",
+            "２０２４-04-01T00:00:00", "2024-04-01T00:00:0０", "2024-04-01T00:00:00+０9:00", "2024-04-01T00:00:00é", "2024-04-01T00:00:00+9:000"] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

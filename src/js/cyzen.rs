@@ -1,210 +1,190 @@
-//! JavaScript bindings of the cyzen client: two classes with one dispatching `run` method each
-//! (every async export costs size), wrapped by `pkg-template/src/cyzen.ts` into the public API.
+//! JavaScript bindings of the cyzen client: `OAuthCore` (the OAuth state shared by `CyzenOAuth` and
+//! the clients and proxies using it), `CyzenCore` (the client behind `CyzenClient`) and
+//! `CyzenProxyCore` (the planner behind `createCyzenProxy`). Every network step is a [`Task`] the
+//! wrapper drives; the public API is `pkg-template/src/cyzen.ts`.
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Uint8Array};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use super::convert::{get, is_absent, opt_number, opt_string, pairs_to_object, req_string, set, string_pairs};
-use super::http::runtime_from;
+use super::task::Task;
 use super::to_js_error;
-use crate::cyzen::client::{Auth, Client, ClientConfig, Counted, Route};
+use super::value::{allow_patterns, object, opt_int, opt_text, pairs_object, set};
+use crate::cyzen::client::{Auth, Client, ClientConfig, Route};
 use crate::cyzen::oauth::{OAuth, OAuthConfig, TokenSet};
-use crate::cyzen::paging::normalise;
-use crate::cyzen::paths::{ADD, DELETE, UPDATE};
 use crate::cyzen::proxy::{decide, Decision, ProxyConfig};
-use crate::cyzen::store::Store;
-use crate::error::{Error, ErrorCode, Result};
-use crate::fetch::{js_error, FetchRuntime};
-use crate::http::BlobHandle;
-use crate::json::Value;
+use crate::cyzen::resources::{self, ADD, DELETE, UPDATE};
+use crate::doc::{Doc, Kind};
+use crate::error::{Error, Result};
 use crate::secret::Secret;
 
-/// A store given by JavaScript: `{ load(key), save(key, value | null) }`, sync or async.
-pub struct JsStore(JsValue);
-
-async fn call_store(store: &JsValue, method: &str, args: &Array) -> Result<JsValue> {
-    let failed = |e| js_error(ErrorCode::OAuthError, &format!("the token store's {method}() failed"), e);
-    let function: Function = get(store, method).dyn_into().map_err(|_| Error::invalid_input(format!("store.{method}"), "must be a function"))?;
-    let value = function.apply(store, args).map_err(failed)?;
-    JsFuture::from(Promise::resolve(&value)).await.map_err(failed)
-}
-
-impl Store for JsStore {
-    async fn load(&self, key: &str) -> Result<Option<String>> {
-        let value = call_store(&self.0, "load", &Array::of1(&key.into())).await?;
-        if is_absent(&value) {
-            return Ok(None);
-        }
-        value.as_string().map(Some).ok_or_else(|| Error::new(ErrorCode::OAuthError, "the token store's load() must give a string or null"))
-    }
-
-    async fn save(&self, key: &str, value: Option<&str>) -> Result<()> {
-        let value = value.map_or(JsValue::NULL, JsValue::from_str);
-        call_store(&self.0, "save", &Array::of2(&key.into(), &value)).await.map(|_| ())
-    }
-}
-
-/// A JSON value as a plain JavaScript value, with `created_at` added wherever only `create_at` is
-/// given. Written as JSON text and parsed by the runtime's `JSON.parse`: one boundary crossing
-/// instead of one per field, several times faster on a 200-item page.
-fn to_js(mut value: Value) -> JsValue {
-    normalise(&mut value);
-    js_sys::JSON::parse(&crate::json::to_string(&value)).unwrap_or(JsValue::NULL)
-}
-
 fn tokens_to_js(tokens: &TokenSet) -> JsValue {
-    let obj = Object::new();
-    set(&obj, "accessToken", &tokens.access_token.expose().into());
+    let out = object(&[
+        ("accessToken", tokens.access_token.expose().into()),
+        ("tokenType", tokens.token_type.as_str().into()),
+    ]);
     if let Some(rt) = &tokens.refresh_token {
-        set(&obj, "refreshToken", &rt.expose().into());
+        set(&out, "refreshToken", &rt.expose().into());
     }
-    set(&obj, "tokenType", &tokens.token_type.as_str().into());
     if let Some(at) = tokens.expires_at_ms {
-        set(&obj, "expiresAt", &JsValue::from_f64(at.floor()));
+        set(&out, "expiresAt", &JsValue::from_f64(at.floor()));
     }
     if let Some(scope) = &tokens.scope {
-        set(&obj, "scope", &scope.as_str().into());
+        set(&out, "scope", &scope.as_str().into());
     }
-    obj.into()
+    out.into()
 }
 
 fn tokens_from_js(value: &JsValue) -> Result<Option<TokenSet>> {
-    if is_absent(value) {
+    if value.is_nothing() {
         return Ok(None);
     }
-    let field = |k: &str| opt_string(value, k).map_err(|e| e.with_field(format!("tokens.{k}")));
+    let field = |k: &str| opt_text(value, k).map_err(|e| e.with_field(format!("tokens.{k}")));
+    let access = field("accessToken")?.filter(|s| !s.is_empty()).ok_or_else(|| Error::invalid_input("tokens.accessToken", "is required"))?;
+    let expires_at = match value.get("expiresAt").filter(|v| !v.is_null()) {
+        None => None,
+        Some(at) if matches!(at.kind(), Kind::Number | Kind::Date) => at.number().filter(|n| n.is_finite()),
+        Some(_) => return Err(Error::invalid_input("tokens.expiresAt", "must be a Date or Unix milliseconds")),
+    };
     Ok(Some(TokenSet {
-        access_token: Secret::new(req_string(value, "accessToken").map_err(|e| e.with_field("tokens.accessToken"))?),
+        access_token: Secret::new(access),
         refresh_token: field("refreshToken")?.filter(|s| !s.is_empty()).map(Secret::new),
         token_type: field("tokenType")?.unwrap_or_else(|| "bearer".into()),
-        expires_at_ms: opt_number(value, "expiresAt")?,
+        expires_at_ms: expires_at,
         scope: field("scope")?,
     }))
 }
 
-/// A boxed future: its state machine stays one function instead of being inlined here (size).
-fn boxed<'a, T>(f: impl std::future::Future<Output = T> + 'a) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>> {
-    Box::pin(f)
+fn token_and_generation(token: &Secret, generation: u64) -> JsValue {
+    object(&[("token", token.expose().into()), ("generation", JsValue::from_f64(generation as f64))]).into()
 }
 
-fn promise(future: impl std::future::Future<Output = Result<JsValue>> + 'static) -> Promise {
-    super::spawn_promise(Box::pin(async move { future.await.map_err(to_js_error) }))
-}
-
-/// OAuth state shared by `CyzenOAuth` and the clients using it. Not part of the public API.
+/// OAuth state shared by `CyzenOAuth` and the clients and proxies using it. Not part of the public API.
 #[wasm_bindgen]
 pub struct OAuthCore {
-    inner: Rc<OAuth<JsStore>>,
-    fetch: Option<Function>,
+    inner: Rc<OAuth>,
 }
 
 #[wasm_bindgen]
 impl OAuthCore {
-    /// Settings read by the TypeScript wrapper (see `CyzenOAuthOptions`); nothing is sent.
+    /// Checks the settings (see `CyzenOAuthOptions`); nothing is sent.
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        authorize_url: String,
-        token_url: String,
-        client_id: String,
-        redirect_uri: String,
-        client_secret: Option<String>,
-        secret_in_body: bool,
-        scope: Option<String>,
-        app_token: Option<String>,
-        app_token_header: Option<String>,
-        store: JsValue,
-        store_key: Option<String>,
-        cookie_secret: Option<String>,
-        fetch: Option<Function>,
-    ) -> std::result::Result<OAuthCore, JsValue> {
+    pub fn new(options: JsValue) -> std::result::Result<OAuthCore, JsValue> {
         let build = || -> Result<OAuthCore> {
-            let app_token = match (app_token, app_token_header) {
+            if !options.is_object() {
+                return Err(Error::invalid_input("options", "must be an object"));
+            }
+            let required = |k: &str| opt_text(&options, k)?.filter(|s| !s.is_empty()).ok_or_else(|| Error::invalid_input(k, "is required"));
+            let secret_in_body = match opt_text(&options, "clientAuthMethod")?.as_deref() {
+                None | Some("client_secret_basic") => false,
+                Some("client_secret_post") => true,
+                Some(_) => return Err(Error::invalid_input("clientAuthMethod", "must be \"client_secret_basic\" or \"client_secret_post\"")),
+            };
+            let app_token = match (opt_text(&options, "appToken")?, opt_text(&options, "appTokenHeader")?) {
                 (Some(token), Some(header)) if !header.is_empty() => Some((header, Secret::new(token))),
                 (None, None) => None,
                 (Some(_), _) => return Err(Error::invalid_input("appTokenHeader", "is required with appToken (cyzen's header name is not public)")),
                 (None, Some(_)) => return Err(Error::invalid_input("appToken", "is required with appTokenHeader")),
             };
             let cfg = OAuthConfig {
-                authorize_url,
-                token_url,
-                client_id,
-                client_secret: client_secret.filter(|s| !s.is_empty()).map(Secret::new),
+                authorize_url: required("authorizeUrl")?,
+                token_url: required("tokenUrl")?,
+                client_id: required("clientId")?,
+                client_secret: opt_text(&options, "clientSecret")?.filter(|s| !s.is_empty()).map(Secret::new),
                 secret_in_body,
-                redirect_uri,
-                scope: scope.filter(|s| !s.is_empty()),
+                redirect_uri: required("redirectUri")?,
+                scope: opt_text(&options, "scope")?.filter(|s| !s.is_empty()),
                 app_token,
-                store_prefix: store_key.unwrap_or_else(|| "cyzen".into()),
-                cookie_secret: cookie_secret.map(Secret::new),
+                store_prefix: opt_text(&options, "storeKey")?.unwrap_or_else(|| "cyzen".into()),
+                cookie_secret: opt_text(&options, "cookieSecret")?.map(Secret::new),
             };
-            Ok(OAuthCore { inner: Rc::new(OAuth::new(cfg, JsStore(store))?), fetch })
+            Ok(OAuthCore { inner: Rc::new(OAuth::new(cfg)?) })
         };
         build().map_err(to_js_error)
     }
 
-    /// Another handle on the same state (to give to a client).
+    /// Another handle on the same state (to give to a client, which takes ownership of it).
     pub fn share(&self) -> OAuthCore {
-        OAuthCore { inner: self.inner.clone(), fetch: self.fetch.clone() }
+        OAuthCore { inner: self.inner.clone() }
     }
 
-    /// 0 authorizationUrl, 1 handleCallback(url, {cookie}), 2 refresh, 3 getTokens, 4 setTokens(tokens),
-    /// 5 a usable access token `{ token, generation }` (refreshed first when expired), 6 the token
-    /// replacing generation `arg` (after a 401; one refresh for every caller with that generation).
-    pub fn run(&self, op: u32, arg: JsValue, options: JsValue) -> Promise {
+    /// A task starting an authorization: `{ url, state, cookie? }`.
+    #[wasm_bindgen(js_name = authorizationUrl)]
+    pub fn authorization_url(&self) -> Task {
         let oauth = self.inner.clone();
-        let fetch = self.fetch.clone();
-        promise(async move {
-            let rt = runtime_from(&options, fetch, None)?;
-            let rt = Counted { rt: &rt, pacer: None };
-            Ok(match op {
-                0 => {
-                    let start = boxed(oauth.authorization_url(&rt)).await?;
-                    let obj = Object::new();
-                    set(&obj, "url", &start.url.into());
-                    set(&obj, "state", &start.state.into());
-                    if let Some(cookie) = start.cookie {
-                        set(&obj, "cookie", &cookie.into());
-                    }
-                    obj.into()
-                }
-                1 => {
-                    let url = arg.as_string().ok_or_else(|| Error::invalid_input("callbackUrl", "must be a string or URL"))?;
-                    let cookie = opt_string(&options, "cookie")?;
-                    tokens_to_js(&boxed(oauth.handle_callback(&rt, &url, cookie.as_deref())).await?)
-                }
-                2 => tokens_to_js(&boxed(oauth.refresh(&rt)).await?),
-                3 => oauth.tokens().await?.as_ref().map_or(JsValue::NULL, tokens_to_js),
-                5 | 6 => {
-                    let (token, generation) = match op {
-                        5 => boxed(oauth.current(&rt)).await?,
-                        _ => boxed(oauth.renew(&rt, arg.as_f64().unwrap_or(0.0) as u64)).await.map(|(t, g)| (t.access_token, g))?,
-                    };
-                    let obj = Object::new();
-                    set(&obj, "token", &token.expose().into());
-                    set(&obj, "generation", &JsValue::from_f64(generation as f64));
-                    obj.into()
-                }
-                _ => {
-                    oauth.replace(tokens_from_js(&arg)?).await?;
-                    JsValue::UNDEFINED
-                }
-            })
+        Task::new(move |rt| async move {
+            let start = oauth.authorization_url(&rt).await?;
+            let out = object(&[("url", start.url.into()), ("state", start.state.into())]);
+            if let Some(cookie) = start.cookie {
+                set(&out, "cookie", &cookie.into());
+            }
+            Ok(out.into())
+        })
+    }
+
+    /// A task completing an authorization from the callback URL (and the PKCE cookie, in cookie
+    /// mode): the tokens.
+    #[wasm_bindgen(js_name = handleCallback)]
+    pub fn handle_callback(&self, url: String, cookie: Option<String>) -> Task {
+        let oauth = self.inner.clone();
+        Task::new(move |rt| async move { Ok(tokens_to_js(&oauth.handle_callback(&rt, &url, cookie.as_deref()).await?)) })
+    }
+
+    /// A task refreshing now (joining a refresh under way): the new tokens.
+    pub fn refresh(&self) -> Task {
+        let oauth = self.inner.clone();
+        Task::new(move |rt| async move { Ok(tokens_to_js(&oauth.refresh(&rt).await?)) })
+    }
+
+    /// A task reading the current tokens (`null` when signed out).
+    #[wasm_bindgen(js_name = getTokens)]
+    pub fn get_tokens(&self) -> Task {
+        let oauth = self.inner.clone();
+        Task::new(move |rt| async move { Ok(oauth.tokens(&rt).await?.as_ref().map_or(JsValue::NULL, tokens_to_js)) })
+    }
+
+    /// A task replacing the tokens (`null` signs out).
+    #[wasm_bindgen(js_name = setTokens)]
+    pub fn set_tokens(&self, tokens: JsValue) -> Task {
+        let oauth = self.inner.clone();
+        Task::new(move |rt| async move {
+            oauth.replace(&rt, tokens_from_js(&tokens)?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// A task giving a usable access token and its generation `{ token, generation }` (refreshed
+    /// first when expired): what a proxy sends upstream.
+    #[wasm_bindgen(js_name = accessToken)]
+    pub fn access_token(&self) -> Task {
+        let oauth = self.inner.clone();
+        Task::new(move |rt| async move {
+            let (token, generation) = oauth.current(&rt).await?;
+            Ok(token_and_generation(&token, generation))
+        })
+    }
+
+    /// A task giving the token that replaces generation `stale` (after a 401): one refresh for every
+    /// caller holding that generation.
+    #[wasm_bindgen(js_name = renewAfter)]
+    pub fn renew_after(&self, stale: f64) -> Task {
+        let oauth = self.inner.clone();
+        Task::new(move |rt| async move {
+            let (tokens, generation) = oauth.renew(&rt, stale.max(0.0) as u64).await?;
+            Ok(token_and_generation(&tokens.access_token, generation))
         })
     }
 }
 
 fn route_of(name: &str, value: &JsValue) -> Result<Route> {
-    let res = crate::cyzen::paths::find(name).ok_or_else(|| Error::invalid_input(format!("paths.{name}"), "is not a cyzen resource"))?;
+    let res = resources::find(name).ok_or_else(|| Error::invalid_input(format!("paths.{name}"), "is not a cyzen resource"))?;
     let mut route = Route { path: res.path.into(), list_key: res.list_key.into(), id_key: res.id_key.into() };
     if let Some(path) = value.as_string() {
         route.path = path;
         return Ok(route);
     }
-    let at = |k: &str| opt_string(value, k).map_err(|e| e.with_field(format!("paths.{name}.{k}")));
+    let at = |k: &str| opt_text(value, k).map_err(|e| e.with_field(format!("paths.{name}.{k}")));
     if let Some(p) = at("path")? {
         route.path = p;
     }
@@ -217,111 +197,102 @@ fn route_of(name: &str, value: &JsValue) -> Result<Route> {
     Ok(route)
 }
 
+fn route_overrides(options: &JsValue) -> Result<Vec<(String, Route)>> {
+    let Some(paths) = options.given("paths") else { return Ok(Vec::new()) };
+    if paths.kind() != Kind::Object {
+        return Err(Error::invalid_input("paths", "must be an object"));
+    }
+    paths.keys().into_iter().map(|name| Ok((name.clone(), route_of(&name, &paths.get(&name).unwrap_or(JsValue::UNDEFINED))?))).collect()
+}
+
 /// The client behind `CyzenClient`. Not part of the public API.
 #[wasm_bindgen]
-pub struct ClientCore {
-    inner: Rc<Client<JsStore>>,
-    fetch: Option<Function>,
-    token_fetch: Option<Function>,
+pub struct CyzenCore {
+    client: Rc<Client>,
 }
 
-async fn blob_bytes(handle: BlobHandle) -> Result<Vec<u8>> {
-    let blob = handle.downcast_ref::<web_sys::Blob>().cloned().ok_or_else(|| Error::new(ErrorCode::Decode, "not a Blob"))?;
-    let promise = blob.array_buffer();
-    let buffer = JsFuture::from(promise).await.map_err(|e| js_error(ErrorCode::Network, "the response body could not be read", e))?;
-    Ok(Uint8Array::new(&buffer).to_vec())
+fn items_of(items: Option<JsValue>, only: Option<Vec<usize>>) -> JsValue {
+    let Some(items) = items else { return Array::new().into() };
+    match only {
+        None => items,
+        Some(indices) => indices.iter().filter_map(|i| items.at(*i)).collect::<Array>().into(),
+    }
 }
 
 #[wasm_bindgen]
-impl ClientCore {
-    /// Settings read by the TypeScript wrapper (see `CyzenClientOptions`): the shared OAuth state,
-    /// or a static token. Nothing is sent.
+impl CyzenCore {
+    /// Checks the settings (see `CyzenClientOptions`): the shared OAuth state, a static token or
+    /// proxy mode. Nothing is sent.
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        company_id: String,
-        base_url: Option<String>,
-        requests_per_second: Option<u32>,
-        max_retries: Option<u32>,
-        paths: JsValue,
-        fetch: Option<Function>,
-        static_token: Option<String>,
-        oauth: Option<OAuthCore>,
-        proxy: bool,
-    ) -> std::result::Result<ClientCore, JsValue> {
-        let build = || -> Result<ClientCore> {
-            let mut cfg = ClientConfig::new(company_id);
-            if let Some(url) = base_url {
+    pub fn new(options: JsValue, oauth: Option<OAuthCore>) -> std::result::Result<CyzenCore, JsValue> {
+        let build = || -> Result<CyzenCore> {
+            if !options.is_object() {
+                return Err(Error::invalid_input("options", "must be an object"));
+            }
+            let auth_option = options.get("auth").unwrap_or(JsValue::UNDEFINED);
+            let proxy = oauth.is_none() && auth_option.get("proxy").and_then(|p| p.as_bool()) == Some(true);
+            let company_id = opt_text(&options, "companyId")?;
+            if proxy && company_id.is_some() {
+                return Err(Error::invalid_input("companyId", "is not used with auth: { proxy: true }; the proxy (createCyzenProxy) adds its own"));
+            }
+            let mut cfg = ClientConfig::new(company_id.unwrap_or_default());
+            if let Some(url) = opt_text(&options, "baseUrl")? {
                 cfg.base_url = url;
             }
-            if let Some(rps) = requests_per_second {
+            if let Some(rps) = opt_int(&options, "requestsPerSecond", 1, 10_000)? {
                 cfg.requests_per_second = rps as usize;
             }
-            if let Some(retries) = max_retries {
-                cfg.retry.max_retries = retries.min(10);
+            if let Some(retries) = opt_int(&options, "maxRetries", 0, 10)? {
+                cfg.retry.max_retries = retries;
             }
-            cfg.paths = route_overrides(&paths)?;
-            let (auth, token_fetch) = match (oauth, static_token) {
-                _ if proxy => (Auth::Proxy, None),
-                (Some(core), _) => (Auth::OAuth(core.inner.clone()), core.fetch.clone().or_else(|| fetch.clone())),
-                (None, Some(token)) => (Auth::Static(Secret::new(token)), None),
-                (None, None) => return Err(Error::invalid_input("auth", "must be a CyzenOAuth or { staticToken }")),
+            cfg.paths = route_overrides(&options)?;
+            let auth = match oauth {
+                Some(core) => Auth::OAuth(core.inner.clone()),
+                None if proxy => Auth::Proxy,
+                None => match auth_option.get("staticToken").and_then(|t| t.as_string()).filter(|t| !t.is_empty()) {
+                    Some(token) => Auth::Static(Secret::new(token)),
+                    None => return Err(Error::invalid_input("auth", "must be a CyzenOAuth, { staticToken: string } or { proxy: true }")),
+                },
             };
-            Ok(ClientCore { inner: Rc::new(Client::new(cfg, auth)?), fetch, token_fetch })
+            Ok(CyzenCore { client: Rc::new(Client::new(cfg, auth)?) })
         };
         build().map_err(to_js_error)
     }
 
-    /// 0 list page(filter, cursor), 1 create(input), 2 update(id, input), 3 delete(id), 4 image(id).
-    /// Resolves with `{ items, cursor, next }`, the server's answer object, or a `Blob`.
-    pub fn run(&self, op: u32, resource: String, a: JsValue, b: JsValue, options: JsValue) -> Promise {
-        let client = self.inner.clone();
-        let (fetch, token_fetch) = (self.fetch.clone(), self.token_fetch.clone());
-        promise(async move {
-            let rt = runtime_from(&options, fetch, None)?;
-            let token_rt = FetchRuntime { fetch: token_fetch, ..rt.clone() };
-            let id = || a.as_string().ok_or_else(|| Error::invalid_input("id", "must be a string"));
-            Ok(match op {
-                0 => {
-                    let filter = string_pairs(&a, "filter")?;
-                    let cursor = if is_absent(&b) { None } else { Some(string_pairs(&b, "cursor")?) };
-                    let page = boxed(client.list_page(&rt, &token_rt, &resource, &filter, cursor.as_deref())).await?;
-                    let obj = Object::new();
-                    set(&obj, "items", &to_js(Value::Array(page.items)));
-                    set(&obj, "cursor", &pairs_to_object(&page.cursor));
-                    set(&obj, "next", &page.next.as_deref().map_or(JsValue::NULL, |n| pairs_to_object(n).into()));
-                    obj.into()
-                }
-                4 => {
-                    let response = boxed(client.image(&rt, &token_rt, &id()?, blob_bytes)).await?;
-                    response.blob.as_ref().and_then(|b| b.downcast_ref::<web_sys::Blob>()).map(JsValue::from).unwrap_or(JsValue::NULL)
-                }
-                _ => {
-                    let (kind, id, input) = match op {
-                        1 => (ADD, None, &a),
-                        2 => (UPDATE, Some(id()?), &b),
-                        _ => (DELETE, Some(id()?), &JsValue::UNDEFINED),
-                    };
-                    let input = string_pairs(input, "input")?;
-                    let answer = boxed(client.write(&rt, &token_rt, &resource, kind, id.as_deref(), &input)).await?;
-                    to_js(Value::Object(answer))
-                }
-            })
+    /// A task fetching one page of `resource` with the caller's `filter` object, from `cursor` (a
+    /// page's `next` or a failed page's `error.cursor`): `{ items, cursor, next }`.
+    #[wasm_bindgen(js_name = listPage)]
+    pub fn list_page(&self, resource: String, filter: JsValue, cursor: JsValue) -> Task {
+        let client = self.client.clone();
+        Task::new(move |rt| async move {
+            let page = client.list_page(&rt, &resource, &filter, Some(&cursor)).await?;
+            let out = object(&[
+                ("items", items_of(page.items, page.only)),
+                ("cursor", pairs_object(&page.cursor).into()),
+                ("next", page.next.as_deref().map_or(JsValue::NULL, |n| pairs_object(n).into())),
+            ]);
+            Ok(out.into())
         })
     }
-}
 
-
-fn route_overrides(paths: &JsValue) -> Result<Vec<(String, Route)>> {
-    let mut out = Vec::new();
-    if !is_absent(paths) {
-        for entry in Object::entries(paths.unchecked_ref()).iter() {
-            let pair: Array = entry.unchecked_into();
-            let name = pair.get(0).as_string().unwrap_or_default();
-            out.push((name.clone(), route_of(&name, &pair.get(1))?));
-        }
+    /// A task writing `resource`: `verb` is `create`, `update` or `delete`; `input` the caller's
+    /// object of form fields. Resolves with the answer object.
+    pub fn write(&self, resource: String, verb: &str, id: Option<String>, input: JsValue) -> std::result::Result<Task, JsValue> {
+        let op = match verb {
+            "create" => ADD,
+            "update" => UPDATE,
+            "delete" => DELETE,
+            _ => return Err(to_js_error(Error::invalid_input("verb", "must be create, update or delete"))),
+        };
+        let client = self.client.clone();
+        Ok(Task::new(move |rt| async move { client.write(&rt, &resource, op, id.as_deref(), &input).await }))
     }
-    Ok(out)
+
+    /// A task fetching one image by id: a `Blob`.
+    pub fn image(&self, id: String) -> Task {
+        let client = self.client.clone();
+        Task::new(move |rt| async move { client.image(&rt, &id).await })
+    }
 }
 
 /// The planner behind `createCyzenProxy` (not part of the public API).
@@ -332,21 +303,12 @@ pub struct CyzenProxyCore {
 
 #[wasm_bindgen]
 impl CyzenProxyCore {
-    /// Checks the settings (`INVALID_INPUT` naming the option at fault); `allow` is an array of
-    /// patterns or `undefined` (`["@default"]`).
+    /// Checks the settings (`INVALID_INPUT` naming the option at fault).
     #[wasm_bindgen(constructor)]
-    pub fn new(base_url: Option<String>, company_id: Option<String>, paths: JsValue, allow: JsValue) -> std::result::Result<CyzenProxyCore, JsValue> {
+    pub fn new(options: JsValue) -> std::result::Result<CyzenProxyCore, JsValue> {
         let build = || -> Result<CyzenProxyCore> {
-            let patterns: Vec<String> = if Array::is_array(&allow) {
-                Array::from(&allow)
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| p.as_string().ok_or_else(|| Error::invalid_input(format!("allow[{i}]"), "must be a string")))
-                    .collect::<Result<_>>()?
-            } else {
-                vec!["@default".to_string()]
-            };
-            let config = ProxyConfig::new(base_url, company_id.unwrap_or_default(), route_overrides(&paths)?, &patterns)?;
+            let company_id = opt_text(&options, "companyId")?.unwrap_or_default();
+            let config = ProxyConfig::new(opt_text(&options, "baseUrl")?, company_id, route_overrides(&options)?, &allow_patterns(&options)?)?;
             Ok(CyzenProxyCore { config })
         };
         build().map_err(to_js_error)
@@ -355,25 +317,24 @@ impl CyzenProxyCore {
     /// The decision for an incoming request: `{ forward: true, url, method, path, resource,
     /// allowed, body? }` or `{ forward: false, status, message }`.
     pub fn plan(&self, method: &str, url: &str, content_type: Option<String>, body: Option<String>) -> Object {
-        let out = Object::new();
         match decide(&self.config, method, url, content_type.as_deref(), body.as_deref()) {
             Decision::Forward { url, method, path, resource, allowed, body } => {
-                set(&out, "forward", &JsValue::TRUE);
-                set(&out, "url", &url.into());
-                set(&out, "method", &method.into());
-                set(&out, "path", &path.into());
-                set(&out, "resource", &resource.into());
-                set(&out, "allowed", &allowed.into());
+                let out = object(&[
+                    ("forward", JsValue::TRUE),
+                    ("url", url.into()),
+                    ("method", method.into()),
+                    ("path", path.into()),
+                    ("resource", resource.into()),
+                    ("allowed", allowed.into()),
+                ]);
                 if let Some(body) = body {
                     set(&out, "body", &body.into());
                 }
+                out
             }
             Decision::Refuse { status, message } => {
-                set(&out, "forward", &JsValue::FALSE);
-                set(&out, "status", &status.into());
-                set(&out, "message", &message.into());
+                object(&[("forward", JsValue::FALSE), ("status", status.into()), ("message", message.into())])
             }
         }
-        out
     }
 }

@@ -1,23 +1,26 @@
-//! The JavaScript API (wasm only). Thin: read options, call the core, convert results and errors.
+//! The JavaScript API (wasm only). Thin: read options, start [`task::Task`]s that run the core, and
+//! turn results and errors into JavaScript values.
 //!
-//! The hand-written wrapper in `pkg-template/` re-exports these with TypeScript types, async
+//! The hand-written wrapper in `pkg-template/` drives the tasks (`driver.ts`), shapes SenseLink
+//! answers with the decoders generated from the core's tables, and adds TypeScript types, async
 //! iterators and the error classes (registered here through `__setErrorFactory` at load time).
 
-mod convert;
 mod cyzen;
-mod http;
 mod senselink;
+mod task;
+mod value;
+
+#[cfg(test)]
+mod tests;
 
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 
-use js_sys::{Function, Object};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::error::Error;
-use convert::{detail_to_js, set};
+use crate::error::{Detail, Error};
+use value::{object, pairs_object, parse_or_text, set};
 
 thread_local! {
     static ERROR_FACTORY: RefCell<Option<Function>> = const { RefCell::new(None) };
@@ -27,26 +30,30 @@ thread_local! {
 /// error classes. Called once by the package loader; not part of the public API.
 #[wasm_bindgen(js_name = __setErrorFactory)]
 pub fn set_error_factory(factory: Function) {
-    // `try_with`: `with` would link a panic message for a slot accessed during thread teardown,
-    // which cannot happen on wasm.
     let _ = ERROR_FACTORY.try_with(|slot| *slot.borrow_mut() = Some(factory));
 }
 
-/// A future resolved or rejected by an async export.
-pub type JsResultFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
-
-/// Runs an async export's future as a `Promise`. Every export goes through this one instantiation
-/// of `future_to_promise`: each distinct future type would otherwise get its own copy of the task
-/// and promise plumbing.
-pub fn spawn_promise(future: JsResultFuture) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(future)
+fn detail_to_js(detail: &Detail) -> JsValue {
+    match detail {
+        Detail::Str(s) => JsValue::from_str(s),
+        Detail::Num(n) => JsValue::from_f64(*n),
+        Detail::Bool(b) => JsValue::from_bool(*b),
+        Detail::Json(text) => parse_or_text(text),
+        Detail::Pairs(pairs) => pairs_object(pairs).into(),
+        Detail::Issues(issues) => issues
+            .iter()
+            .map(|(field, message)| -> JsValue {
+                object(&[("field", JsValue::from_str(field)), ("message", JsValue::from_str(message))]).into()
+            })
+            .collect::<Array>()
+            .into(),
+    }
 }
 
 /// Converts a crate error into a JavaScript `Error` (an instance of the package's classes once the
 /// loader registered them) with `code`, `status`, `retryAfterMs`, `body`, `field`, details and `cause`.
 pub fn to_js_error(error: Error) -> JsValue {
     let props = Object::new();
-    set(&props, "code", &JsValue::from_str(error.code.as_str()));
     if let Some(status) = error.status {
         set(&props, "status", &JsValue::from(status));
     }
@@ -62,10 +69,8 @@ pub fn to_js_error(error: Error) -> JsValue {
     for (name, value) in &error.details {
         set(&props, name, &detail_to_js(value));
     }
-    if let Some(cause) = &error.cause {
-        if let Some(value) = cause.0.downcast_ref::<JsValue>() {
-            set(&props, "cause", value);
-        }
+    if let Some(cause) = error.cause.as_ref().and_then(|c| c.0.downcast_ref::<JsValue>()) {
+        set(&props, "cause", cause);
     }
     let code = JsValue::from_str(error.code.as_str());
     let message = JsValue::from_str(&error.message);
@@ -78,6 +83,7 @@ pub fn to_js_error(error: Error) -> JsValue {
         _ => {
             let plain = js_sys::Error::new(&error.message);
             plain.set_name("CyzenSenseLinkError");
+            set(&props, "code", &code);
             let _ = Object::assign(plain.unchecked_ref(), &props);
             plain.into()
         }

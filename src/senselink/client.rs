@@ -1,16 +1,16 @@
 //! The SenseLink client: configuration, signing, one call = plan → sign → send → read the envelope.
 //!
-//! Generic over [`Runtime`], so the same code runs on the wasm `fetch` runtime and on scripted
-//! runtimes in native tests. [`Client::request`] and [`Client::finish`] are the sans-IO halves of
-//! [`Client::call`].
+//! Generic over [`Runtime`], so the same code runs on the package's JavaScript driver and on
+//! scripted runtimes in native tests. [`Client::request`] and [`Client::finish`] are the sans-IO
+//! halves of [`Client::call`].
 
-use crate::json::Value;
-
-use super::errors::{read_envelope, CallContext};
-use super::ops::{self, Plan};
-use super::photo::Photo;
+use super::envelope::{output, read_envelope, CallContext, Output};
+use super::operations::Operation;
+use super::photo::PhotoInput;
+use super::plan::{plan, Plan};
 use super::sign::auth_query;
 use super::Edition;
+use crate::doc::Doc;
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::{join_url, Request, Response};
 use crate::runtime::Runtime;
@@ -102,37 +102,36 @@ impl Client {
 
     /// Reads the answer to a plan's request. `sign` is masked like the secret in anything kept on an
     /// error; `now_ms` (local clock) is compared with the server's `Date` header on timestamp errors.
-    pub fn finish(&self, operation: &str, plan: &Plan, response: &Response, sign: Option<&str>, now_ms: f64) -> Result<Value, Error> {
-        let context = CallContext { operation, photo: plan.photo, proxy: self.config.proxy };
+    pub fn finish<V: Doc>(&self, plan: &Plan, response: &Response<V>, sign: Option<&str>, now_ms: f64) -> Result<Output<V>, Error> {
+        let context = CallContext { operation: plan.operation.name, photo: plan.photo, proxy: self.config.proxy };
         let secrets = [self.config.app_secret.expose(), sign.unwrap_or("")];
         match read_envelope(response, &context, &secrets) {
-            Ok(data) => ops::output(plan.output, &data, operation),
+            Ok(data) => output(plan, data),
             Err(error) if error.code == ErrorCode::SenseLinkTimestamp => Err(with_clock_hint(error, response, now_ms)),
             Err(error) => Err(error),
         }
     }
 
     /// Validates, signs, sends and reads one call.
-    pub async fn call<R: Runtime>(&self, runtime: &R, operation: &str, input: &Value, photo: Option<Photo>) -> Result<Value, Error> {
-        let plan = ops::plan(operation, input, photo, self.config.edition)?;
+    pub async fn call<R: Runtime>(&self, runtime: &R, operation: &'static Operation, input: &R::Value, photo: Option<PhotoInput>) -> Result<Output<R::Value>, Error> {
+        let plan = plan(operation, input, photo, self.config.edition)?;
         let request = self.request(&plan, runtime.now_ms());
         let sign = request.query_value("sign").map(str::to_string);
         let response = runtime.send(request).await?;
-        self.finish(operation, &plan, &response, sign.as_deref(), runtime.now_ms())
+        self.finish(&plan, &response, sign.as_deref(), runtime.now_ms())
     }
 }
 
 /// Adds `suggestedClockOffsetMs` (server `Date` minus the local clock) to a timestamp error when the
 /// response carries a readable `Date` header.
-fn with_clock_hint(error: Error, response: &Response, now_ms: f64) -> Error {
-    let Some(server_secs) = response.header("date").and_then(crate::date::parse_http_date) else {
+fn with_clock_hint<V>(error: Error, response: &Response<V>, now_ms: f64) -> Error {
+    let Some(server_secs) = response.date.as_deref().and_then(crate::date::parse_http_date) else {
         return error;
     };
     let offset = server_secs as f64 * 1000.0 - now_ms;
     // The header has one-second resolution: below 2 s the clocks agree.
     let offset = if offset.abs() < 2000.0 { 0.0 } else { (offset / 1000.0).round() * 1000.0 };
-    // `offset` is a whole number of seconds in ms: printed as an integer, which is what `{}` of the
-    // f64 printed, without linking Rust's float formatting (≈ 14 KB of wasm).
+    // `offset` is a whole number of seconds in ms: printed as an integer (no float formatting in wasm).
     let message = format!("{} (the server's Date header suggests clockOffsetMs: {})", error.message, offset as i64);
     let mut error = error;
     error.message = message;
@@ -142,7 +141,11 @@ fn with_clock_hint(error: Error, response: &Response, now_ms: f64) -> Error {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::http::{Body, Method};
+    use crate::doc::testing::parse;
+    use crate::http::{Body, Method, Part, Payload};
+    use crate::senselink::operations::find;
+    use crate::senselink::photo::tests::{blob, JPEG};
+    use serde_json::{json, Value};
     use std::cell::RefCell;
     use std::collections::VecDeque;
 
@@ -150,21 +153,27 @@ pub(crate) mod tests {
     #[derive(Default)]
     pub struct Scripted {
         pub now: f64,
-        pub answers: RefCell<VecDeque<Result<Response, Error>>>,
+        pub answers: RefCell<VecDeque<Result<Response<Value>, Error>>>,
         pub sent: RefCell<Vec<Request>>,
     }
 
     impl Scripted {
-        pub fn new(now: f64, answers: Vec<Result<Response, Error>>) -> Scripted {
+        pub fn new(now: f64, answers: Vec<Result<Response<Value>, Error>>) -> Scripted {
             Scripted { now, answers: RefCell::new(answers.into()), sent: RefCell::new(Vec::new()) }
         }
 
-        pub fn ok(data: Value) -> Result<Response, Error> {
-            Ok(Response::new(200, crate::json::json!({"code": 200, "message": "OK", "desc": "", "data": data}).to_string()))
+        pub fn ok(data: Value) -> Result<Response<Value>, Error> {
+            Ok(Response::new(200, Payload::Json(json!({"code": 200, "message": "OK", "desc": "", "data": data}))))
+        }
+
+        pub fn body(status: u16, text: &str) -> Result<Response<Value>, Error> {
+            Ok(Response::new(status, Payload::Json(parse(text))))
         }
     }
 
     impl Runtime for Scripted {
+        type Value = Value;
+
         fn now_ms(&self) -> f64 {
             self.now
         }
@@ -173,9 +182,17 @@ pub(crate) mod tests {
             Ok(())
         }
 
-        async fn send(&self, request: Request) -> Result<Response, Error> {
+        async fn send(&self, request: Request) -> Result<Response<Value>, Error> {
             self.sent.borrow_mut().push(request);
             self.answers.borrow_mut().pop_front().expect("an answer was scripted")
+        }
+
+        async fn load(&self, _key: &str) -> Result<Option<Value>, Error> {
+            Ok(None)
+        }
+
+        async fn save(&self, _key: &str, _value: Option<String>) -> Result<(), Error> {
+            Ok(())
         }
     }
 
@@ -196,11 +213,15 @@ pub(crate) mod tests {
         futures_executor::block_on(future)
     }
 
+    fn call(c: &Client, rt: &Scripted, op: &str, input: Value, photo: Option<PhotoInput>) -> Result<Output<Value>, Error> {
+        run(c.call(rt, find(op).unwrap(), &input, photo))
+    }
+
     #[test]
     fn every_request_is_signed_with_a_fresh_millisecond_timestamp() {
-        let rt = Scripted::new(1_477_881_215_000.0, vec![Scripted::ok(crate::json::json!([])), Scripted::ok(crate::json::json!([]))]);
+        let rt = Scripted::new(1_477_881_215_000.0, vec![Scripted::ok(json!([])), Scripted::ok(json!([]))]);
         let c = client(false);
-        run(c.call(&rt, "persons.list", &crate::json::json!({"name": "佐藤"}), None)).unwrap();
+        call(&c, &rt, "persons.list", json!({"name": "佐藤"}), None).unwrap();
         let sent = rt.sent.borrow();
         let r = &sent[0];
         assert_eq!(r.method(), Method::Get);
@@ -213,27 +234,26 @@ pub(crate) mod tests {
         let mut c2 = c.config().clone();
         c2.clock_offset_ms = 60_000.0;
         let c2 = Client::new(c2).unwrap();
-        run(c2.call(&rt, "persons.list", &crate::json::json!({}), None)).unwrap();
+        call(&c2, &rt, "persons.list", json!({}), None).unwrap();
         assert_eq!(rt.sent.borrow()[1].query_value("timestamp"), Some("1477881275000"));
     }
 
     #[test]
     fn invalid_input_sends_nothing() {
         let rt = Scripted::new(0.0, vec![]);
-        let e = run(client(false).call(&rt, "employees.create", &crate::json::json!({"name": "a", "mobile": "0".repeat(23)}), None)).unwrap_err();
+        let e = call(&client(false), &rt, "employees.create", json!({"name": "a", "mobile": "0".repeat(23)}), None).unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("mobile")));
-        assert!(rt.sent.borrow().is_empty());
-        let big = Photo { data: crate::http::FileData::Blob(crate::http::BlobHandle::new((), 5 << 20, "image/jpeg")), filename: None, head: vec![0xff, 0xd8, 0xff] };
-        let e = run(client(false).call(&rt, "employees.create", &crate::json::json!({"name": "a"}), Some(big))).unwrap_err();
+        let big = PhotoInput::File(blob(5 << 20, JPEG, None));
+        let e = call(&client(false), &rt, "employees.create", json!({"name": "a"}), Some(big)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("avatar"));
         assert!(rt.sent.borrow().is_empty());
     }
 
     #[test]
     fn proxy_mode_sends_unsigned_requests_to_the_proxy() {
-        let rt = Scripted::new(1.0, vec![Ok(Response::new(200, r#"{"code":200,"message":"OK"}"#))]);
+        let rt = Scripted::new(1.0, vec![Scripted::body(200, r#"{"code":200,"message":"OK"}"#)]);
         let c = Client::new(Config { base_url: "/senselink".into(), proxy: true, ..Config::default() }).unwrap();
-        run(c.call(&rt, "employees.delete", &crate::json::json!({"id": 5}), None)).unwrap();
+        call(&c, &rt, "employees.delete", json!({"id": 5}), None).unwrap();
         let r = &rt.sent.borrow()[0];
         assert_eq!(r.url, "/senselink/api/v1/user/delete/5");
         assert!(r.query.is_empty());
@@ -261,47 +281,49 @@ pub(crate) mod tests {
 
     #[test]
     fn answers_become_outputs_or_typed_errors() {
-        let person = crate::json::json!({"id": 65838, "name": "1312313123123122", "groupList": [{"id": 1, "name": "Default group", "type": 1}],
-            "create_at": "2019-04-23 10:30:08", "entry_time": "2018-9-10"});
-        let similar = Ok(Response::new(200, r#"{"code":30002,"message":"Similar User Exist","data":{"similar_user_id":65833,"similar_user_name":"11111111","similar_user_avatar":"5cbe","can_force":1},"desc":"ex.similar-user"}"#));
-        let rt = Scripted::new(1.0, vec![Scripted::ok(person), similar]);
+        let person = json!({"id": 65838, "name": "1312313123123122", "groupList": [{"id": 1, "name": "Default group", "type": 1}]});
+        let similar = Scripted::body(200, r#"{"code":30002,"message":"Similar User Exist","data":{"similar_user_id":65833,"similar_user_name":"11111111","similar_user_avatar":"5cbe","can_force":1},"desc":"ex.similar-user"}"#);
+        let rt = Scripted::new(1.0, vec![Scripted::ok(person.clone()), similar]);
         let c = client(false);
-        let jpeg = || Some(Photo::bytes(vec![0xff, 0xd8, 0xff, 0xe0, 0, 0]));
-        let out = run(c.call(&rt, "employees.create", &crate::json::json!({"name": "x"}), jpeg())).unwrap();
-        assert_eq!(out["id"], 65838);
-        assert_eq!(out["groups"][0]["name"], "Default group");
-        assert_eq!(out["entryTime"], "2018-9-10");
-        let e = run(c.call(&rt, "employees.create", &crate::json::json!({"name": "x"}), jpeg())).unwrap_err();
+        let jpeg = || Some(PhotoInput::File(blob(100, JPEG, None)));
+        // The engine's object comes back as it is: the TypeScript side shapes it.
+        assert_eq!(call(&c, &rt, "employees.create", json!({"name": "x"}), jpeg()).unwrap(), Output::Data(person));
+        let e = call(&c, &rt, "employees.create", json!({"name": "x"}), jpeg()).unwrap_err();
         assert_eq!(e.code, ErrorCode::SenseLinkSimilarPerson);
         assert_eq!(e.detail("similarUserId"), Some(&Detail::Num(65833.0)));
         let Body::Multipart(parts) = &rt.sent.borrow()[1].body else { panic!() };
-        assert_eq!(parts.last().unwrap().name, "avatarFile");
+        assert!(matches!(parts.last(), Some(Part::File { name, .. }) if name == "avatarFile"));
     }
 
     #[test]
     fn transport_errors_pass_through() {
         let rt = Scripted::new(1.0, vec![Err(Error::new(ErrorCode::Timeout, "no complete response within 5 ms"))]);
-        let e = run(client(false).call(&rt, "devices.list", &Value::Null, None)).unwrap_err();
+        let e = call(&client(false), &rt, "devices.list", Value::Null, None).unwrap_err();
         assert_eq!(e.code, ErrorCode::Timeout);
     }
 
     #[test]
-    fn timestamp_errors_suggest_an_offset_from_the_date_header() {
-        // Local clock one hour behind a server whose Date is 1994-11-06 08:49:37 GMT.
+    fn timestamp_errors_suggest_a_clock_offset_from_the_date_header() {
+        // The server is one hour ahead.
         let now = 784_111_777_000.0 - 3_600_000.0;
-        let answer = Response::new(200, r#"{"code":40002,"message":"Timestamp Expired"}"#).with_header("Date", "Sun, 06 Nov 1994 08:49:37 GMT");
-        let rt = Scripted::new(now, vec![Ok(answer.clone()), Ok(answer.with_header("date", "x"))]);
-        let e = run(client(false).call(&rt, "devices.list", &Value::Null, None)).unwrap_err();
+        let mut answer = Response::new(200, Payload::Json(json!({"code": 40002, "message": "Timestamp Expired"})));
+        answer.date = Some("Sun, 06 Nov 1994 08:49:37 GMT".into());
+        let mut unreadable = answer.clone();
+        unreadable.date = Some("x".into());
+        let rt = Scripted::new(now, vec![Ok(answer), Ok(unreadable)]);
+        let e = call(&client(false), &rt, "devices.list", Value::Null, None).unwrap_err();
         assert_eq!(e.code, ErrorCode::SenseLinkTimestamp);
         assert_eq!(e.detail("suggestedClockOffsetMs"), Some(&Detail::Num(3_600_000.0)));
         assert!(e.message.ends_with("(the server's Date header suggests clockOffsetMs: 3600000)"), "{}", e.message);
+        let e = call(&client(false), &rt, "devices.list", Value::Null, None).unwrap_err();
+        assert_eq!(e.detail("suggestedClockOffsetMs"), None);
     }
 
     #[test]
     fn the_secret_and_the_sign_never_reach_an_error() {
-        let body = format!(r#"{{"code":40001,"message":"Invalid Sign","desc":"got sign e5ef72ef839bdf5397b4906b199b9fbf for {SECRET}"}}"#);
-        let rt = Scripted::new(1_477_881_215_000.0, vec![Ok(Response::new(200, body))]);
-        let e = run(client(false).call(&rt, "devices.list", &Value::Null, None)).unwrap_err();
+        let body = format!(r#"{{"code":40001,"message":"Invalid Sign","desc":"got sign e5ef72ef839bdf5397b4906b199b9fbf for {SECRET}","data":{{"echo":"{SECRET}"}}}}"#);
+        let rt = Scripted::new(1_477_881_215_000.0, vec![Scripted::body(200, &body)]);
+        let e = call(&client(false), &rt, "devices.list", Value::Null, None).unwrap_err();
         let shown = format!("{e:?}");
         assert!(!shown.contains(SECRET) && !shown.contains("e5ef72ef839bdf5397b4906b199b9fbf"), "{shown}");
         assert_eq!(e.code, ErrorCode::SenseLinkAuth);

@@ -1,25 +1,22 @@
 //! SenseLink Open Platform API: signing, input validation, request planning, envelope decoding and
-//! error mapping, the signing proxy's decisions and the push-event parser — all plain Rust.
+//! error mapping, the signing proxy's decisions and the push-event reader — all plain Rust.
 //!
-//! One call goes [`ops::plan`] (validate the input, build method/path/query/body) →
-//! [`client::Client::request`] (sign with a fresh millisecond timestamp) → the [`crate::runtime::Runtime`]
-//! → [`client::Client::finish`] (read the `{code, message, desc, data}` envelope, map errors, decode
-//! the output leniently).
+//! Every operation is one row of [`operations::OPERATIONS`]. One call goes [`plan::plan`] (validate
+//! the input against the row's rules, build method/path/query/body) → [`client::Client::request`]
+//! (sign with a fresh millisecond timestamp) → the [`crate::runtime::Runtime`] →
+//! [`client::Client::finish`] (read the `{code, message, desc, data}` envelope, map errors, hand
+//! `data` back as the engine's own value).
 
 pub mod client;
-pub mod errors;
+pub mod envelope;
 pub mod events;
-pub mod groups;
-pub mod input;
-pub mod json;
-pub mod ops;
-pub mod persons;
+pub mod operations;
 pub mod photo;
+pub mod plan;
 pub mod proxy;
-pub mod recognition;
-pub mod records;
+pub mod rules;
+pub mod shapes;
 pub mod sign;
-pub mod types;
 
 pub use client::{Client, Config};
 

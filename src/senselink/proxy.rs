@@ -8,46 +8,30 @@
 //! TypeScript wrapper.
 //!
 //! Allow-list patterns: `"[METHOD ]/api/path"`, where a path segment `*` stands for one segment
-//! (an id) and a trailing `/**` for any remainder; `"@default"` stands for [`DEFAULT_ALLOW`], so
+//! (an id) and a trailing `/**` for any remainder; `"@default"` stands for [`default_allow`], so
 //! `["@default", "GET /api/v3/device/delete"]` extends the default and a list without it narrows.
 
 use crate::error::Error;
 use crate::http::{form_urlencode, join_url, split_url};
 use crate::secret::Secret;
 
+use super::operations::OPERATIONS;
 use super::sign::auth_query;
 
-/// Every endpoint this client calls (the proxy's default allow-list).
-pub const DEFAULT_ALLOW: &[&str] = &[
-    "POST /api/v1/user",
-    "POST /api/v2/user/update/*",
-    "GET /api/v1/user/delete/*",
-    "GET /api/v2/staff/image_updated",
-    "POST /api/v1/guest",
-    "POST /api/v1/guest/update/*",
-    "GET /api/v1/guest/delete/*",
-    "POST /api/v2/black",
-    "POST /api/v2/black/move/in",
-    "GET /api/v2/black/move/out",
-    "POST /api/v2/black/update",
-    "GET /api/v2/black/delete/*",
-    "GET /api/v1/user/list",
-    "POST /api/v1/group",
-    "GET /api/v1/group",
-    "GET /api/v1/group/user",
-    "POST /api/v3/group/update",
-    "GET /api/v1/group/delete/*",
-    "GET /api/v2/department",
-    "GET /api/v2/department/search/code",
-    "GET /api/v5/record/list",
-    "GET /api/v3/record/list",
-    "GET /api/v2/device",
-    "POST /api/v1/recognition/check",
-    "POST /api/v3/recognition/quality",
-    "POST /api/v1/recognition/quality",
-    "GET /api/v3/server/version",
-    "GET /api/v1/company",
-];
+/// Every endpoint the client calls, on both editions: the proxy's default allow-list, derived from
+/// the operations table (`{id}` becomes `*`).
+pub fn default_allow() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for op in OPERATIONS {
+        for path in [Some(op.path), op.path_enterprise].into_iter().flatten() {
+            let pattern = format!("{} {}", op.method.as_str(), path.replace("{id}", "*"));
+            if !out.contains(&pattern) {
+                out.push(pattern);
+            }
+        }
+    }
+    out
+}
 
 /// Query parameters a client may not set: the proxy signs.
 pub const SIGNING_PARAMS: &[&str] = &["app_key", "timestamp", "sign"];
@@ -90,12 +74,12 @@ pub enum Decision {
     },
 }
 
-/// Checks and expands allow-list patterns (`@default` → [`DEFAULT_ALLOW`]).
+/// Checks and expands allow-list patterns (`@default` → [`default_allow`]).
 pub fn expand_allow(patterns: &[String]) -> Result<Vec<String>, Error> {
     let mut out = Vec::new();
     for (i, pattern) in patterns.iter().enumerate() {
         if pattern == "@default" {
-            out.extend(DEFAULT_ALLOW.iter().map(|p| p.to_string()));
+            out.extend(default_allow());
             continue;
         }
         let path = pattern.rsplit(' ').next().unwrap_or("");
@@ -143,10 +127,9 @@ pub fn decide(config: &ProxyConfig, method: &str, url: &str, now_ms: f64) -> Dec
     let refuse = |status: u16, message: String| Decision::Refuse { status, message };
     let (without_query, query) = split_url(url);
     let full_path = crate::http::url_path(&without_query);
-    let Some(start) = full_path.find("/api/") else {
+    let Some(path) = full_path.find("/api/").and_then(|start| full_path.get(start..)) else {
         return refuse(404, "no SenseLink path (/api/...) after the proxy's mount point".into());
     };
-    let path = &full_path[start..];
     let clean = path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_-.".contains(&b))
         && !path.contains("//")
         && !path.split('/').any(|s| s == "." || s == "..");
@@ -168,10 +151,7 @@ pub fn decide(config: &ProxyConfig, method: &str, url: &str, now_ms: f64) -> Dec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::senselink::ops::{plan, OPERATIONS};
-    use crate::senselink::photo::Photo;
     use crate::senselink::Edition;
-    use crate::json::json;
 
     fn config(allow: &[&str]) -> ProxyConfig {
         ProxyConfig {
@@ -203,26 +183,12 @@ mod tests {
     #[test]
     fn the_default_allow_list_admits_exactly_what_the_client_calls() {
         let c = config(&["@default"]);
-        let jpeg = || Some(Photo::bytes(vec![0xff, 0xd8, 0xff, 0]));
         for edition in [Edition::Cloud, Edition::Enterprise] {
             for op in OPERATIONS {
-                let input = json!({"id": 1, "name": "a", "date": "2025-04-01", "userId": 1, "groupIds": [], "groupId": 1, "code": "D1",
-                    "type": 1, "mobile": "1", "remark": "", "groups": [], "receptionUserId": 1,
-                    "dateTimeFrom": "2025-04-01 10:00:00", "dateTimeTo": "2025-04-01 11:00:00", "icNumber": "", "jobNumber": ""});
-                // Keep only the properties each operation takes.
-                let mut input = input.as_object().unwrap().clone();
-                let photo = if op.starts_with("recognition") || op.ends_with("create") && !op.starts_with("groups") { jpeg() } else { None };
-                let mut result = plan(op, &json!(input.clone()), photo.clone(), edition);
-                while let Err(e) = &result {
-                    let field = e.field.clone().unwrap_or_default();
-                    assert!(input.remove(&field).is_some(), "{op}: {e}");
-                    result = plan(op, &json!(input.clone()), photo.clone(), edition);
-                }
-                let p = result.unwrap();
-                let url = format!("https://w/sl{}", p.path);
-                match decide(&c, p.method.as_str(), &url, 0.0) {
-                    Decision::Forward { allowed, .. } => assert!(allowed, "{op} {}", p.path),
-                    other => panic!("{op}: {other:?}"),
+                let url = format!("https://w/sl{}", op.path_on(edition).replace("{id}", "12"));
+                match decide(&c, op.method.as_str(), &url, 0.0) {
+                    Decision::Forward { allowed, .. } => assert!(allowed, "{} {url}", op.name),
+                    other => panic!("{}: {other:?}", op.name),
                 }
             }
         }
@@ -231,6 +197,7 @@ mod tests {
             let Decision::Forward { allowed, .. } = decide(&c, method, &format!("https://w{path}"), 0.0) else { panic!() };
             assert!(!allowed, "{method} {path}");
         }
+        assert_eq!(default_allow().len(), 28);
     }
 
     #[test]

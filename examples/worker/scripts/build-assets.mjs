@@ -2,7 +2,7 @@
 // of the installed cyzen-senselink package under vendor/cyzen-senselink/ (where the page's import
 // map points). Only runtime files are copied: no .d.ts, no README.
 //   node scripts/build-assets.mjs [--www DIR] [--pkg DIR] [--out DIR]
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,9 +24,11 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 cpSync(www, out, { recursive: true });
 const vendor = join(out, "vendor/cyzen-senselink");
-mkdirSync(join(vendor, "dist"), { recursive: true });
+mkdirSync(vendor, { recursive: true });
 for (const file of ["package.json", "cyzen_senselink.js", "cyzen_senselink_bg.wasm"]) cpSync(join(pkgDir, file), join(vendor, file));
-for (const file of readdirSync(join(pkgDir, "dist")).filter((f) => f.endsWith(".js"))) {
-  cpSync(join(pkgDir, "dist", file), join(vendor, "dist", file));
-}
+// dist/ and its subfolders, JavaScript only.
+cpSync(join(pkgDir, "dist"), join(vendor, "dist"), {
+  recursive: true,
+  filter: (path) => statSync(path).isDirectory() || path.endsWith(".js"),
+});
 console.log(`assets in ${out} (page from ${www}, package from ${pkgDir})`);

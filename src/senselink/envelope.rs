@@ -1,18 +1,21 @@
-//! The `{code, message, desc, data}` envelope and its mapping to typed errors.
+//! The `{code, message, desc, data}` envelope, its mapping to typed errors, and the output the
+//! caller gets from `data`.
 //!
 //! `code == 200` is success, whatever the HTTP status; anything else is an error even under HTTP 200.
 //! Known codes map to stable error codes (similar person, face rejected, person limit, invalid
 //! parameter, signature, timestamp); any other code becomes `SENSELINK_API`. Every SenseLink error
 //! keeps `apiCode`, `apiMessage`, `desc` and `data` as details. Texts coming from the server are
-//! passed through [`redact_text`] with the app secret, so the secret can never appear in a message.
+//! masked with the app secret and the request's signature, so neither can appear in a message; the
+//! envelope is read from the engine's parsed object, field by field, and `data` is handed back as
+//! the engine's own value.
 
-use crate::json::Value;
-
-use super::input::integer;
-use super::types::text;
+use crate::doc::{excerpt, integer, scalar_text, Doc, Kind};
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::Response;
 use crate::secret::redact_text;
+
+use super::operations::Output as Shaping;
+use super::plan::Plan;
 
 /// What the call was, for wording and for codes whose meaning depends on it.
 #[derive(Clone, Copy, Debug, Default)]
@@ -25,9 +28,36 @@ pub struct CallContext<'a> {
     pub proxy: bool,
 }
 
-/// Reads the envelope of a response: `Ok(data)` (`null` when absent) for `code == 200`, a typed error
-/// otherwise. `secrets` are masked in every text kept on the error.
-pub fn read_envelope(response: &Response, context: &CallContext, secrets: &[&str]) -> Result<Value, Error> {
+/// The result of a successful call, before the TypeScript side shapes it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output<V> {
+    /// Nothing (`undefined`).
+    Nothing,
+    /// The answer's `data`, as the engine parsed it (an object, a list, any JSON).
+    Data(V),
+    /// A page of a list.
+    Page {
+        /// The items, as the engine parsed them.
+        items: V,
+        /// This page's number.
+        page: i64,
+        /// The page size.
+        size: i64,
+        /// The next page's number, `None` after the last page.
+        next: Option<i64>,
+        /// Total matching items, when the server says (records v3).
+        total: Option<i64>,
+    },
+    /// A count (faces in a photo).
+    Count(i64),
+}
+
+/// Longest rendering of an error's `data` kept as a detail, in characters.
+const DATA_CHARS: usize = 4000;
+
+/// Reads the envelope of a response: `Ok(data)` (`None` when absent or `null`) for `code == 200`, a
+/// typed error otherwise. `secrets` are masked in every text kept on the error.
+pub fn read_envelope<V: Doc>(response: &Response<V>, context: &CallContext, secrets: &[&str]) -> Result<Option<V>, Error> {
     let status = response.status;
     if status == 0 {
         return Err(Error::new(
@@ -35,9 +65,9 @@ pub fn read_envelope(response: &Response, context: &CallContext, secrets: &[&str
             format!("{}: the server answered with a redirect, which is not followed; check baseUrl (http vs https, trailing path)", context.operation),
         ));
     }
-    let parsed: Option<Value> = crate::json::from_slice(&response.body).ok();
-    let code = parsed.as_ref().and_then(|v| v.get("code")).and_then(integer);
-    let (Some(envelope), Some(code)) = (parsed.as_ref().filter(|v| v.is_object()), code) else {
+    let envelope = response.json().filter(|doc| doc.kind() == Kind::Object);
+    let code = envelope.and_then(|doc| doc.get("code")).and_then(|code| integer(&code));
+    let (Some(envelope), Some(code)) = (envelope, code) else {
         let (code, what) = if response.is_success() {
             (ErrorCode::Decode, "an answer that is not a SenseLink JSON envelope".to_string())
         } else if status == 404 {
@@ -49,10 +79,10 @@ pub fn read_envelope(response: &Response, context: &CallContext, secrets: &[&str
         };
         return Err(Error::new(code, format!("{}: SenseLink answered {what}", context.operation))
             .with_status(status)
-            .with_body_excerpt(&response.body, secrets));
+            .with_body(response.excerpt(secrets)));
     };
     if code == 200 {
-        return Ok(envelope.get("data").cloned().unwrap_or(Value::Null));
+        return Ok(envelope.given("data"));
     }
     if context.proxy && status >= 400 && code == i64::from(status) {
         // A refusal by the signing proxy itself (createSenseLinkProxy answers in the envelope style).
@@ -60,23 +90,74 @@ pub fn read_envelope(response: &Response, context: &CallContext, secrets: &[&str
             .into_iter()
             .filter(|t| !t.is_empty())
             .collect();
-        let said = super::input::join(&parts, ": ");
+        let said = parts.join(": ");
         return Err(Error::new(ErrorCode::HttpStatus, format!("{}: the proxy refused the call (HTTP {status} {said})", context.operation))
             .with_status(status)
-            .with_body_excerpt(&response.body, secrets));
+            .with_body(response.excerpt(secrets)));
     }
     Err(api_error(code, envelope, context, secrets).with_status(status))
 }
 
-fn field_text(envelope: &Value, name: &str, secrets: &[&str]) -> String {
-    envelope.get(name).and_then(text).map(|t| redact_text(&t, secrets)).unwrap_or_default()
+/// Turns a successful answer's `data` into the call's output, checking the shape the operation
+/// promises (`DECODE` otherwise). Items are not looked at, only counted.
+pub fn output<V: Doc>(plan: &Plan, data: Option<V>) -> Result<Output<V>, Error> {
+    let operation = plan.operation.name;
+    let shape_error = |what: &str| Error::new(ErrorCode::Decode, format!("{operation}: SenseLink answered code 200 but data is not {what}"));
+    let kind = data.as_ref().map_or(Kind::Null, Doc::kind);
+    let (page, size) = plan.page.unwrap_or((1, 0));
+    Ok(match plan.operation.output {
+        Shaping::Nothing => Output::Nothing,
+        Shaping::Camel => data.map_or(Output::Nothing, Output::Data),
+        Shaping::One(_) | Shaping::Person(_) => match data {
+            Some(data) if kind == Kind::Object => Output::Data(data),
+            _ => return Err(shape_error("an object")),
+        },
+        Shaping::List(_) => match data {
+            Some(data) if kind == Kind::Array => Output::Data(data),
+            _ => return Err(shape_error("a list")),
+        },
+        Shaping::Count => match data.as_ref().and_then(integer) {
+            Some(count) => Output::Count(count),
+            None => return Err(shape_error("a number")),
+        },
+        Shaping::Persons => match data {
+            Some(items) if kind == Kind::Array => {
+                let full = items.len() as i64 >= size;
+                Output::Page { items, page, size, next: full.then_some(page + 1), total: None }
+            }
+            _ => return Err(shape_error("a list")),
+        },
+        Shaping::Records => {
+            let data = data.filter(|d| d.kind() == Kind::Object);
+            let Some(items) = data.as_ref().and_then(|d| d.get("list")).filter(|l| l.kind() == Kind::Array) else {
+                return Err(shape_error("an object with a list"));
+            };
+            let number = |names: &[&str], default: i64| {
+                names.iter().find_map(|n| data.as_ref().and_then(|d| d.get(n)).and_then(|v| integer(&v))).unwrap_or(default)
+            };
+            let page = number(&["page_num", "page", "pageNum"], page);
+            let size = number(&["page_size", "size", "pageSize"], size);
+            let total = ["total", "total_count", "totalCount"]
+                .iter()
+                .find_map(|n| data.as_ref().and_then(|d| d.get(n)).and_then(|v| integer(&v)));
+            let more = match total {
+                Some(total) => page.saturating_mul(size) < total,
+                None => items.len() as i64 >= size && size > 0,
+            };
+            Output::Page { items, page, size, next: more.then_some(page + 1), total }
+        }
+    })
+}
+
+fn field_text<V: Doc>(envelope: &V, name: &str, secrets: &[&str]) -> String {
+    envelope.get(name).and_then(|v| scalar_text(&v)).map(|t| redact_text(&t, secrets)).unwrap_or_default()
 }
 
 /// Maps a `code != 200` envelope to a typed error.
-pub fn api_error(code: i64, envelope: &Value, context: &CallContext, secrets: &[&str]) -> Error {
+pub fn api_error<V: Doc>(code: i64, envelope: &V, context: &CallContext, secrets: &[&str]) -> Error {
     let message = field_text(envelope, "message", secrets);
     let desc = field_text(envelope, "desc", secrets);
-    let data = envelope.get("data").filter(|d| !d.is_null());
+    let data = envelope.given("data");
     let op = context.operation;
     // What the server said, for messages: `desc` when it says more than `message`.
     let said = match (message.is_empty(), desc.is_empty()) {
@@ -89,14 +170,14 @@ pub fn api_error(code: i64, envelope: &Value, context: &CallContext, secrets: &[
 
     let (error_code, text) = match code {
         30002 | 610 => {
-            let get = |name: &str| data.and_then(|d| d.get(name));
-            let id = get("similar_user_id").and_then(integer);
-            let name = get("similar_user_name").and_then(text).unwrap_or_default();
-            let avatar = get("similar_user_avatar").and_then(text).unwrap_or_default();
+            let get = |name: &str| data.as_ref().and_then(|d| d.get(name));
+            let id = get("similar_user_id").and_then(|v| integer(&v));
+            let name = get("similar_user_name").and_then(|v| scalar_text(&v)).map(|t| redact_text(&t, secrets)).unwrap_or_default();
+            let avatar = get("similar_user_avatar").and_then(|v| scalar_text(&v)).unwrap_or_default();
             // 610 comes without data; the seed says it can be retried with force=1.
             let can_force = match get("can_force") {
-                Some(Value::Bool(b)) => *b,
-                Some(v) => integer(v) != Some(0),
+                Some(v) if v.kind() == Kind::Bool => v.boolean().unwrap_or(true),
+                Some(v) => integer(&v) != Some(0),
                 None => true,
             };
             let who = match (id, name.is_empty()) {
@@ -134,9 +215,8 @@ pub fn api_error(code: i64, envelope: &Value, context: &CallContext, secrets: &[
         .with_detail("apiCode", Detail::Num(code as f64))
         .with_detail("apiMessage", Detail::Str(message))
         .with_detail("desc", Detail::Str(desc.clone()));
-    if let Some(data) = data {
-        let json = redact_text(&super::json::to_json(data), secrets);
-        error = error.with_detail("data", Detail::Json(json));
+    if let Some(data) = &data {
+        error = error.with_detail("data", Detail::Json(excerpt(data, secrets, DATA_CHARS)));
     }
     if let Some((id, name, avatar, can_force)) = similar {
         if let Some(id) = id {
@@ -153,8 +233,8 @@ pub fn api_error(code: i64, envelope: &Value, context: &CallContext, secrets: &[
     error
 }
 
-fn message_or_code(envelope: &Value, code: i64) -> String {
-    envelope.get("message").and_then(text).unwrap_or_else(|| code.to_string())
+fn message_or_code<V: Doc>(envelope: &V, code: i64) -> String {
+    envelope.get("message").and_then(|v| scalar_text(&v)).unwrap_or_else(|| code.to_string())
 }
 
 fn timestamp_text(code: i64, said: &str) -> String {
@@ -174,7 +254,9 @@ fn auth_text(code: i64, said: &str, context: &CallContext) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::json;
+    use crate::doc::testing::parse;
+    use crate::http::Payload;
+    use serde_json::{json, Value};
 
     const SECRET: &str = "sandbox-app-secret";
 
@@ -182,8 +264,15 @@ mod tests {
         CallContext { operation: "employees.create", photo, proxy: false }
     }
 
-    fn answer(body: Value) -> Response {
-        Response::new(200, body.to_string())
+    fn answer(body: Value) -> Response<Value> {
+        Response::new(200, Payload::Json(body))
+    }
+
+    fn raw(status: u16, body: &str) -> Response<Value> {
+        match serde_json::from_str(body) {
+            Ok(doc) => Response::new(status, Payload::Json(doc)),
+            Err(_) => Response::new(status, Payload::Text(Value::String(body.to_string()))),
+        }
     }
 
     fn fail(body: Value, photo: bool) -> Error {
@@ -193,9 +282,9 @@ mod tests {
     #[test]
     fn code_200_returns_data_or_null() {
         let data = read_envelope(&answer(json!({"code": 200, "message": "OK", "data": {"id": 1}})), &ctx(false), &[]).unwrap();
-        assert_eq!(data, json!({"id": 1}));
-        let data = read_envelope(&answer(json!({"code": "200", "message": "OK"})), &ctx(false), &[]).unwrap();
-        assert_eq!(data, Value::Null);
+        assert_eq!(data, Some(json!({"id": 1})));
+        let data = read_envelope(&answer(json!({"code": "200", "message": "OK", "data": null})), &ctx(false), &[]).unwrap();
+        assert_eq!(data, None);
     }
 
     #[test]
@@ -258,6 +347,7 @@ mod tests {
         assert_eq!(e.detail("apiCode"), Some(&Detail::Num(700.0)));
         assert_eq!(e.detail("apiMessage"), Some(&Detail::Str("Multi Request Error".into())));
         assert_eq!(e.detail("data"), Some(&Detail::Json("[1]".into())));
+        let _ = parse("{}");
     }
 
     #[test]
@@ -280,25 +370,76 @@ mod tests {
 
     #[test]
     fn non_envelopes_are_http_or_decode_errors() {
-        let html = Response::new(502, "<html>bad gateway</html>");
+        let html = raw(502, "<html>bad gateway</html>");
         let e = read_envelope(&html, &ctx(false), &[]).unwrap_err();
         assert_eq!((e.code, e.status), (ErrorCode::HttpStatus, Some(502)));
         assert_eq!(e.body.as_deref(), Some("<html>bad gateway</html>"));
-        let e = read_envelope(&Response::new(200, "{\"code\":20"), &ctx(false), &[]).unwrap_err();
+        let e = read_envelope(&raw(200, "{\"code\":20"), &ctx(false), &[]).unwrap_err();
         assert_eq!(e.code, ErrorCode::Decode);
-        let spring = Response::new(404, r#"{"status":404,"error":"Not Found","path":"/api/v5/record/list"}"#);
+        let spring = raw(404, r#"{"status":404,"error":"Not Found","path":"/api/v5/record/list"}"#);
         let e = read_envelope(&spring, &ctx(false), &[]).unwrap_err();
         assert_eq!(e.code, ErrorCode::HttpStatus);
         assert!(e.message.contains("edition"), "{}", e.message);
-        let e = read_envelope(&Response::new(0, ""), &ctx(false), &[]).unwrap_err();
+        let e = read_envelope(&raw(0, ""), &ctx(false), &[]).unwrap_err();
         assert_eq!(e.code, ErrorCode::HttpStatus);
-        let refusal = Response::new(403, r#"{"code":403,"message":"Forbidden","desc":"GET /api/v2/x is not allowed"}"#);
+        let refusal = raw(403, r#"{"code":403,"message":"Forbidden","desc":"GET /api/v2/x is not allowed"}"#);
         let proxied = CallContext { proxy: true, ..ctx(false) };
         let e = read_envelope(&refusal, &proxied, &[]).unwrap_err();
         assert_eq!((e.code, e.status), (ErrorCode::HttpStatus, Some(403)));
         assert!(e.message.ends_with("the proxy refused the call (HTTP 403 Forbidden: GET /api/v2/x is not allowed)"), "{}", e.message);
         // An envelope under HTTP 500 is still read as an envelope.
-        let e = read_envelope(&Response::new(500, r#"{"code":50002,"message":"Internal Server Error"}"#), &ctx(false), &[]).unwrap_err();
+        let e = read_envelope(&raw(500, r#"{"code":50002,"message":"Internal Server Error"}"#), &ctx(false), &[]).unwrap_err();
         assert_eq!((e.code, e.status), (ErrorCode::SenseLinkApi, Some(500)));
+    }
+
+    fn plan_of(op: &str, input: Value) -> Plan {
+        let photo = crate::senselink::photo::tests::blob(10, crate::senselink::photo::tests::JPEG, None);
+        let operation = crate::senselink::operations::find(op).unwrap();
+        let photo = operation.photo.part().map(|_| crate::senselink::photo::PhotoInput::File(photo));
+        crate::senselink::plan::plan(operation, &input, photo, crate::senselink::Edition::Cloud).unwrap()
+    }
+
+    fn page_of(out: Output<Value>) -> (usize, i64, i64, Option<i64>, Option<i64>) {
+        match out {
+            Output::Page { items, page, size, next, total } => (items.len(), page, size, next, total),
+            other => panic!("not a page: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn person_pages_say_whether_another_page_exists() {
+        let full = json!([{"id": 1}, {"id": 2}]);
+        let plan = plan_of("persons.list", json!({"page": 3, "size": 2}));
+        assert_eq!(page_of(output(&plan, Some(full.clone())).unwrap()), (2, 3, 2, Some(4), None));
+        let plan = plan_of("persons.list", json!({"page": 3, "size": 5}));
+        assert_eq!(page_of(output(&plan, Some(full)).unwrap()), (2, 3, 5, None, None));
+        // A junk item does not hide that the page was full.
+        let plan = plan_of("persons.list", json!({"size": 2}));
+        assert_eq!(page_of(output(&plan, Some(json!([{"id": 1}, 7]))).unwrap()).3, Some(2));
+        assert_eq!(output(&plan, Some(json!({"x": 1}))).unwrap_err().code, ErrorCode::Decode);
+        assert_eq!(output::<Value>(&plan, None).unwrap_err().code, ErrorCode::Decode);
+    }
+
+    #[test]
+    fn record_pages_in_both_versions() {
+        let plan = plan_of("records.list", json!({"size": 2}));
+        let v5 = json!({"list": [{"id": 1}, {"id": 2}], "page_num": 1, "page_size": 2});
+        assert_eq!(page_of(output(&plan, Some(v5)).unwrap()), (2, 1, 2, Some(2), None));
+        let v3 = json!({"list": [{"id": 1}, {"id": 2}], "page": 2, "size": 2, "total": 4});
+        assert_eq!(page_of(output(&plan, Some(v3)).unwrap()), (2, 2, 2, None, Some(4)));
+        let v3 = json!({"list": [{"id": 1}], "page": "1", "size": "1", "total": "4"});
+        assert_eq!(page_of(output(&plan, Some(v3)).unwrap()).3, Some(2));
+    }
+
+    #[test]
+    fn counts_objects_data_and_nothing() {
+        assert_eq!(output(&plan_of("recognition.check", json!({})), Some(json!(2))).unwrap(), Output::Count(2));
+        assert_eq!(output(&plan_of("recognition.check", json!({})), Some(json!("x"))).unwrap_err().code, ErrorCode::Decode);
+        assert_eq!(output(&plan_of("employees.delete", json!({"id": 1})), Some(json!({"a": 1}))).unwrap(), Output::Nothing);
+        assert_eq!(output(&plan_of("groups.update", json!({"id": 1})), Some(json!([]))).unwrap_err().code, ErrorCode::Decode);
+        let person = json!({"id": 1});
+        assert_eq!(output(&plan_of("visitors.delete", json!({"id": 1})), Some(person.clone())).unwrap(), Output::Nothing);
+        assert_eq!(output(&plan_of("denyList.create", json!({"name": "a"})), Some(person.clone())).unwrap(), Output::Data(person));
+        assert_eq!(output::<Value>(&plan_of("system.version", json!({})), None).unwrap(), Output::Nothing);
     }
 }

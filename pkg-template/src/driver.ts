@@ -1,0 +1,103 @@
+/**
+ * The driver: runs one call of a client. The Rust core plans, signs, paces and decides; each step
+ * of a call tells the driver what it needs — send a request, sleep, read or write the token store —
+ * and the driver does it with the runtime's own `fetch`, timers and the caller's store, then hands
+ * the outcome back. The engine keeps every promise, body and `Blob`; the core sees only the fields
+ * it decides on.
+ * @internal
+ */
+import type { Task } from "../cyzen_senselink.js";
+import { send, sleep, type Answer, type FetchLike, type PlannedRequest, type SendOptions } from "./transport.js";
+
+/** Where tokens and pending authorizations live: `load`/`save` strings, sync or async. */
+export interface TokenStore {
+  /** The value under `key`, or `null`/`undefined`. */
+  load(key: string): string | null | undefined | Promise<string | null | undefined>;
+  /** Stores `value` under `key`; `null` deletes it. */
+  save(key: string, value: string | null): void | Promise<void>;
+}
+
+/** What a call runs with. @internal */
+export interface DriveContext extends SendOptions {
+  /** The `fetch` for the OAuth token endpoint (default: `fetch`). */
+  readonly tokenFetch?: FetchLike | undefined;
+  /** The token store (OAuth calls). */
+  readonly store?: TokenStore | undefined;
+}
+
+type Step =
+  | { readonly kind: "done"; readonly value: unknown }
+  | ({ readonly kind: "send"; readonly token?: true } & PlannedRequest)
+  | { readonly kind: "sleep"; readonly ms: number }
+  | { readonly kind: "load"; readonly key: string }
+  | { readonly kind: "save"; readonly key: string; readonly value: string | null };
+
+function describe(error: unknown): { code: string; message: string; cause: unknown } {
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  const code = typeof e?.code === "string" ? e.code : "NETWORK";
+  const message = typeof e?.message === "string" ? e.message : String(error);
+  return { code, message, cause: e?.cause ?? error };
+}
+
+function parseStored(value: unknown): unknown {
+  if (typeof value !== "string") return null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    // A value this package did not write: as good as none.
+    return null;
+  }
+}
+
+/** Runs `task` to its end and resolves with its result (or rejects with its typed error). */
+export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
+  try {
+    let step = task.start(Date.now()) as Step;
+    for (;;) {
+      switch (step.kind) {
+        case "done":
+          return step.value as T;
+        case "send": {
+          let answer: Answer;
+          try {
+            answer = await send(step, step.token ? { ...context, fetch: context.tokenFetch ?? context.fetch } : context);
+          } catch (error) {
+            const { code, message, cause } = describe(error);
+            step = task.fail(Date.now(), code, message, cause) as Step;
+            continue;
+          }
+          step = task.respond(Date.now(), answer.status, answer.kind, answer.body, answer.retryAfter, answer.date, answer.requestId) as Step;
+          continue;
+        }
+        case "sleep": {
+          try {
+            await sleep(step.ms, context.signal);
+          } catch (error) {
+            const { code, message, cause } = describe(error);
+            step = task.fail(Date.now(), code, message, cause) as Step;
+            continue;
+          }
+          step = task.resume(Date.now(), undefined) as Step;
+          continue;
+        }
+        case "load":
+        case "save": {
+          const store = context.store;
+          let value: unknown;
+          try {
+            if (!store) throw new TypeError("no token store");
+            value = step.kind === "load" ? parseStored(await store.load(step.key)) : await store.save(step.key, step.value);
+          } catch (error) {
+            const detail = (error as { message?: unknown } | null)?.message;
+            step = task.fail(Date.now(), "OAUTH_ERROR", `the token store's ${step.kind}() failed${typeof detail === "string" ? `: ${detail}` : ""}`, error) as Step;
+            continue;
+          }
+          step = task.resume(Date.now(), value) as Step;
+          continue;
+        }
+      }
+    }
+  } finally {
+    task.free();
+  }
+}

@@ -1,0 +1,30 @@
+// Generated from the Rust tables by `make generate` (src/generated.rs): do not edit.
+
+/** Operations per resource, as the vendor's table lists them (see `src/cyzen/resources.rs`). */
+export const RESOURCE_OPERATIONS = {
+  histories: "g",
+  trackings: "g",
+  latestLocations: "g",
+  spots: "gaud",
+  spotCustomers: "g",
+  spotStaff: "gad",
+  spotTagLinks: "aud",
+  spotTags: "g",
+  groups: "gaud",
+  users: "gaud",
+  userAffiliations: "aud",
+  statuses: "g",
+  actionTypes: "g",
+  reportDefinitions: "g",
+  reports: "g",
+  images: "i",
+  schedules: "gaud",
+  scheduleMembers: "gaud",
+  transportExpenses: "g",
+  spotPhotos: "gd",
+  spotPhotoTags: "gd",
+  spotClassifications: "gu",
+  spotClassificationDefinitions: "g",
+  spotPhotoMetadata: "gu",
+  userTags: "g",
+} as const;

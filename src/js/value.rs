@@ -1,0 +1,220 @@
+//! The engine's values, read in place: [`Doc`] for `JsValue`, and small builders for the plain
+//! objects handed back to JavaScript.
+//!
+//! Reading a member costs one call into JavaScript; a member's name crosses as a string once and is
+//! then kept as a JavaScript string in a small cache (the same few names are read on every call:
+//! `code`, `data`, `errors`, the input fields). Nothing here copies a whole value into wasm memory:
+//! only the strings and numbers the core asks for.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::doc::{Doc, Kind};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JavaScript string, without copying it into wasm memory.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `JSON.stringify`.
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `String(n)`.
+    #[wasm_bindgen(js_name = String)]
+    fn string_of(value: &JsValue) -> JsString;
+}
+
+/// Most names kept; the rest are passed each time.
+const KEY_CACHE: usize = 96;
+
+thread_local! {
+    static KEYS: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A member name as a JavaScript string (from the cache when it was used before).
+pub fn key(name: &str) -> JsValue {
+    let cached = KEYS.try_with(|keys| keys.borrow().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).ok().flatten();
+    if let Some(value) = cached {
+        return value;
+    }
+    let value = JsValue::from_str(name);
+    let _ = KEYS.try_with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.len() < KEY_CACHE {
+            keys.push((name.to_string(), value.clone()));
+        }
+    });
+    value
+}
+
+fn is_array(value: &JsValue) -> bool {
+    Array::is_array(value)
+}
+
+impl Doc for JsValue {
+    fn kind(&self) -> Kind {
+        if self.is_undefined() {
+            Kind::Absent
+        } else if self.is_null() {
+            Kind::Null
+        } else if self.is_string() {
+            Kind::Text
+        } else if self.as_f64().is_some() {
+            Kind::Number
+        } else if self.as_bool().is_some() {
+            Kind::Bool
+        } else if is_array(self) {
+            Kind::Array
+        } else if self.is_instance_of::<js_sys::Date>() {
+            Kind::Date
+        } else {
+            Kind::Object
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<JsValue> {
+        if !self.is_object() {
+            return None;
+        }
+        Reflect::get(self, &key(name)).ok().filter(|v| !v.is_undefined())
+    }
+
+    fn at(&self, index: usize) -> Option<JsValue> {
+        if !is_array(self) {
+            return None;
+        }
+        let index = u32::try_from(index).ok()?;
+        Some(self.unchecked_ref::<Array>().get(index)).filter(|v| !v.is_undefined())
+    }
+
+    fn len(&self) -> usize {
+        if is_array(self) {
+            self.unchecked_ref::<Array>().length() as usize
+        } else {
+            0
+        }
+    }
+
+    fn keys(&self) -> Vec<String> {
+        if !self.is_object() || is_array(self) {
+            return Vec::new();
+        }
+        Object::keys(self.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect()
+    }
+
+    fn text(&self) -> Option<String> {
+        self.as_string()
+    }
+
+    fn text_head(&self, max_chars: usize) -> Option<String> {
+        let text = self.dyn_ref::<JsString>()?;
+        let end = u32::try_from(max_chars).unwrap_or(u32::MAX).min(text.length());
+        text.slice(0, end).as_string()
+    }
+
+    fn number(&self) -> Option<f64> {
+        match self.as_f64() {
+            Some(n) => Some(n),
+            None => self.dyn_ref::<js_sys::Date>().map(js_sys::Date::get_time).filter(|t| t.is_finite()),
+        }
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+
+    fn number_text(&self) -> Option<String> {
+        self.as_f64()?;
+        string_of(self).as_string()
+    }
+
+    fn json_text(&self) -> Option<String> {
+        json_stringify(self).ok()?.as_string()
+    }
+
+    fn parse_json(&self) -> Option<JsValue> {
+        let text = self.dyn_ref::<JsString>()?;
+        let text = if text.char_code_at(0) == f64::from(0xfeff_u32) { text.slice(1, text.length()) } else { text.clone() };
+        json_parse(&text).ok()
+    }
+}
+
+/// Sets a member on an object being built.
+pub fn set(object: &Object, name: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &key(name), value);
+}
+
+/// A plain object from name/value pairs.
+pub fn object(members: &[(&str, JsValue)]) -> Object {
+    let out = Object::new();
+    for (name, value) in members {
+        set(&out, name, value);
+    }
+    out
+}
+
+/// Ordered string pairs as a plain object.
+pub fn pairs_object(pairs: &[(String, String)]) -> Object {
+    let out = Object::new();
+    for (name, value) in pairs {
+        let _ = Reflect::set(&out, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    out
+}
+
+/// Parses JSON text the core wrote (details kept on errors), falling back to the text itself.
+pub fn parse_or_text(text: &str) -> JsValue {
+    let value = JsValue::from_str(text);
+    json_parse(&value).unwrap_or(value)
+}
+
+/// An optional string option (`INVALID_INPUT` naming it when it is another type).
+pub fn opt_text(options: &JsValue, name: &str) -> Result<Option<String>, crate::error::Error> {
+    match options.get(name).filter(|v| !v.is_null()) {
+        None => Ok(None),
+        Some(value) => value.as_string().map(Some).ok_or_else(|| crate::error::Error::invalid_input(name, "must be a string")),
+    }
+}
+
+/// An optional finite number option.
+pub fn opt_number(options: &JsValue, name: &str) -> Result<Option<f64>, crate::error::Error> {
+    match options.get(name).filter(|v| !v.is_null()) {
+        None => Ok(None),
+        Some(value) => match value.as_f64() {
+            Some(n) if n.is_finite() => Ok(Some(n)),
+            _ => Err(crate::error::Error::invalid_input(name, "must be a finite number")),
+        },
+    }
+}
+
+/// An optional integer option in `min..=max`.
+pub fn opt_int(options: &JsValue, name: &str, min: u32, max: u32) -> Result<Option<u32>, crate::error::Error> {
+    match opt_number(options, name) {
+        Ok(Some(n)) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => Ok(Some(n as u32)),
+        Ok(None) => Ok(None),
+        _ => Err(crate::error::Error::invalid_input(name, format!("must be an integer from {min} to {max}"))),
+    }
+}
+
+/// An optional boolean option.
+pub fn opt_bool(options: &JsValue, name: &str) -> Result<Option<bool>, crate::error::Error> {
+    match options.get(name).filter(|v| !v.is_null()) {
+        None => Ok(None),
+        Some(value) => value.as_bool().map(Some).ok_or_else(|| crate::error::Error::invalid_input(name, "must be a boolean")),
+    }
+}
+
+/// Option names of an `allow` list: an array of strings, or `["@default"]` when absent.
+pub fn allow_patterns(options: &JsValue) -> Result<Vec<String>, crate::error::Error> {
+    let Some(allow) = options.get("allow").filter(Array::is_array) else {
+        return Ok(vec!["@default".to_string()]);
+    };
+    (0..allow.len())
+        .map(|i| allow.at(i).and_then(|p| p.as_string()).ok_or_else(|| crate::error::Error::invalid_input(format!("allow[{i}]"), "must be a string")))
+        .collect()
+}
