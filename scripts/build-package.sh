@@ -59,9 +59,9 @@ minify "$stage/cyzen_senselink.js"
 # Keep wasm-bindgen's pointer to the glue's declarations (esbuild drops ordinary comments).
 { echo '/* @ts-self-types="./cyzen_senselink.d.ts" */'; cat "$stage/cyzen_senselink.js"; } >"$stage/glue.js"
 mv "$stage/glue.js" "$stage/cyzen_senselink.js"
-for file in "$stage"/dist/*.js; do
+while IFS= read -r file; do
   minify "$file" --keep-names
-done
+done < <(find "$stage/dist" "$stage/snippets" -name '*.js')
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 node -e '

@@ -8,8 +8,7 @@
 //! The callback checks the signature (constant time), the expiry and that the callback's `state`
 //! is the cookie's, which also binds the callback to the browser that started the flow.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
@@ -29,12 +28,12 @@ fn mac(secret: &[u8], label: &str, state: &str, expires: i64) -> Result<HmacSha2
 
 /// The PKCE verifier of an authorization started with a cookie.
 pub fn derived_verifier(secret: &[u8], state: &str, expires: i64) -> Result<String> {
-    Ok(URL_SAFE_NO_PAD.encode(mac(secret, "cyzen-pkce-verifier", state, expires)?.finalize().into_bytes()))
+    Ok(Base64UrlUnpadded::encode_string(&mac(secret, "cyzen-pkce-verifier", state, expires)?.finalize().into_bytes()))
 }
 
 /// The signed cookie value for `state`, valid until `expires` (Unix seconds).
 pub fn sign(secret: &[u8], state: &str, expires: i64) -> Result<String> {
-    let tag = URL_SAFE_NO_PAD.encode(mac(secret, "cyzen-pkce-cookie", state, expires)?.finalize().into_bytes());
+    let tag = Base64UrlUnpadded::encode_string(&mac(secret, "cyzen-pkce-cookie", state, expires)?.finalize().into_bytes());
     Ok(format!("{state}.{expires}.{tag}"))
 }
 
@@ -49,7 +48,7 @@ pub fn verify(secret: &[u8], cookie: &str, state: &str, now: i64) -> Result<Stri
         return Err(refused("is missing or malformed"));
     };
     let expires: i64 = expires.parse().map_err(|_| refused("is malformed"))?;
-    let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| refused("is malformed"))?;
+    let tag = Base64UrlUnpadded::decode_vec(tag).map_err(|_| refused("is malformed"))?;
     mac(secret, "cyzen-pkce-cookie", cookie_state, expires)?.verify_slice(&tag).map_err(|_| refused("has a bad signature"))?;
     if cookie_state != state {
         return Err(refused("belongs to another authorization (state mismatch)"));

@@ -14,8 +14,7 @@
 
 use std::cell::RefCell;
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine as _;
+use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sha2::{Digest, Sha256};
 
 use super::cookie;
@@ -36,17 +35,17 @@ pub const PENDING_TTL_MS: f64 = 600_000.0;
 
 /// base64url without padding (RFC 4648 §5), as PKCE wants.
 pub fn base64url(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
+    Base64UrlUnpadded::encode_string(bytes)
 }
 
 /// Standard base64 with padding (HTTP Basic).
 pub fn base64(bytes: &[u8]) -> String {
-    STANDARD.encode(bytes)
+    Base64::encode_string(bytes)
 }
 
 /// Decodes canonical unpadded base64url; `None` on anything else.
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(text).ok()
+    Base64UrlUnpadded::decode_vec(text).ok()
 }
 
 /// 32 random bytes as 43 base64url characters (a PKCE verifier or a `state`).

@@ -211,6 +211,12 @@ pub struct CyzenCore {
     client: Rc<Client>,
 }
 
+#[wasm_bindgen(module = "/src/js/host.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = cursorPageOf)]
+    fn cursor_page_of(items: JsValue, cursor: JsValue, next: JsValue) -> JsValue;
+}
+
 fn items_of(items: Option<JsValue>, only: Option<Vec<usize>>) -> JsValue {
     let Some(items) = items else { return Array::new().into() };
     match only {
@@ -266,12 +272,8 @@ impl CyzenCore {
         let client = self.client.clone();
         Task::new(move |rt| async move {
             let page = client.list_page(&rt, &resource, &filter, Some(&cursor)).await?;
-            let out = object(&[
-                ("items", items_of(page.items, page.only)),
-                ("cursor", pairs_object(&page.cursor).into()),
-                ("next", page.next.as_deref().map_or(JsValue::NULL, |n| pairs_object(n).into())),
-            ]);
-            Ok(out.into())
+            let next = page.next.as_deref().map_or(JsValue::NULL, pairs_object);
+            Ok(cursor_page_of(items_of(page.items, page.only), pairs_object(&page.cursor), next))
         })
     }
 

@@ -39,7 +39,7 @@ fn detail_to_js(detail: &Detail) -> JsValue {
         Detail::Num(n) => JsValue::from_f64(*n),
         Detail::Bool(b) => JsValue::from_bool(*b),
         Detail::Json(text) => parse_or_text(text),
-        Detail::Pairs(pairs) => pairs_object(pairs).into(),
+        Detail::Pairs(pairs) => pairs_object(pairs),
         Detail::Issues(issues) => issues
             .iter()
             .map(|(field, message)| -> JsValue {

@@ -48,22 +48,23 @@ pub struct SenseLinkCore {
     client: Rc<Client>,
 }
 
+#[wasm_bindgen(module = "/src/js/host.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = pageOf)]
+    fn page_of(items: JsValue, page: f64, size: f64, next_page: JsValue, records: bool, total: JsValue) -> JsValue;
+}
+
+fn number_or_null(n: Option<i64>) -> JsValue {
+    n.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64))
+}
+
 fn output_to_js(output: Output<JsValue>, records: bool) -> JsValue {
     match output {
         Output::Nothing => JsValue::UNDEFINED,
         Output::Data(value) => value,
         Output::Count(n) => JsValue::from_f64(n as f64),
         Output::Page { items, page, size, next, total } => {
-            let page = object(&[
-                ("items", items),
-                ("page", JsValue::from_f64(page as f64)),
-                ("size", JsValue::from_f64(size as f64)),
-                ("nextPage", next.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64))),
-            ]);
-            if records {
-                set(&page, "total", &total.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)));
-            }
-            page.into()
+            page_of(items, page as f64, size as f64, number_or_null(next), records, number_or_null(total))
         }
     }
 }

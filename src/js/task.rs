@@ -17,14 +17,37 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use js_sys::{Array, Object};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::value::{object, set};
 use super::to_js_error;
 use crate::error::{Error, ErrorCode};
 use crate::http::{Body, Expect, Part, Payload, Request, Response, Target};
 use crate::runtime::Runtime;
+
+#[wasm_bindgen(module = "/src/js/host.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = sendStep)]
+    #[allow(clippy::too_many_arguments)]
+    fn send_step(
+        url: &str,
+        method: Option<&str>,
+        headers: JsValue,
+        form: Option<String>,
+        json: Option<String>,
+        multipart: JsValue,
+        blob: bool,
+        token: bool,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = sleepStep)]
+    fn sleep_step(ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = loadStep)]
+    fn load_step(key: &str) -> JsValue;
+    #[wasm_bindgen(js_name = saveStep)]
+    fn save_step(key: &str, value: Option<String>) -> JsValue;
+    #[wasm_bindgen(js_name = doneStep)]
+    fn done_step(value: JsValue) -> JsValue;
+}
 
 /// What a task asks the host to do.
 enum Action {
@@ -149,8 +172,7 @@ impl Task {
         match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(result) => {
                 self.future = None;
-                let value = result.map_err(to_js_error)?;
-                Ok(object(&[("kind", JsValue::from_str("done")), ("value", value)]).into())
+                Ok(done_step(result.map_err(to_js_error)?))
             }
             Poll::Pending => match self.runtime.0.action.borrow_mut().take() {
                 Some(action) => Ok(action_object(action)),
@@ -220,48 +242,35 @@ fn pairs_array(pairs: &[(String, String)]) -> Array {
     pairs.iter().map(|(k, v)| JsValue::from(Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)))).collect()
 }
 
-/// The JavaScript form of an action.
+/// The JavaScript form of an action (one call across the boundary).
 fn action_object(action: Action) -> JsValue {
-    let out = Object::new();
     match action {
         Action::Send(request) => {
-            set(&out, "kind", &JsValue::from_str("send"));
-            set(&out, "url", &JsValue::from_str(&request.full_url()));
             let method = request.method();
-            if method != crate::http::Method::Get {
-                set(&out, "method", &JsValue::from_str(method.as_str()));
-            }
-            if !request.headers.is_empty() {
-                set(&out, "headers", &pairs_array(&request.headers));
-            }
-            if request.expect == Expect::Blob {
-                set(&out, "expect", &JsValue::from_str("blob"));
-            }
-            if request.target == Target::TokenEndpoint {
-                set(&out, "token", &JsValue::TRUE);
-            }
-            match request.body {
-                Body::Empty => {}
-                Body::Form(fields) => set(&out, "form", &JsValue::from_str(&crate::http::form_urlencode(&fields))),
-                Body::Json(text) => set(&out, "json", &JsValue::from_str(&text)),
-                Body::Multipart(parts) => set(&out, "multipart", &parts_array(parts)),
-            }
+            let url = request.full_url();
+            let headers = if request.headers.is_empty() { JsValue::UNDEFINED } else { pairs_array(&request.headers).into() };
+            let (expect_blob, to_token_endpoint) = (request.expect == Expect::Blob, request.target == Target::TokenEndpoint);
+            let (form, json, multipart) = match request.body {
+                Body::Empty => (None, None, JsValue::UNDEFINED),
+                Body::Form(fields) => (Some(crate::http::form_urlencode(&fields)), None, JsValue::UNDEFINED),
+                Body::Json(text) => (None, Some(text), JsValue::UNDEFINED),
+                Body::Multipart(parts) => (None, None, parts_array(parts).into()),
+            };
+            send_step(
+                &url,
+                (method != crate::http::Method::Get).then(|| method.as_str()),
+                headers,
+                form,
+                json,
+                multipart,
+                expect_blob,
+                to_token_endpoint,
+            )
         }
-        Action::Sleep(ms) => {
-            set(&out, "kind", &JsValue::from_str("sleep"));
-            set(&out, "ms", &JsValue::from_f64(ms as f64));
-        }
-        Action::Load(key) => {
-            set(&out, "kind", &JsValue::from_str("load"));
-            set(&out, "key", &JsValue::from_str(&key));
-        }
-        Action::Save(key, value) => {
-            set(&out, "kind", &JsValue::from_str("save"));
-            set(&out, "key", &JsValue::from_str(&key));
-            set(&out, "value", &value.map_or(JsValue::NULL, |v| JsValue::from_str(&v)));
-        }
+        Action::Sleep(ms) => sleep_step(ms as f64),
+        Action::Load(key) => load_step(&key),
+        Action::Save(key, value) => save_step(&key, value),
     }
-    out.into()
 }
 
 /// Multipart parts as `[name, value]` (text) or `[name, blob, filename, type]` (a file: the very

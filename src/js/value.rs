@@ -8,11 +8,39 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, JsString, Object, Reflect};
+use js_sys::{JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::doc::{Doc, Kind};
+
+#[wasm_bindgen(module = "/src/js/host.js")]
+extern "C" {
+    /// The kind of a value in one call: 0 undefined, 1 null, 2 boolean, 3 number, 4 string,
+    /// 5 array, 6 other object, 7 `Date`.
+    #[wasm_bindgen(js_name = kindOf)]
+    fn kind_of(value: &JsValue) -> u8;
+
+    /// `object[key]` for an object, else `undefined`.
+    #[wasm_bindgen(js_name = memberOf)]
+    fn member_of(object: &JsValue, key: &JsValue) -> JsValue;
+
+    /// `array[index]` for an array, else `undefined`.
+    #[wasm_bindgen(js_name = elementOf)]
+    fn element_of(array: &JsValue, index: u32) -> JsValue;
+
+    /// `array.length` for an array, else 0.
+    #[wasm_bindgen(js_name = lengthOf)]
+    fn length_of(array: &JsValue) -> u32;
+
+    /// An object's own keys joined by NUL.
+    #[wasm_bindgen(js_name = keysOf)]
+    fn keys_of(object: &JsValue) -> String;
+
+    /// An object from NUL-separated names and values.
+    #[wasm_bindgen(js_name = pairsOf)]
+    fn pairs_of(joined: &str) -> JsValue;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -52,59 +80,38 @@ pub fn key(name: &str) -> JsValue {
     value
 }
 
-fn is_array(value: &JsValue) -> bool {
-    Array::is_array(value)
-}
-
 impl Doc for JsValue {
     fn kind(&self) -> Kind {
-        if self.is_undefined() {
-            Kind::Absent
-        } else if self.is_null() {
-            Kind::Null
-        } else if self.is_string() {
-            Kind::Text
-        } else if self.as_f64().is_some() {
-            Kind::Number
-        } else if self.as_bool().is_some() {
-            Kind::Bool
-        } else if is_array(self) {
-            Kind::Array
-        } else if self.is_instance_of::<js_sys::Date>() {
-            Kind::Date
-        } else {
-            Kind::Object
+        match kind_of(self) {
+            0 => Kind::Absent,
+            1 => Kind::Null,
+            2 => Kind::Bool,
+            3 => Kind::Number,
+            4 => Kind::Text,
+            5 => Kind::Array,
+            7 => Kind::Date,
+            _ => Kind::Object,
         }
     }
 
     fn get(&self, name: &str) -> Option<JsValue> {
-        if !self.is_object() {
-            return None;
-        }
-        Reflect::get(self, &key(name)).ok().filter(|v| !v.is_undefined())
+        Some(member_of(self, &key(name))).filter(|v| !v.is_undefined())
     }
 
     fn at(&self, index: usize) -> Option<JsValue> {
-        if !is_array(self) {
-            return None;
-        }
-        let index = u32::try_from(index).ok()?;
-        Some(self.unchecked_ref::<Array>().get(index)).filter(|v| !v.is_undefined())
+        Some(element_of(self, u32::try_from(index).ok()?)).filter(|v| !v.is_undefined())
     }
 
     fn len(&self) -> usize {
-        if is_array(self) {
-            self.unchecked_ref::<Array>().length() as usize
-        } else {
-            0
-        }
+        length_of(self) as usize
     }
 
     fn keys(&self) -> Vec<String> {
-        if !self.is_object() || is_array(self) {
+        let joined = keys_of(self);
+        if joined.is_empty() {
             return Vec::new();
         }
-        Object::keys(self.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect()
+        joined.split('\0').map(str::to_string).collect()
     }
 
     fn text(&self) -> Option<String> {
@@ -158,13 +165,18 @@ pub fn object(members: &[(&str, JsValue)]) -> Object {
     out
 }
 
-/// Ordered string pairs as a plain object.
-pub fn pairs_object(pairs: &[(String, String)]) -> Object {
-    let out = Object::new();
-    for (name, value) in pairs {
-        let _ = Reflect::set(&out, &JsValue::from_str(name), &JsValue::from_str(value));
+/// Ordered string pairs as a plain object (one call across the boundary).
+pub fn pairs_object(pairs: &[(String, String)]) -> JsValue {
+    let mut joined = String::new();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            joined.push('\0');
+        }
+        joined.push_str(name);
+        joined.push('\0');
+        joined.push_str(value);
     }
-    out
+    pairs_of(&joined)
 }
 
 /// Parses JSON text the core wrote (details kept on errors), falling back to the text itself.
@@ -211,7 +223,7 @@ pub fn opt_bool(options: &JsValue, name: &str) -> Result<Option<bool>, crate::er
 
 /// Option names of an `allow` list: an array of strings, or `["@default"]` when absent.
 pub fn allow_patterns(options: &JsValue) -> Result<Vec<String>, crate::error::Error> {
-    let Some(allow) = options.get("allow").filter(Array::is_array) else {
+    let Some(allow) = options.get("allow").filter(|a| a.kind() == Kind::Array) else {
         return Ok(vec!["@default".to_string()]);
     };
     (0..allow.len())

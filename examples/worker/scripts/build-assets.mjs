@@ -26,9 +26,11 @@ cpSync(www, out, { recursive: true });
 const vendor = join(out, "vendor/cyzen-senselink");
 mkdirSync(vendor, { recursive: true });
 for (const file of ["package.json", "cyzen_senselink.js", "cyzen_senselink_bg.wasm"]) cpSync(join(pkgDir, file), join(vendor, file));
-// dist/ and its subfolders, JavaScript only.
-cpSync(join(pkgDir, "dist"), join(vendor, "dist"), {
-  recursive: true,
-  filter: (path) => statSync(path).isDirectory() || path.endsWith(".js"),
-});
+// dist/ and snippets/ (the glue's own imports) with their subfolders, JavaScript only.
+for (const dir of ["dist", "snippets"]) {
+  cpSync(join(pkgDir, dir), join(vendor, dir), {
+    recursive: true,
+    filter: (path) => statSync(path).isDirectory() || path.endsWith(".js"),
+  });
+}
 console.log(`assets in ${out} (page from ${www}, package from ${pkgDir})`);
