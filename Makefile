@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test package bench sandbox test-native test-wasm test-package test-e2e test-admin clean
+.PHONY: help demo test package bench sandbox generate test-native test-wasm test-package test-e2e test-admin clean
 
 help:
 	@echo "make demo     build the package, start the local sandbox, serve the admin demo"
@@ -11,6 +11,7 @@ help:
 	@echo "make package  build the npm package into pkg/"
 	@echo "make bench    size, cold start and call benchmarks (results table for the README)"
 	@echo "make sandbox  run the local cyzen + SenseLink emulator"
+	@echo "make generate rewrite the files derived from the endpoint tables (TypeScript decoders, docs)"
 
 demo:
 	@scripts/demo.sh
@@ -41,6 +42,12 @@ bench:
 
 sandbox:
 	@cargo run --quiet --release -p cyzen-senselink-sandbox -- $(ARGS)
+
+# The tables in src/senselink/operations.rs, src/senselink/shapes.rs and src/cyzen/resources.rs are
+# the source of pkg-template/src/generated/*.ts and the table in docs/cyzen-paths.md; `cargo test`
+# fails when those are out of date.
+generate:
+	@UPDATE_GENERATED=1 cargo test --quiet -p cyzen-senselink --lib generated
 
 clean:
 	rm -rf pkg target/pkg-build target/pkg-tests test-output

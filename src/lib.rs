@@ -16,6 +16,9 @@
 //! whose I/O the package's JavaScript driver performs (the runtime's `fetch`, timers and the caller's
 //! token store).
 #![deny(missing_docs)]
+// No panic reachable from caller or server data: a trap in wasm leaves promises unsettled and can
+// poison the instance. Tests may unwrap.
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod date;
 pub mod doc;

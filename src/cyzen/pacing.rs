@@ -102,14 +102,18 @@ impl Pacer {
 fn sort_times(times: &mut [f64]) {
     for i in 1..times.len() {
         let mut j = i;
-        while j > 0 && times[j - 1] > times[j] {
+        while let (Some(before), Some(at)) = (j.checked_sub(1).and_then(|k| times.get(k)), times.get(j)) {
+            if before <= at {
+                break;
+            }
             times.swap(j - 1, j);
             j -= 1;
         }
     }
 }
 
-/// The largest number of times falling inside any half-open window `[t, t + window_ms)`.
+/// The largest number of times falling inside any half-open window `[t, t + window_ms)` (tests).
+#[cfg(test)]
 pub fn max_in_any_window(times: &[f64], window_ms: f64) -> usize {
     let mut sorted = times.to_vec();
     sort_times(&mut sorted);

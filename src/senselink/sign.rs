@@ -28,11 +28,11 @@ pub fn auth_query(app_key: &str, app_secret: &Secret, now_ms: f64) -> [(String, 
 
 /// Lower-case hexadecimal of bytes.
 pub fn lower_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digit = |nibble: u8| char::from(if nibble < 10 { b'0' + nibble } else { b'a' + nibble - 10 });
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
+        out.push(digit(b >> 4));
+        out.push(digit(b & 15));
     }
     out
 }
