@@ -26,13 +26,26 @@ need() {
 [ -z "$real_senselink" ] || need SENSELINK_BASE_URL SENSELINK_APP_KEY SENSELINK_APP_SECRET
 [ -z "$real_cyzen" ] || need CYZEN_BASE_URL CYZEN_AUTHORIZE_URL CYZEN_TOKEN_URL CYZEN_CLIENT_ID CYZEN_COMPANY_ID
 
-# The package: PKG_DIR uses an already built one as it is; otherwise `make package` into pkg/.
+# The package: PKG_DIR uses an already built one as it is; otherwise `make package` into pkg/, unless
+# pkg/ is newer than every input of the build (directories count too, so a deleted file rebuilds).
+pkg_inputs=(src pkg-template Cargo.toml Cargo.lock scripts/build-package.sh)
 if [ -n "${PKG_DIR:-}" ]; then
   pkg=$PKG_DIR
   [ -f "$pkg/dist/browser.js" ] || { echo "demo: PKG_DIR=$pkg holds no built package" >&2; exit 2; }
 else
   pkg=pkg
-  scripts/build-package.sh
+  newer=""
+  [ ! -f "$pkg/dist/browser.js" ] || newer=$(find "${pkg_inputs[@]}" -newer "$pkg" -print -quit)
+  if [ -f "$pkg/dist/browser.js" ] && [ -z "$newer" ]; then
+    log "package build skipped: $pkg/ is newer than src/, pkg-template/, Cargo.toml, Cargo.lock and scripts/build-package.sh"
+  else
+    if [ -n "$newer" ]; then log "building the package: $newer is newer than $pkg/"
+    else log "building the package: $pkg/ holds no built package"; fi
+    # pkg/ gets the time the build started, so a file edited while it ran still counts as newer.
+    touch "$demo_dir/package-build-started"
+    scripts/build-package.sh
+    touch -r "$demo_dir/package-build-started" "$pkg"
+  fi
 fi
 
 pids=()

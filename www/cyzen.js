@@ -13,6 +13,18 @@ const DAY = 86_400_000;
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
 const when = (text) => (typeof text === "string" ? text.replace("T", " ").slice(0, 16) : "");
 
+/**
+ * The date window in a list filter or cursor (`YYYY-MM-DDThh:mm:ss`, UTC): reports and spots use
+ * `updated_from`/`updated_to`, schedules and histories `from_date`/`to_date`. `null` when it has none.
+ */
+function windowOf(cursor) {
+  for (const [from, to] of [["updated_from", "updated_to"], ["from_date", "to_date"]]) {
+    if (typeof cursor?.[from] === "string" && typeof cursor?.[to] === "string") return { from: cursor[from], to: cursor[to] };
+  }
+  return null;
+}
+const utcMs = (text) => Date.parse(`${text.slice(0, 19)}Z`);
+
 /** Columns per resource: [title key, value of an item]. */
 const COLUMNS = {
   spots: [["col.name", (s) => s.spot_name], ["col.code", (s) => s.spot_code], ["col.address", (s) => s.address], ["col.updated", (s) => when(s.updated_at)]],
@@ -32,7 +44,7 @@ export function initCyzen(config) {
 
   function setDates(resource) {
     const now = Date.now();
-    // Schedules: today (a day's plan); reports: the last 7 days (one server window).
+    // Schedules: today (a day's plan); reports: the last 7 days (a 7-day server window, then today's rest).
     const [from, to] = resource === "schedules" ? [now, now] : [now - 7 * DAY, now];
     $("cyzen-from").value = isoDay(from);
     $("cyzen-to").value = isoDay(to);
@@ -99,6 +111,8 @@ export function initCyzen(config) {
     $("cyzen-summary").textContent = "";
     const progress = $("cyzen-progress");
     const progressText = progress.querySelector("span");
+    const progressBar = progress.querySelector("progress");
+    progressBar.removeAttribute("value"); // indeterminate until a date window says how far the walk is
     progress.hidden = false;
     progressText.textContent = t("cyzen.progress", { pages: 1, items: 0 });
     $("cyzen-stop").hidden = false;
@@ -111,10 +125,29 @@ export function initCyzen(config) {
         const definitions = await client.reportDefinitions.list({}, { signal: controller.signal }).toArray({ limit: 500 });
         state.definitions = new Map(definitions.map((d) => [d.report_definition_id, d.report_definition_name ?? d.report_definition_id]));
       }
-      const list = client[resource].list(filterOf(resource), {
-        signal: controller.signal,
-        onProgress: ({ pages: done, items }) => { progressText.textContent = t("cyzen.progress", { pages: done + 1, items }); },
-      });
+      const filter = filterOf(resource);
+      const range = windowOf(filter);
+      // Long ranges are walked in the server's 7-day windows, many of them empty: name the window the
+      // next page comes from (`next` is its cursor), so "page 10 · 0 items" does not look stuck.
+      const onProgress = ({ pages: done, items, next }) => {
+        const walking = windowOf(next);
+        // `pages` counts the page being fetched; after the last one (`next` is null) none is.
+        const vars = { pages: next ? done + 1 : done, items };
+        if (!walking) {
+          progressText.textContent = t("cyzen.progress", vars);
+          if (!next && progressBar.hasAttribute("value")) progressBar.value = 1;
+          return;
+        }
+        progressText.textContent = t("cyzen.progressWindow", { ...vars, from: walking.from.slice(0, 10), to: walking.to.slice(0, 10) });
+        // How far through the requested dates the walk is; the bar stays indeterminate (moving) in
+        // the first window, where a determinate one would sit at 0.
+        const [start, end, at] = [range?.from, range?.to, walking.from].map((text) => (text ? utcMs(text) : NaN));
+        if (end > start && at > start) {
+          progressBar.max = 1;
+          progressBar.value = Math.min(1, (at - start) / (end - start));
+        }
+      };
+      const list = client[resource].list(filter, { signal: controller.signal, onProgress });
       for await (const page of list.pages()) {
         pages += 1;
         state.items.push(...page.items);

@@ -42,22 +42,25 @@ export function initPeople(config) {
     return parts.join(" · ");
   }
 
-  function card(person) {
+  function card(person, added) {
     const button = (action, label, handler, extra = {}) =>
       h("button", { type: "button", dataset: { action }, "aria-label": `${label}: ${person.name}`, onclick: () => handler(person), ...extra }, label);
     const actions = [button("edit", t("people.edit"), edit)];
     if (person.type === 1 || person.type === 2) actions.push(button("move-in", t("people.moveIn"), moveIn));
     if (person.type === 5 && [1, 2].includes(person.lastType)) actions.push(button("move-out", t("people.moveOut"), moveOut));
     actions.push(button("delete", t("people.delete"), remove, { class: "danger" }));
-    return h("li", { class: "person", dataset: { personId: String(person.id), type: String(person.type) } },
+    // The person just added: highlighted (briefly, by colour) and badged (in words, until the next reload).
+    return h("li", { class: added ? "person added" : "person", dataset: { personId: String(person.id), type: String(person.type) } },
       avatar(person),
       h("div", { class: "who" },
-        h("p", {}, h("strong", { class: "name" }, person.name), " ", h("span", { class: `badge t${person.type}` }, typeName(person.type))),
+        h("p", {}, h("strong", { class: "name" }, person.name), " ", h("span", { class: `badge t${person.type}` }, typeName(person.type)),
+          added ? [" ", h("span", { class: "badge new" }, t("people.added"))] : null),
         h("p", { class: "meta" }, meta(person))),
       h("div", { class: "actions" }, actions));
   }
 
-  async function load(page = state.page) {
+  /** Shows `page` of the current search; `added` marks that person's row. Resolves with the page, or null. */
+  async function load(page = state.page, { added = null } = {}) {
     const token = {};
     state.busy = token;
     errorArea.replaceChildren();
@@ -66,16 +69,17 @@ export function initPeople(config) {
     const filter = { page, size: Number(state.filter.size) };
     if (state.filter.type) filter.type = Number(state.filter.type);
     if (state.filter.name.trim()) filter.name = state.filter.name.trim();
+    let result = null;
     try {
-      const result = await sl.persons.list(filter);
-      if (state.busy !== token) return; // a newer search answered first
+      result = await sl.persons.list(filter);
+      if (state.busy !== token) return null; // a newer search answered first
       state.page = result.page;
       state.nextPage = result.nextPage;
-      list.replaceChildren(...result.items.map(card));
+      list.replaceChildren(...result.items.map((person) => card(person, person.id === added)));
       const count = result.items.length;
       status.textContent = count === 0 ? t("people.none") : t(count === 1 ? "people.countOne" : "people.count", { page: result.page, count });
     } catch (error) {
-      if (state.busy !== token) return;
+      if (state.busy !== token) return null;
       list.replaceChildren();
       status.textContent = "";
       errorArea.replaceChildren(errorBox(error));
@@ -86,6 +90,28 @@ export function initPeople(config) {
     $("people-prev").disabled = state.page <= 1;
     $("people-next").disabled = state.nextPage === null;
     state.loaded = true;
+    return result;
+  }
+
+  /**
+   * After an add: searches for the new person by name (and by type, unless the type filter already
+   * lets them through), so their row is on screen whatever was listed before, then scrolls to it.
+   * The list is ordered by id, so a new person comes after any namesakes, maybe on a later page.
+   */
+  async function reveal(person) {
+    const type = state.filter.type === "" || state.filter.type === String(person.type) ? state.filter.type : "";
+    state.filter = { ...state.filter, type, name: person.name };
+    $("people-type").value = type;
+    $("people-name").value = person.name;
+    let page = 1;
+    for (let tries = 0; tries < 20; tries += 1) {
+      const result = await load(page, { added: person.id });
+      if (!result || result.nextPage === null || result.items.some((p) => p.id === person.id)) break;
+      page = result.nextPage;
+    }
+    const row = list.querySelector(`li[data-person-id="${CSS.escape(String(person.id))}"]`);
+    const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
+    row?.scrollIntoView({ block: "center", behavior: still ? "auto" : "smooth" });
   }
 
   async function edit(person) {
@@ -167,7 +193,7 @@ export function initPeople(config) {
   $("people-next").addEventListener("click", () => state.nextPage && load(state.nextPage));
   $("add-person").addEventListener("click", async () => {
     try {
-      openPersonForm({ sl, groups: await groups(), avatarUrl: config.senselink.avatarUrl, onSaved: () => load() });
+      openPersonForm({ sl, groups: await groups(), avatarUrl: config.senselink.avatarUrl, onSaved: (person) => reveal(person) });
     } catch (error) {
       errorArea.replaceChildren(errorBox(error));
     }

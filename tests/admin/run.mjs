@@ -176,6 +176,7 @@ const lib = await import(pathToFileURL(join(pkgDir, "dist/node.js")));
 const browser = await launchChromium();
 const consoleErrors = [];
 const pageBodies = [];
+const faviconRequests = [];
 const sbOrigin = new URL(sb).origin;
 
 async function newPage(viewport) {
@@ -189,6 +190,8 @@ async function newPage(viewport) {
     consoleErrors.push(`${message.text()} (${where})`);
   });
   page.on("pageerror", (error) => consoleErrors.push(String(error)));
+  // A page without an icon makes the browser ask for /favicon.ico (a 404 and a console error).
+  page.on("request", (request) => { if (new URL(request.url()).pathname === "/favicon.ico") faviconRequests.push(request.url()); });
   // Every text answer the page receives from the Worker, to prove no secret or token reaches it.
   page.on("response", (response) => {
     if (!response.url().startsWith(W)) return;
@@ -239,6 +242,21 @@ async function toast(text) {
   await page.locator(".toast", { hasText: text }).first().waitFor({ timeout: 15_000 });
 }
 const fieldError = (name) => dialog().locator(`.field-error[data-for="${name}"]:visible`);
+/** After an add: the list shows the new person's row, marked "Added" (class and words), scrolled on screen. */
+async function assertRevealed(name, { target = page, badge = "Added" } = {}) {
+  const row = target.locator("#people-list li.person.added");
+  await row.waitFor();
+  assertEqual(await target.locator("#people-list li.person.added").count(), 1, "one row marked as added");
+  assertEqual(await row.locator("strong.name").innerText(), name, "the marked row is the new person");
+  assertEqual(await row.locator(".badge.new").innerText(), badge, "the 'Added' badge (not colour alone)");
+  // Scrolled into view (a smooth scroll: wait for it to settle inside the viewport, under the sticky header).
+  await until("the new row scrolled on screen", () => row.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    const header = document.querySelector("header.top").getBoundingClientRect().bottom;
+    return box.top >= header && box.bottom <= innerHeight;
+  }));
+  return row;
+}
 
 // ------------------------------------------------------------------------------------------------
 // Checks (they share one browser session and build on each other, in order)
@@ -273,8 +291,10 @@ try {
     await dialog().waitFor({ state: "hidden" });
   });
 
-  await check("an employee added with a dropped photo (previewed) is found in the list", async () => {
+  await check("an employee added with a dropped photo (previewed) is shown in the list, scrolled to and marked 'Added'", async () => {
     await clearLog();
+    // Visitors listed: the new employee would not be among them.
+    await search("", "2");
     await openAdd();
     await page.fill("#pf-name", employeeName);
     await page.fill("#pf-jobNumber", `T-${run}`);
@@ -290,8 +310,13 @@ try {
     await shot("add-person");
     await dialog().locator("button[type=submit]").click();
     await toast(`Added ${employeeName}`);
+    const row = await assertRevealed(employeeName);
+    assertEqual([await page.inputValue("#people-name"), await page.inputValue("#people-type")], [employeeName, ""], "the search now shows the new person (all types)");
+    assertEqual(await row.locator(".badge").first().innerText(), "Employee", "type");
+    await shot("person-added");
     await search(employeeName);
     await card(employeeName).waitFor();
+    assertEqual(await page.locator("#people-list .added, #people-list .badge.new").count(), 0, "the mark goes with the next reload");
     assertEqual(await card(employeeName).locator(".badge").innerText(), "Employee", "type");
     const [upload] = (await requestLog("/api/v1/user")).filter((e) => e.method === "POST");
     const part = upload.body.parts.find((p) => p.name === "avatarFile");
@@ -343,6 +368,7 @@ try {
     await shot("similar-person");
     await similar.locator("[data-action=force]").click();
     await toast(`Added 似顔 ${run}`);
+    await assertRevealed(`似顔 ${run}`);
     const posts = (await requestLog("/api/v1/user")).filter((e) => e.method === "POST");
     assertEqual(posts.map((e) => e.body.parts.find((p) => p.name === "force")?.value ?? null), [null, "1"], "second attempt forced");
   });
@@ -360,8 +386,31 @@ try {
     await page.fill("#pf-vmobile", "09011112222");
     await dialog().locator("button[type=submit]").click();
     await toast(`Added 来訪 ${run}`);
+    await assertRevealed(`来訪 ${run}`);
     await search(`来訪 ${run}`, "2");
     assertEqual(await card(`来訪 ${run}`).locator(".badge").innerText(), "Visitor", "type");
+  });
+
+  await check("a new person whose namesakes fill the first page is shown, marked, on the page that holds them", async () => {
+    const namesake = `同名 ${run}`;
+    const direct = new lib.SenseLinkClient({ baseUrl: sb, appKey: "sandbox-app-key", appSecret: "sandbox-app-secret" });
+    for (let i = 0; i < 10; i++) await direct.employees.create({ name: namesake, avatar: uniquePng() });
+    try {
+      await page.selectOption("#people-size", "10");
+      await page.waitForFunction(() => !document.getElementById("people-list").hasAttribute("aria-busy"));
+      await openAdd();
+      await page.fill("#pf-name", namesake);
+      await page.setInputFiles("#pf-avatar", { name: "namesake.png", mimeType: "image/png", buffer: uniquePng() });
+      await dialog().locator("button[type=submit]").click();
+      await toast(`Added ${namesake}`);
+      const row = await assertRevealed(namesake);
+      assertEqual(await page.innerText("#people-page"), "Page 2", "the page after ten namesakes");
+      const ids = await page.locator("#people-list li.person").evaluateAll((rows) => rows.map((r) => Number(r.dataset.personId)));
+      assertEqual(Number(await row.getAttribute("data-person-id")), Math.max(...ids), "the newest namesake is the one marked");
+    } finally {
+      await page.selectOption("#people-size", "20");
+      await page.waitForFunction(() => !document.getElementById("people-list").hasAttribute("aria-busy"));
+    }
   });
 
   await check("editing a visitor sends the fields the endpoint requires, with the groups kept", async () => {
@@ -430,6 +479,7 @@ try {
     await page.click("#cyzen-signin");
     await page.waitForURL(`${sb}/oauth/authorize**`);
     await shot("cyzen-consent");
+    assertEqual(await page.locator('head link[rel="icon"]').count(), 1, "the consent page names its icon");
     await page.getByRole("button", { name: /Approve/ }).click();
     await page.waitForURL(`${W}/#cyzen`);
     await page.locator("#cyzen-state", { hasText: "Signed in" }).waitFor();
@@ -497,6 +547,78 @@ try {
       assert((await page.locator("#cyzen-table tbody tr").count()) > 0, `${resource} rows`);
     }
     await shot("cyzen-reports");
+  });
+
+  // Records every text the progress line shows (each page's update), so nothing depends on timing.
+  const recordProgress = () => page.evaluate(() => {
+    window.__progressTexts = [];
+    new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) window.__progressTexts.push(node.textContent);
+    }).observe(document.querySelector("#cyzen-progress span"), { childList: true });
+  });
+  const progressTexts = () => page.evaluate(() => window.__progressTexts);
+  const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+  await check("reports: the progress names the 7-day window being walked, empty windows included", async () => {
+    await page.selectOption("#cyzen-resource", "reports");
+    const to = await page.inputValue("#cyzen-to");
+    const from = dayOf(Date.parse(`${to}T00:00:00Z`) - 60 * 86_400_000);
+    await page.fill("#cyzen-from", from);
+    await page.selectOption("#cyzen-limit", "5000");
+    await recordProgress();
+    // Slow pages 1-3, so the screenshots catch the line mid-walk.
+    await sbJson("/__admin/faults", { path_prefix: "/webapi/v0/reports", count: 3, fault: "latency=2000" });
+    await page.click("#cyzen-load");
+    const line = page.locator("#cyzen-progress", { hasText: /window \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d/ });
+    await line.waitFor();
+    await shot("cyzen-reports-progress");
+    await page.setViewportSize({ width: 375, height: 812 });
+    try {
+      await shot("narrow-cyzen-reports-progress");
+      assertEqual(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, "375 px: horizontal overflow (px)");
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    await page.locator("#cyzen-summary", { hasText: /items? in \d+ pages?|Nothing in this range/ }).waitFor({ timeout: 60_000 });
+    await page.selectOption("#cyzen-limit", "1000");
+    const total = Number((await page.innerText("#cyzen-summary")).match(/^(\d+) items in (\d+) pages/)?.[1]);
+    const texts = await progressTexts();
+    const pattern = /^Loading… window (\d{4}-\d\d-\d\d) → (\d{4}-\d\d-\d\d) · page (\d+) · (\d+) items so far$/;
+    const walked = texts.map((text) => text.match(pattern)).filter(Boolean).map(([, start, end, pageNo, items]) => ({ start, end, page: Number(pageNo), items: Number(items) }));
+    assert(walked.length >= 8, `a line per page with its window: ${JSON.stringify(texts)}`);
+    const windows = [...new Set(walked.map((w) => `${w.start} ${w.end}`))].map((w) => w.split(" "));
+    // 60 days and the last one (to 23:59:59) are at least 9 windows; the first is named from page 2 on.
+    assert(windows.length >= 8, `windows named: ${JSON.stringify(windows)}`);
+    for (const [start, end] of windows) {
+      const days = (Date.parse(end) - Date.parse(start)) / 86_400_000;
+      assert(start >= from && end <= to && days >= 0 && days <= 7, `a window inside ${from}..${to} of at most 7 days: ${start} → ${end}`);
+    }
+    for (let i = 1; i < windows.length; i++) assert(windows[i][0] >= windows[i - 1][1], `windows in order: ${JSON.stringify(windows)}`);
+    assertEqual(windows.at(-1)[1], to, "the last window ends on the last day");
+    for (let i = 1; i < walked.length; i++) assertEqual(walked[i].page, walked[i - 1].page + 1, "one line per page");
+    assert(walked.some((w) => w.items === 0), "empty windows are walked with their dates shown (0 items so far)");
+    if (Number.isFinite(total)) assert(walked.every((w) => w.items <= total), "items so far never exceed the total");
+  });
+
+  await check("reports: the window progress in Japanese", async () => {
+    await page.click("#lang");
+    try {
+      await page.waitForFunction(() => document.documentElement.lang === "ja" && document.body.dataset.ready === "true");
+      await page.locator("#cyzen-state", { hasText: "サインイン中" }).waitFor();
+      await page.selectOption("#cyzen-resource", "reports");
+      await recordProgress();
+      await sbJson("/__admin/faults", { path_prefix: "/webapi/v0/reports", count: 2, fault: "latency=2000" });
+      await page.click("#cyzen-load");
+      await page.locator("#cyzen-progress", { hasText: /期間 \d{4}-\d\d-\d\d → / }).waitFor();
+      await shot("cyzen-reports-progress-ja");
+      await page.locator("#cyzen-summary", { hasText: /件/ }).waitFor({ timeout: 60_000 });
+      const texts = await progressTexts();
+      const pattern = /^読み込み中… 期間 \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d · \d+ ページ目 · ここまで \d+ 件$/;
+      assert(texts.some((text) => pattern.test(text)), `a Japanese line names the window: ${JSON.stringify(texts)}`);
+    } finally {
+      await page.click("#lang");
+      await page.waitForFunction(() => document.documentElement.lang === "en" && document.body.dataset.ready === "true");
+    }
   });
 
   await check("the scheduled handler syncs 7 days of reports in workerd with the stored tokens", async () => {
@@ -590,7 +712,14 @@ try {
       const box = await p.locator("#edit-dialog").boundingBox();
       assert(box.x >= 0 && box.x + box.width <= 375, `dialog fits (${JSON.stringify(box)})`);
       await shot("narrow-add-person", p);
-      await p.keyboard.press("Escape");
+      // Added on a narrow screen: the new row is shown, marked and fits.
+      await p.fill("#pf-name", `狭い 画面 ${run}`);
+      await p.setInputFiles("#pf-avatar", { name: "narrow.png", mimeType: "image/png", buffer: uniquePng() });
+      await p.locator("#edit-dialog button[type=submit]").click();
+      await p.locator(".toast", { hasText: `Added 狭い 画面 ${run}` }).first().waitFor({ timeout: 15_000 });
+      await assertRevealed(`狭い 画面 ${run}`, { target: p });
+      assertEqual(await overflow(), 0, "people after an add: horizontal overflow (px)");
+      await shot("narrow-person-added", p);
       await p.click("#tab-cyzen");
       await p.locator("#cyzen-state", { hasText: "Not signed in" }).waitFor();
       assertEqual(await overflow(), 0, "cyzen: horizontal overflow (px)");
@@ -639,6 +768,10 @@ try {
 
   await check("no console errors on any page", async () => {
     assertEqual(consoleErrors, [], "console errors");
+  });
+
+  await check("no page, the sandbox's consent page included, asked for /favicon.ico", async () => {
+    assertEqual(faviconRequests, [], "favicon requests");
   });
 } finally {
   await browser.close();

@@ -66,6 +66,7 @@ fn redirect_error(uri: &str, state: Option<&str>, error: &str, desc: &str) -> Re
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{t}</title>\
+         <link rel=\"icon\" href=\"data:,\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <style>body{{font-family:sans-serif;max-width:34em;margin:3em auto;padding:0 1em;color:#222}}\
          .box{{border:1px solid #ccc;border-radius:8px;padding:1.5em}} button{{font-size:1.1em;padding:.5em 1.4em;margin-right:1em;cursor:pointer}}\
