@@ -55,7 +55,9 @@ minify() {
     --outfile="$1.min" "${@:2}"
   mv "$1.min" "$1"
 }
-minify "$stage/cyzen_senselink.js"
+# wasm-bindgen lists the host.js snippet once per imported function under the same key; each
+# entry is the same module namespace, so the repeated keys are harmless.
+minify "$stage/cyzen_senselink.js" --log-override:duplicate-object-key=silent
 # Keep wasm-bindgen's pointer to the glue's declarations (esbuild drops ordinary comments).
 { echo '/* @ts-self-types="./cyzen_senselink.d.ts" */'; cat "$stage/cyzen_senselink.js"; } >"$stage/glue.js"
 mv "$stage/glue.js" "$stage/cyzen_senselink.js"

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     Timeout,
     /// The caller's `AbortSignal` fired (or the call was dropped).
     Aborted,
+    /// The answer was larger than the call's `maxResponseBytes`; reading stopped at the limit.
+    ResponseTooLarge,
     /// The server answered with an HTTP status the call does not accept.
     HttpStatus,
     /// The caller's input is invalid; nothing was sent.
@@ -68,6 +70,7 @@ impl ErrorCode {
             ErrorCode::Network => "NETWORK",
             ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::Aborted => "ABORTED",
+            ErrorCode::ResponseTooLarge => "RESPONSE_TOO_LARGE",
             ErrorCode::HttpStatus => "HTTP_STATUS",
             ErrorCode::InvalidInput => "INVALID_INPUT",
             ErrorCode::Decode => "DECODE",

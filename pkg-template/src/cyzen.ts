@@ -9,10 +9,10 @@
  */
 import { CyzenCore, CyzenProxyCore, OAuthCore } from "../cyzen_senselink.js";
 import { drive, type DriveContext, type TokenStore } from "./driver.js";
-import { makeError } from "./errors.js";
+import { invalidInput, makeError } from "./errors.js";
 import { RESOURCE_OPERATIONS } from "./generated/cyzen.js";
 import { runAuthorize } from "./proxy-common.js";
-import { forward, type CallOptions, type FetchLike } from "./transport.js";
+import { checkLimits, forward, type CallOptions, type FetchLike } from "./transport.js";
 
 export type { TokenStore } from "./driver.js";
 
@@ -114,6 +114,10 @@ export interface CyzenOAuthOptions {
   readonly cookieSecret?: string;
   /** A `fetch` for token requests instead of the global one. */
   readonly fetch?: FetchLike;
+  /** Deadline of each OAuth call in milliseconds (default 60 000; a call's own `timeoutMs` wins). */
+  readonly timeoutMs?: number;
+  /** Token answers larger than this many bytes fail with `RESPONSE_TOO_LARGE` (default 16 MiB). */
+  readonly maxResponseBytes?: number;
 }
 
 /**
@@ -143,11 +147,13 @@ export interface CallbackOptions extends CallOptions {
   readonly cookie?: string;
 }
 
-/** What a `CyzenOAuth` runs with: the shared OAuth state, its store and its `fetch`. */
+/** What a `CyzenOAuth` runs with: the shared OAuth state, its store, its `fetch` and limits. */
 interface OAuthParts {
   readonly core: OAuthCore;
   readonly store: TokenStore;
   readonly fetch: FetchLike | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly maxResponseBytes: number | undefined;
 }
 
 const oauthParts = new WeakMap<CyzenOAuth, OAuthParts>();
@@ -172,7 +178,10 @@ export class CyzenOAuth {
     if (typeof store.load !== "function" || typeof store.save !== "function") {
       throw invalid("store", "must have load() and save()");
     }
-    oauthParts.set(this, { core: new OAuthCore(o), store, fetch: func(o, "fetch") });
+    checkLimits(o);
+    const timeoutMs = o.timeoutMs as number | undefined;
+    const maxResponseBytes = o.maxResponseBytes as number | undefined;
+    oauthParts.set(this, { core: new OAuthCore(o), store, fetch: func(o, "fetch"), timeoutMs, maxResponseBytes });
   }
 
   /**
@@ -185,7 +194,7 @@ export class CyzenOAuth {
    */
   authorizationUrl(options?: CallOptions): Promise<AuthorizationRequest> {
     const { core, ...context } = parts(this);
-    return drive(core.authorizationUrl(), { ...context, ...callOptions(options) });
+    return drive(core.authorizationUrl(), callContext(context, options));
   }
 
   /**
@@ -199,7 +208,7 @@ export class CyzenOAuth {
     const { core, ...context } = parts(this);
     const cookie = options?.cookie;
     if (cookie !== undefined && typeof cookie !== "string") throw invalid("cookie", "must be a string");
-    return drive(core.handleCallback(String(callbackUrl), cookie), { ...context, ...callOptions(options) });
+    return drive(core.handleCallback(String(callbackUrl), cookie), callContext(context, options));
   }
 
   /**
@@ -211,7 +220,7 @@ export class CyzenOAuth {
    */
   refresh(options?: CallOptions): Promise<TokenSet> {
     const { core, ...context } = parts(this);
-    return drive(core.refresh(), { ...context, ...callOptions(options) });
+    return drive(core.refresh(), callContext(context, options));
   }
 
   /**
@@ -237,9 +246,7 @@ export class CyzenOAuth {
   }
 }
 
-function invalid(field: string, message: string): Error {
-  return makeError("INVALID_INPUT", `${field}: ${message}`, { field, issues: [{ field, message }] });
-}
+const invalid = invalidInput;
 
 function record(value: unknown, field: string): Record<string, unknown> {
   if (value === null || typeof value !== "object") throw invalid(field, "must be an object");
@@ -278,13 +285,19 @@ function parts(oauth: CyzenOAuth): OAuthParts {
   return found;
 }
 
-/** The per-call options, checked. */
-function callOptions(options: CallOptions | undefined): CallOptions {
-  if (options === undefined || options === null) return {};
-  const timeoutMs = count(options as Record<string, unknown>, "timeoutMs", 1, 2 ** 32 - 1);
+/** `base` with a call's own options (checked) on top: its `signal`, and its `timeoutMs` if set. */
+function callContext(base: DriveContext, options: CallOptions | undefined): DriveContext {
+  if (options === undefined || options === null) return base;
+  if (typeof options !== "object") throw invalid("options", "must be an object");
+  checkLimits(options);
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid("signal", "must be an AbortSignal");
-  return { signal, timeoutMs };
+  return {
+    ...base,
+    signal,
+    timeoutMs: options.timeoutMs ?? base.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes ?? base.maxResponseBytes,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1216,6 +1229,11 @@ export interface CyzenClientOptions {
   readonly maxRetries?: number;
   /** A `fetch` to use instead of the global one. */
   readonly fetch?: FetchLike;
+  /** Default deadline of a call (of each page of a list) in milliseconds (default 60 000; a call's
+   * own `timeoutMs` wins). It covers pacing waits, retries, a token refresh and reading the answer. */
+  readonly timeoutMs?: number;
+  /** Answers larger than this many bytes fail with `RESPONSE_TOO_LARGE` (default 16 MiB). */
+  readonly maxResponseBytes?: number;
   /** Replace the path (and list key, id key) of resources; see the confirmed/guess table in the docs. */
   readonly paths?: Partial<Record<CyzenResourceName, PathOverride>>;
 }
@@ -1261,8 +1279,15 @@ export class CyzenClient {
     const oauth = auth instanceof CyzenOAuth ? parts(auth) : undefined;
     const clientFetch = func(o, "fetch");
     const core = new CyzenCore(o, oauth?.core.share());
-    const context: DriveContext = { fetch: clientFetch, tokenFetch: oauth?.fetch ?? clientFetch, store: oauth?.store };
-    const run = <T>(task: Parameters<typeof drive>[0], opts: CallOptions | undefined) => drive<T>(task, { ...context, ...callOptions(opts) });
+    checkLimits(o);
+    const context: DriveContext = {
+      fetch: clientFetch,
+      tokenFetch: oauth?.fetch ?? clientFetch,
+      store: oauth?.store,
+      timeoutMs: o.timeoutMs as number | undefined,
+      maxResponseBytes: o.maxResponseBytes as number | undefined,
+    };
+    const run = <T>(task: Parameters<typeof drive>[0], opts: CallOptions | undefined) => drive<T>(task, callContext(context, opts));
     for (const [name, ops] of Object.entries(CYZEN_RESOURCES)) {
       const api: Record<string, unknown> = {};
       if (ops.includes("g")) api.list = (filter?: object, opts?: ListOptions) => listResult(core, name, filter, opts, context);
@@ -1305,7 +1330,7 @@ function withDelivered(error: unknown, delivered: number): unknown {
 }
 
 function listResult<T>(core: CyzenCore, name: string, filter: object | undefined, options: ListOptions | undefined, context: DriveContext): ListResult<T> {
-  const call = { ...context, ...callOptions(options) };
+  const call = callContext(context, options);
   async function* pages(): AsyncGenerator<Page<T>, void, undefined> {
     let cursor: Cursor | null = options?.cursor ?? null;
     let delivered = 0;
@@ -1473,7 +1498,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
     if (typeof token !== "string" || token === "") throw invalid("auth", "must be a CyzenOAuth, { staticToken: string } or a function of the request");
   }
   if (authorize !== undefined && typeof authorize !== "function") throw invalid("authorize", "must be a function");
-  count(o, "timeoutMs", 1, 2 ** 32 - 1);
+  checkLimits({ timeoutMs: o.timeoutMs });
   if (o.paths !== undefined && o.paths !== null) record(o.paths, "paths");
   const planner = new CyzenProxyCore({ baseUrl: o.baseUrl, companyId: text(o, "companyId", true), paths: o.paths, allow: typeof allow === "function" ? undefined : allow });
 

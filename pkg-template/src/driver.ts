@@ -7,7 +7,7 @@
  * @internal
  */
 import type { Task } from "../cyzen_senselink.js";
-import { send, sleep, type Answer, type FetchLike, type PlannedRequest, type SendOptions } from "./transport.js";
+import { Deadline, send, sleep, type Answer, type FetchLike, type PlannedRequest, type SendOptions } from "./transport.js";
 
 /** Where tokens and pending authorizations live: `load`/`save` strings, sync or async. */
 export interface TokenStore {
@@ -32,11 +32,14 @@ type Step =
   | { readonly kind: "load"; readonly key: string }
   | { readonly kind: "save"; readonly key: string; readonly value: string | null };
 
-function describe(error: unknown): { code: string; message: string; cause: unknown } {
-  const e = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+/** A transport failure as `task.fail` takes it: code, message, cause, status and limit. */
+function failure(error: unknown): [string, string, unknown, number | undefined, number | undefined] {
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown; status?: unknown; limit?: unknown } | null;
   const code = typeof e?.code === "string" ? e.code : "NETWORK";
   const message = typeof e?.message === "string" ? e.message : String(error);
-  return { code, message, cause: e?.cause ?? error };
+  const status = typeof e?.status === "number" ? e.status : undefined;
+  const limit = typeof e?.limit === "number" ? e.limit : undefined;
+  return [code, message, e?.cause ?? error, status, limit];
 }
 
 function parseStored(value: unknown): unknown {
@@ -49,8 +52,23 @@ function parseStored(value: unknown): unknown {
   }
 }
 
-/** Runs `task` to its end and resolves with its result (or rejects with its typed error). */
+/** Settles with `value`, or rejects when `deadline` fires first (a token store that hangs). */
+function within<T>(value: T | Promise<T>, deadline: Deadline): T | Promise<T> {
+  if (!(value instanceof Promise)) return value;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(deadline.stopped());
+    deadline.signal.addEventListener("abort", onAbort, { once: true });
+    value.then(resolve, reject).finally(() => deadline.signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * Runs `task` to its end and resolves with its result (or rejects with its typed error). The whole
+ * call runs under one {@link Deadline}: pacing waits, retries, backoff, token refreshes and store
+ * access included. A wait that would end past it fails at once with `TIMEOUT`.
+ */
 export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
+  const deadline = new Deadline(context);
   try {
     let step = task.start(Date.now()) as Step;
     for (;;) {
@@ -60,10 +78,9 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
         case "send": {
           let answer: Answer;
           try {
-            answer = await send(step, step.token ? { ...context, fetch: context.tokenFetch ?? context.fetch } : context);
+            answer = await send(step, step.token ? { ...context, fetch: context.tokenFetch ?? context.fetch } : context, deadline);
           } catch (error) {
-            const { code, message, cause } = describe(error);
-            step = task.fail(Date.now(), code, message, cause) as Step;
+            step = task.fail(Date.now(), ...failure(error)) as Step;
             continue;
           }
           step = task.respond(Date.now(), answer.status, answer.kind, answer.body, answer.retryAfter, answer.date, answer.requestId) as Step;
@@ -71,10 +88,14 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
         }
         case "sleep": {
           try {
-            await sleep(step.ms, context.signal);
+            const stopped = deadline.stopped();
+            if (stopped) throw stopped;
+            if (Date.now() + step.ms > deadline.at) {
+              throw deadline.timeout(`waiting ${step.ms} ms more (for a pacing slot or a retry) would not end`);
+            }
+            await sleep(step.ms, deadline.signal);
           } catch (error) {
-            const { code, message, cause } = describe(error);
-            step = task.fail(Date.now(), code, message, cause) as Step;
+            step = task.fail(Date.now(), ...failure(deadline.stopped() ?? error)) as Step;
             continue;
           }
           step = task.resume(Date.now(), undefined) as Step;
@@ -86,10 +107,15 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
           let value: unknown;
           try {
             if (!store) throw new TypeError("no token store");
-            value = step.kind === "load" ? parseStored(await store.load(step.key)) : await store.save(step.key, step.value);
+            value = step.kind === "load" ? parseStored(await within(store.load(step.key), deadline)) : await within(store.save(step.key, step.value), deadline);
           } catch (error) {
+            const stopped = deadline.stopped();
+            if (stopped) {
+              step = task.fail(Date.now(), ...failure(stopped)) as Step;
+              continue;
+            }
             const detail = (error as { message?: unknown } | null)?.message;
-            step = task.fail(Date.now(), "OAUTH_ERROR", `the token store's ${step.kind}() failed${typeof detail === "string" ? `: ${detail}` : ""}`, error) as Step;
+            step = task.fail(Date.now(), "OAUTH_ERROR", `the token store's ${step.kind}() failed${typeof detail === "string" ? `: ${detail}` : ""}`, error, undefined, undefined) as Step;
             continue;
           }
           step = task.resume(Date.now(), value) as Step;
@@ -98,6 +124,7 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
       }
     }
   } finally {
+    deadline.dispose();
     task.free();
   }
 }

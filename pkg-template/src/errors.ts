@@ -7,7 +7,7 @@
 /** Transport failures. */
 export type TransportErrorCode = "NETWORK" | "TIMEOUT" | "ABORTED";
 /** Failures that are neither transport- nor API-specific. */
-export type GeneralErrorCode = "HTTP_STATUS" | "INVALID_INPUT" | "DECODE" | "RATE_LIMITED";
+export type GeneralErrorCode = "HTTP_STATUS" | "INVALID_INPUT" | "DECODE" | "RATE_LIMITED" | "RESPONSE_TOO_LARGE";
 /** SenseLink answers with `code != 200`. */
 export type SenseLinkErrorCode =
   | "SENSELINK_SIMILAR_PERSON"
@@ -97,9 +97,11 @@ export class InvalidInputError extends CyzenSenseLinkError {
   declare readonly issues: ReadonlyArray<InputIssue>;
 }
 
-/** `HTTP_STATUS`, `DECODE` or `RATE_LIMITED`. */
+/** `HTTP_STATUS`, `DECODE`, `RATE_LIMITED` or `RESPONSE_TOO_LARGE`. */
 export class HttpError extends CyzenSenseLinkError {
-  declare readonly code: "HTTP_STATUS" | "DECODE" | "RATE_LIMITED";
+  declare readonly code: "HTTP_STATUS" | "DECODE" | "RATE_LIMITED" | "RESPONSE_TOO_LARGE";
+  /** `RESPONSE_TOO_LARGE`: the `maxResponseBytes` the answer exceeded. */
+  declare readonly limit?: number;
 }
 
 /** A SenseLink answer with `code != 200` (HTTP status is usually 200). */
@@ -155,4 +157,9 @@ export function makeError(code: ErrorCode, message: string, props: ErrorProps): 
   if (code.startsWith("CYZEN_")) return new CyzenError(code, message, props);
   if (code.startsWith("OAUTH_")) return new OAuthError(code, message, props);
   return new HttpError(code, message, props);
+}
+
+/** An `INVALID_INPUT` error for one field. @internal */
+export function invalidInput(field: string, message: string): Error {
+  return makeError("INVALID_INPUT", `${field}: ${message}`, { field, issues: [{ field, message }] });
 }

@@ -3,8 +3,8 @@
  * `redirect: "manual"`, per-call timeout, `AbortSignal`, typed errors), for endpoints the typed
  * clients do not cover.
  */
-import { makeError } from "./errors.js";
-import { guarded, hostOf, type CallOptions, type FetchLike } from "./transport.js";
+import { invalidInput, makeError } from "./errors.js";
+import { checkLimits, DEFAULT_MAX_RESPONSE_BYTES, guarded, hostOf, joined, readLimited, type CallOptions, type FetchLike } from "./transport.js";
 
 export type { CallOptions, FetchLike } from "./transport.js";
 
@@ -63,9 +63,7 @@ export interface HttpResponse {
 
 const METHODS: readonly string[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-function invalid(field: string, message: string): Error {
-  return makeError("INVALID_INPUT", `${field}: ${message}`, { field, issues: [{ field, message }] });
-}
+const invalid = invalidInput;
 
 function scalar(value: unknown, field: string): string {
   if (typeof value === "string") return value;
@@ -132,9 +130,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
   if (typeof url !== "string" || !/^https?:\/\//.test(url)) throw invalid("url", "must be an absolute http(s) URL");
   const method = options.method ?? "GET";
   if (!METHODS.includes(method)) throw invalid("method", "must be GET, POST, PUT, PATCH or DELETE");
-  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 32 - 1)) {
-    throw invalid("timeoutMs", "must be between 1 and 4294967295");
-  }
+  checkLimits(options);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid("signal", "must be an AbortSignal");
   if (options.fetch !== undefined && typeof options.fetch !== "function") throw invalid("fetch", "must be a function");
   const bodies = [options.form, options.json, options.multipart].filter((b) => b !== undefined && b !== null).length;
@@ -164,17 +160,21 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
   }
   init.headers = headers;
   const doFetch = options.fetch ?? fetch;
-  return guarded({ signal, timeoutMs }, hostOf(target), async (abort) => {
-    if (abort !== undefined) init.signal = abort;
+  const host = hostOf(target);
+  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  return guarded({ signal, timeoutMs }, host, async (abort) => {
+    init.signal = abort;
     const response = await doFetch(target, init);
     const out: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
     });
     const status = response.type === "opaqueredirect" ? 0 : response.status;
+    const chunks = await readLimited(response, limit, host, status);
     if (responseType === "blob") {
-      return { status, headers: out, body: new Uint8Array(0), blob: await response.blob() };
+      const type = response.headers.get("content-type");
+      return { status, headers: out, body: new Uint8Array(0), blob: new Blob(chunks as BlobPart[], type === null ? {} : { type }) };
     }
-    return { status, headers: out, body: new Uint8Array(await response.arrayBuffer()) };
+    return { status, headers: out, body: joined(chunks) };
   });
 }

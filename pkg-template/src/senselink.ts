@@ -15,13 +15,13 @@ import {
   senselinkSign as wasmSign,
 } from "../cyzen_senselink.js";
 import { drive } from "./driver.js";
-import { makeError } from "./errors.js";
+import { invalidInput, makeError } from "./errors.js";
 import * as generated from "./generated/senselink.js";
 import { OUTPUTS, type SenseLinkOperation } from "./generated/senselink.js";
 import type { FileInput } from "./http.js";
 import { runAuthorize } from "./proxy-common.js";
 import { camelize, type Raw } from "./shape.js";
-import { forward, type CallOptions, type FetchLike } from "./transport.js";
+import { checkLimits, forward, type CallOptions, type FetchLike } from "./transport.js";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -43,8 +43,11 @@ export interface SenseLinkCommonOptions {
   readonly edition?: SenseLinkEdition;
   /** A `fetch` to use instead of the global one. */
   readonly fetch?: FetchLike;
-  /** Default per-call timeout in milliseconds (a call's own `timeoutMs` wins). */
+  /** Default deadline of a call in milliseconds (default 60 000; a call's own `timeoutMs` wins).
+   * It covers pacing waits, retries and reading the answer. */
   readonly timeoutMs?: number;
+  /** Answers larger than this many bytes fail with `RESPONSE_TOO_LARGE` (default 16 MiB). */
+  readonly maxResponseBytes?: number;
   /** Added to `Date.now()` when signing: set it when the local clock is off (the server refuses
    * timestamps more than 30 minutes away from its clock). */
   readonly clockOffsetMs?: number;
@@ -748,15 +751,8 @@ async function* pages<T>(
   }
 }
 
-function invalid(field: string, message: string): Error {
-  return makeError("INVALID_INPUT", `${field}: ${message}`, { field, issues: [{ field, message }] });
-}
+const invalid = invalidInput;
 
-function checkTimeout(timeoutMs: unknown): void {
-  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 32 - 1)) {
-    throw invalid("timeoutMs", "must be between 1 and 4294967295");
-  }
-}
 
 /**
  * SenseLink client. Direct mode signs every request (use it where the secret may live: a Worker,
@@ -809,16 +805,17 @@ export class SenseLinkClient {
   /** @throws {InvalidInputError} when an option is missing or wrong (e.g. `appSecret` with `proxy: true`). */
   constructor(options: SenseLinkClientOptions) {
     const core = new SenseLinkCore(options);
-    const { fetch: clientFetch, timeoutMs } = options;
+    const { fetch: clientFetch, timeoutMs, maxResponseBytes } = options;
     if (clientFetch !== undefined && typeof clientFetch !== "function") throw invalid("fetch", "must be a function");
-    checkTimeout(timeoutMs);
+    checkLimits(options);
     const call = async <T>(operation: SenseLinkOperation, input: object = {}, callOptions?: CallOptions): Promise<T> => {
-      checkTimeout(callOptions?.timeoutMs);
+      checkLimits(callOptions);
       const [photo, head] = await photoOf(input);
       const value = await drive(core.call(operation, input, photo, head), {
         fetch: clientFetch,
         signal: callOptions?.signal,
         timeoutMs: callOptions?.timeoutMs ?? timeoutMs,
+        maxResponseBytes: callOptions?.maxResponseBytes ?? maxResponseBytes,
       });
       return shape(OUTPUTS[operation], value) as T;
     };
@@ -970,7 +967,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = { 400: "Bad Request", 404:
  */
 export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: Request) => Promise<Response> {
   const { authorize, allow, fetch: upstreamFetch, timeoutMs } = options;
-  checkTimeout(timeoutMs);
+  checkLimits({ timeoutMs });
   const core = new SenseLinkProxyCore({
     baseUrl: options.baseUrl, appKey: options.appKey, appSecret: options.appSecret, clockOffsetMs: options.clockOffsetMs,
     allow: typeof allow === "function" ? undefined : allow,

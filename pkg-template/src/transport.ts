@@ -9,17 +9,48 @@
  * `Blob`s appended as they are.
  * @internal
  */
-import { makeError } from "./errors.js";
+import { CyzenSenseLinkError, invalidInput, makeError } from "./errors.js";
 
 /** A `fetch`-compatible function (the runtime's own, a proxy, a tracer, a test double). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** A call's deadline when it sets none: long enough for a 200-record page on a slow link. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** The largest answer read when a call sets no `maxResponseBytes` (16 MiB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** Options every network call accepts. */
 export interface CallOptions {
   /** Cancels the call (rejects with `ABORTED`). */
   readonly signal?: AbortSignal;
-  /** Aborts the call after this many milliseconds (rejects with `TIMEOUT`). */
+  /**
+   * The call's deadline in milliseconds (default 60 000): it covers the wait for a pacing slot,
+   * every retry and its backoff, a token refresh and reading the answer. When it passes, the
+   * request in flight is aborted and the call rejects with `TIMEOUT`.
+   */
   readonly timeoutMs?: number;
+  /** Answers larger than this many bytes fail with `RESPONSE_TOO_LARGE` (default 16 MiB); reading
+   * stops at the limit. */
+  readonly maxResponseBytes?: number;
+}
+
+/** The largest `timeoutMs` timers accept (2³¹ − 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Checks `timeoutMs` and `maxResponseBytes` of a client's or a call's options: integers from 1
+ * (to 2³¹ − 1 ms, and 2⁵³ − 1 bytes); anything else is `INVALID_INPUT` before anything is sent.
+ * @internal
+ */
+export function checkLimits<T extends { readonly timeoutMs?: unknown; readonly maxResponseBytes?: unknown }>(options: T | undefined): void {
+  if (options === undefined || options === null) return;
+  const { timeoutMs, maxResponseBytes } = options;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)) {
+    throw invalidInput("timeoutMs", `must be an integer from 1 to ${MAX_TIMEOUT_MS}`);
+  }
+  if (maxResponseBytes !== undefined && (typeof maxResponseBytes !== "number" || !Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1)) {
+    throw invalidInput("maxResponseBytes", "must be a positive integer");
+  }
 }
 
 /** How one request is sent. @internal */
@@ -57,38 +88,88 @@ export function hostOf(url: string): string {
 }
 
 /**
- * Runs `start(signal)` with a signal that aborts on the caller's `signal` and after `timeoutMs`,
- * and turns what it throws into `TIMEOUT`, `ABORTED` or `NETWORK` (naming `host`). The
- * `AbortController` and the timer exist only when there is something to abort on.
+ * One call's deadline: a signal that aborts when the caller's `signal` fires or `timeoutMs`
+ * passes, whichever comes first. One `AbortController` and one timer per call, however many
+ * requests, sleeps and retries the call makes. `dispose()` clears the timer.
  * @internal
  */
-export async function guarded<T>(options: CallOptions, host: string, start: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
-  const { signal, timeoutMs } = options;
-  if (signal?.aborted) throw aborted(signal);
-  if (signal === undefined && timeoutMs === undefined) {
-    try {
-      return await start(undefined);
-    } catch (cause) {
-      throw networkError(host, cause);
+export class Deadline {
+  /** Aborts on the caller's signal or at the deadline. */
+  readonly signal: AbortSignal;
+  /** When the deadline passes (`Date.now()` scale), `Infinity` for none. */
+  readonly at: number;
+  /** The budget, for messages. */
+  readonly timeoutMs: number;
+  #timedOut = false;
+  readonly #caller: AbortSignal | undefined;
+  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(options: CallOptions) {
+    const caller = options.signal;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#caller = caller;
+    const controller = new AbortController();
+    this.signal = controller.signal;
+    this.at = Number.isFinite(this.timeoutMs) ? Date.now() + this.timeoutMs : Infinity;
+    if (caller?.aborted) {
+      controller.abort(caller.reason);
+      return;
+    }
+    if (Number.isFinite(this.timeoutMs)) {
+      this.#timer = setTimeout(() => {
+        this.#timedOut = true;
+        controller.abort();
+      }, this.timeoutMs);
+    }
+    if (caller !== undefined) {
+      this.#onAbort = () => controller.abort(caller.reason);
+      caller.addEventListener("abort", this.#onAbort, { once: true });
     }
   }
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  const onAbort = () => controller.abort();
-  signal?.addEventListener("abort", onAbort);
+
+  /** The typed error for a failure while this deadline ran: `TIMEOUT`, `ABORTED`, else `NETWORK`. */
+  failure(host: string, cause: unknown): Error {
+    if (cause instanceof CyzenSenseLinkError) return cause;
+    if (this.#timedOut) return this.timeout(`no complete response from ${host}`, cause);
+    if (this.#caller?.aborted) return aborted(this.#caller);
+    return networkError(host, cause);
+  }
+
+  /** `TIMEOUT`, saying what did not finish in time. */
+  timeout(what: string, cause?: unknown): Error {
+    return makeError("TIMEOUT", `${what} within the call's deadline of ${this.timeoutMs} ms (timeoutMs; it covers pacing waits, retries and token refreshes)`, { cause });
+  }
+
+  /** `ABORTED` or `TIMEOUT` when the signal has fired, else `undefined`. */
+  stopped(): Error | undefined {
+    if (!this.signal.aborted) return undefined;
+    if (this.#timedOut) return this.timeout("the call did not finish");
+    return aborted(this.#caller ?? this.signal);
+  }
+
+  /** Stops the timer and detaches from the caller's signal. */
+  dispose(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.#caller?.removeEventListener("abort", this.#onAbort);
+  }
+}
+
+/**
+ * Runs `start(signal)` under its own {@link Deadline} and turns what it throws into `TIMEOUT`,
+ * `ABORTED` or `NETWORK` (naming `host`); the package's own typed errors pass through.
+ * @internal
+ */
+export async function guarded<T>(options: CallOptions, host: string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const deadline = new Deadline(options);
   try {
-    return await start(controller.signal);
+    const stopped = deadline.stopped();
+    if (stopped) throw stopped;
+    return await start(deadline.signal);
   } catch (cause) {
-    if (timedOut) throw makeError("TIMEOUT", `no complete response from ${host} within ${timeoutMs} ms`, { cause });
-    if (signal?.aborted) throw aborted(signal);
-    throw networkError(host, cause);
+    throw deadline.failure(host, cause);
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
+    deadline.dispose();
   }
 }
 
@@ -119,10 +200,11 @@ function formData(parts: NonNullable<PlannedRequest["multipart"]>): FormData {
 /**
  * Sends a planned request and reads the answer for the core: the status (0 for a redirect, which
  * is never followed), the body parsed as JSON (or the text, or a `Blob` when asked and the answer is
- * not JSON), and the `Retry-After`, `Date` and request-id headers.
+ * not JSON), and the `Retry-After`, `Date` and request-id headers. Runs under `deadline` when the
+ * call has one (the driver's), else under its own.
  * @internal
  */
-export function send(request: PlannedRequest, options: SendOptions): Promise<Answer> {
+export function send(request: PlannedRequest, options: SendOptions, deadline?: Deadline): Promise<Answer> {
   const init: RequestInit = { method: request.method ?? "GET", redirect: "manual" };
   const headers: [string, string][] = request.headers ? request.headers.map(([k, v]) => [k, v]) : [];
   if (request.form !== undefined) {
@@ -137,14 +219,22 @@ export function send(request: PlannedRequest, options: SendOptions): Promise<Ans
   }
   if (headers.length > 0) init.headers = headers;
   const doFetch = options.fetch ?? fetch;
-  return guarded(options, hostOf(request.url), async (signal) => {
-    if (signal !== undefined) init.signal = signal;
+  const host = hostOf(request.url);
+  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const exchange = async (signal: AbortSignal) => {
+    init.signal = signal;
     const response = await doFetch(request.url, init);
-    return read(response, request.expect === "blob");
+    return read(response, request.expect === "blob", limit, host);
+  };
+  if (deadline === undefined) return guarded(options, host, exchange);
+  const stopped = deadline.stopped();
+  if (stopped) return Promise.reject(stopped);
+  return exchange(deadline.signal).catch((cause: unknown) => {
+    throw deadline.failure(host, cause);
   });
 }
 
-async function read(response: Response, blob: boolean): Promise<Answer> {
+async function read(response: Response, blob: boolean, limit: number, host: string): Promise<Answer> {
   const redirect = response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400);
   const status = response.type === "opaqueredirect" ? 0 : response.status;
   const headers = response.headers;
@@ -158,16 +248,71 @@ async function read(response: Response, blob: boolean): Promise<Answer> {
     await response.body?.cancel();
     return { ...meta, status: 0, kind: "empty", body: undefined };
   }
-  if (blob && response.ok && !(headers.get("content-type") ?? "").includes("json")) {
-    return { ...meta, kind: "blob", body: await response.blob() };
+  const type = headers.get("content-type") ?? "";
+  const chunks = await readLimited(response, limit, host, status);
+  if (blob && response.ok && !type.includes("json")) {
+    return { ...meta, kind: "blob", body: new Blob(chunks as BlobPart[], type === "" ? {} : { type }) };
   }
-  const text = await response.text();
+  const text = decodeText(chunks);
   if (text === "") return { ...meta, kind: "empty", body: undefined };
   try {
     return { ...meta, kind: "json", body: JSON.parse(text) };
   } catch {
     return { ...meta, kind: "text", body: text };
   }
+}
+
+/**
+ * Reads a body, stopping at `limit` bytes: a `Content-Length` above it (of an unencoded body) is
+ * refused before any byte is read; otherwise bytes are counted as they arrive and reading stops
+ * (the stream is cancelled) at the first chunk past the limit. Counting while reading costs no
+ * more than `response.text()` (measured in `make bench`).
+ */
+export async function readLimited(response: Response, limit: number, host: string, status: number): Promise<Uint8Array[]> {
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > limit && !response.headers.has("content-encoding")) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(host, status, limit, `declares ${declared} bytes`);
+  }
+  const body = response.body;
+  if (body === null) return [];
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return chunks;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(host, status, limit, "sent more");
+    }
+    chunks.push(value);
+  }
+}
+
+function tooLarge(host: string, status: number, limit: number, what: string): Error {
+  return makeError("RESPONSE_TOO_LARGE", `the answer from ${host} ${what} than maxResponseBytes (${limit}); reading stopped`, { status, limit });
+}
+
+const utf8 = new TextDecoder();
+
+function decodeText(chunks: Uint8Array[]): string {
+  return chunks.length === 0 ? "" : utf8.decode(joined(chunks));
+}
+
+/** The chunks as one array (the chunk itself when there is one: no copy). @internal */
+export function joined(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  const whole = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return whole;
 }
 
 /**

@@ -21,7 +21,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::to_js_error;
-use crate::error::{Error, ErrorCode};
+use crate::error::{Detail, Error, ErrorCode};
 use crate::http::{Body, Expect, Part, Payload, Request, Response, Target};
 use crate::runtime::Runtime;
 
@@ -216,16 +216,30 @@ impl Task {
         self.run(now, Some(Outcome::Response(response)))
     }
 
-    /// A `send` or `sleep` that failed: `code` is `NETWORK`, `TIMEOUT` or `ABORTED` (or a store
-    /// failure, `OAUTH_ERROR`); `cause` is kept on the error.
-    pub fn fail(&mut self, now: f64, code: &str, message: String, cause: JsValue) -> Result<JsValue, JsValue> {
+    /// A `send` or `sleep` that failed: `code` is `NETWORK`, `TIMEOUT`, `ABORTED` or
+    /// `RESPONSE_TOO_LARGE` (with the answer's `status` and the `limit` it passed), or a store
+    /// failure, `OAUTH_ERROR`; `cause` is kept on the error.
+    pub fn fail(
+        &mut self,
+        now: f64,
+        code: &str,
+        message: String,
+        cause: JsValue,
+        status: Option<u16>,
+        limit: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
         let code = match code {
             "TIMEOUT" => ErrorCode::Timeout,
             "ABORTED" => ErrorCode::Aborted,
+            "RESPONSE_TOO_LARGE" => ErrorCode::ResponseTooLarge,
             "OAUTH_ERROR" => ErrorCode::OAuthError,
             _ => ErrorCode::Network,
         };
         let mut error = Error::new(code, message);
+        error.status = status;
+        if let Some(limit) = limit {
+            error = error.with_detail("limit", Detail::Num(limit));
+        }
         if !cause.is_undefined() {
             error = error.with_cause(Rc::new(cause));
         }

@@ -12,6 +12,8 @@
 //! - `truncate`: a JSON-looking 200 whose body stops mid-way (Content-Length larger than what
 //!   is sent, then the connection closes)
 //! - `drop`: close the connection without any response
+//! - `huge=BYTES`: a 200 JSON answer of BYTES bytes, streamed in 64 KiB chunks without a
+//!   `Content-Length` (add `declared` to send one)
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -51,6 +53,8 @@ pub struct FaultPlan {
     pub html: bool,
     pub truncate: bool,
     pub drop: bool,
+    pub huge_bytes: Option<u64>,
+    pub declared: bool,
 }
 
 impl FaultPlan {
@@ -88,9 +92,11 @@ impl FaultPlan {
                 "html" => plan.html = true,
                 "truncate" => plan.truncate = true,
                 "drop" => plan.drop = true,
+                "huge" => plan.huge_bytes = Some(number("huge", value)?),
+                "declared" => plan.declared = true,
                 other => {
                     return Err(format!(
-                        "unknown fault {other:?}; known: latency=MS, status=NNN, retry-after=S, retry-after-date[=S], malformed-json, html, truncate, drop"
+                        "unknown fault {other:?}; known: latency=MS, status=NNN, retry-after=S, retry-after-date[=S], malformed-json, html, truncate, drop, huge=BYTES, declared"
                     ))
                 }
             }
@@ -103,7 +109,13 @@ impl FaultPlan {
 
     /// Whether the request continues to its handler after the latency.
     fn continues(&self) -> bool {
-        self.status.is_none() && self.retry_after.is_none() && !self.malformed_json && !self.html && !self.truncate && !self.drop
+        self.status.is_none()
+            && self.retry_after.is_none()
+            && !self.malformed_json
+            && !self.html
+            && !self.truncate
+            && !self.drop
+            && self.huge_bytes.is_none()
     }
 }
 
@@ -250,6 +262,42 @@ fn truncated_response(full: &'static str) -> Response {
     response
 }
 
+/// A JSON answer of exactly `total` bytes (at least the envelope's), produced 64 KiB at a time so
+/// the sandbox never holds it whole; a client that stops reading stops the stream.
+fn huge_response(total: u64, declared: bool) -> Response {
+    const HEAD: &[u8] = br#"{"code":200,"message":"OK","data":""#;
+    const TAIL: &[u8] = br#""}"#;
+    const CHUNK: u64 = 64 * 1024;
+    let envelope = (HEAD.len() + TAIL.len()) as u64;
+    let total = total.max(envelope);
+    let padding = total - envelope;
+    let stream = futures_util::stream::unfold(0u64, move |sent| async move {
+        if sent >= total {
+            return None;
+        }
+        let mut chunk = Vec::new();
+        if sent == 0 {
+            chunk.extend_from_slice(HEAD);
+        }
+        let padded_so_far = sent.saturating_sub(HEAD.len() as u64).min(padding);
+        let room = CHUNK.saturating_sub(chunk.len() as u64);
+        let pad = (padding - padded_so_far).min(room);
+        chunk.resize(chunk.len() + pad as usize, b'x');
+        if padded_so_far + pad == padding {
+            chunk.extend_from_slice(TAIL);
+        }
+        let next = sent + chunk.len() as u64;
+        Some((Ok::<Bytes, std::io::Error>(Bytes::from(chunk)), next))
+    });
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+    if declared {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(total));
+    }
+    response
+}
+
 const TRUNCATED_BODY: &str = r#"{"code":200,"message":"OK","desc":"","data":[{"id":60001,"name":"佐藤 太郎","avatar":"5cbe78b135060d0001750ef5","mobile":"09012345678","remark":"","type":1,"groupList":null,"ic_number":"","job_number":"E10001","create_at":"2024-04-01 09:00:00.0"},{"id":60002,"name":"鈴木 花子","avatar":"5cbe78b135060d0001750ef6","mobile":"09012345679","remark":"","type":1,"groupList":null}]}"#;
 
 /// Middleware: applies the header fault, else the first matching queued fault.
@@ -293,6 +341,9 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
     if plan.truncate {
         return truncated_response(TRUNCATED_BODY);
     }
+    if let Some(bytes) = plan.huge_bytes {
+        return huge_response(bytes, plan.declared);
+    }
     let mut response = if plan.html {
         html_error(plan.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::BAD_GATEWAY))
     } else if plan.malformed_json {
@@ -324,6 +375,18 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_answers_have_the_asked_length_and_parse() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        for total in [10, 40, 64 * 1024, 200_000] {
+            let response = huge_response(total, false);
+            let bytes = rt.block_on(axum::body::to_bytes(response.into_body(), usize::MAX)).unwrap();
+            assert_eq!(bytes.len() as u64, total.max(37));
+            let value: Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(value["code"], 200);
+        }
+    }
 
     #[test]
     fn parses_combined_specs() {
