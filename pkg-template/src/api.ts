@@ -7,4 +7,6 @@
 export * from "./errors.js";
 export * from "./http.js";
 export * from "./senselink.js";
+export * from "./senselink-proxy.js";
 export * from "./cyzen.js";
+export * from "./cyzen-proxy.js";

@@ -3,7 +3,7 @@
  * `redirect: "manual"`, per-call timeout, `AbortSignal`, typed errors), for endpoints the typed
  * clients do not cover.
  */
-import { invalidInput, makeError } from "./errors.js";
+import { invalidInput } from "./errors.js";
 import { checkLimits, DEFAULT_MAX_RESPONSE_BYTES, guarded, hostOf, joined, readLimited, type CallOptions, type FetchLike } from "./transport.js";
 
 export type { CallOptions, FetchLike } from "./transport.js";

@@ -1,0 +1,221 @@
+/**
+ * The cyzen proxy for a Worker or a server: browser pages call it with
+ * `new CyzenClient({ baseUrl: "<its URL>", auth: { proxy: true } })` and never hold a token.
+ */
+import { CyzenProxyCore } from "../cyzen_senselink.js";
+import { CyzenOAuth, oauthPartsOf, type CyzenResourceName, type PathOverride } from "./cyzen.js";
+import { drive, type DriveContext } from "./driver.js";
+import { invalidInput } from "./errors.js";
+import { func, record, text } from "./options.js";
+import { runAuthorize } from "./proxy-common.js";
+import { checkLimits, forward, type FetchLike } from "./transport.js";
+
+const invalid = invalidInput;
+
+// ---------------------------------------------------------------------------------------------
+// Proxy
+
+/**
+ * What an `allow` function of {@link createCyzenProxy} is told about a request.
+ * @example
+ * allow: ({ method, resource, allowedByDefault }) => allowedByDefault && (method === "GET" || resource === "spots")
+ */
+export interface CyzenProxyRequestInfo {
+  /** `GET`, `POST`, `PUT` or `DELETE`. */
+  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  /** The cyzen path (`/spots`). */
+  readonly path: string;
+  /** The resource (`spots`). */
+  readonly resource: CyzenResourceName;
+  /** The incoming request. */
+  readonly request: Request;
+  /** Whether the vendor's table lists this operation (the default allow-list). */
+  readonly allowedByDefault: boolean;
+}
+
+/** How the proxy authenticates to cyzen: an OAuth object (refreshed when needed) or a static token. */
+export type CyzenProxyCredentials = CyzenOAuth | { readonly staticToken: string };
+
+/**
+ * Settings of {@link createCyzenProxy}.
+ * @example
+ * createCyzenProxy({ companyId: env.CYZEN_COMPANY_ID, auth: { staticToken: env.CYZEN_STATIC_TOKEN },
+ *   authorize: (req) => req.headers.has("cf-access-authenticated-user-email") });
+ */
+export interface CyzenProxyOptions {
+  /** Upstream cyzen base URL (default `https://ext.cyzen.cloud/webapi/v0`). */
+  readonly baseUrl?: string;
+  /** The tenant id added to every call (any `company_id` the caller sends is dropped). */
+  readonly companyId: string;
+  /**
+   * The credentials, or a function of the request giving them (e.g. the {@link CyzenOAuth} of the
+   * caller's session, with tokens in KV); `null`/`undefined` there answers 401 "not signed in".
+   */
+  readonly auth: CyzenProxyCredentials | ((request: Request) => CyzenProxyCredentials | null | undefined | Promise<CyzenProxyCredentials | null | undefined>);
+  /**
+   * Decides who may use the proxy, before anything else: `true` lets the request through, `false`
+   * (or a throw) answers 401, a `Response` is sent as it is. Without it, **every caller that can
+   * reach the proxy acts with its cyzen credentials**: check a session here, or put the proxy
+   * behind your own authentication (e.g. Cloudflare Access).
+   */
+  readonly authorize?: (request: Request) => boolean | Response | Promise<boolean | Response>;
+  /**
+   * Which operations may be called (others get 403 and are never forwarded). Default: exactly the
+   * operations of the vendor's table ({@link CYZEN_RESOURCES}). Patterns are
+   * `"[GET |POST |PUT |DELETE ]/path"` with a resource's path; `"@default"` stands for the default
+   * list — `["GET /spots", "GET /users"]` narrows it to two lists. A function decides alone.
+   */
+  readonly allow?: readonly string[] | ((info: CyzenProxyRequestInfo) => boolean | Promise<boolean>);
+  /** Path overrides, as for {@link CyzenClient} (the resource is found by the end of the path). */
+  readonly paths?: Partial<Record<CyzenResourceName, PathOverride>>;
+  /** The `fetch` used to call cyzen (and the token endpoint; default: the global one). */
+  readonly fetch?: FetchLike;
+  /** Abort the upstream call after this many milliseconds (answers 504). */
+  readonly timeoutMs?: number;
+}
+
+/** The largest write body accepted (cyzen writes are small forms). */
+const PROXY_MAX_BODY = 1 << 20;
+
+interface CyzenProxyPlan {
+  readonly forward: boolean;
+  readonly url: string;
+  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  readonly path: string;
+  readonly resource: CyzenResourceName;
+  readonly allowed: boolean;
+  readonly body?: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+/** A refusal in cyzen's own shape, so a `proxy: true` client reports it as a `CyzenError`. */
+function cyzenRefusal(status: number, message: string): Response {
+  return new Response(JSON.stringify({ errors: [{ err_code: status * 100, err_msg: message }] }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
+  });
+}
+
+/**
+ * Creates a cyzen proxy for a Worker (or any runtime with `Request`/`Response`): a browser page
+ * calls it with `new CyzenClient({ baseUrl: "<its URL>", auth: { proxy: true } })` and never holds
+ * a token. For each request it runs `authorize`, finds the resource named by the end of the path
+ * (`/cyzen/spots` → `spots`), checks the method against the allow-list, replaces any `company_id`
+ * with its own (query of GET/DELETE, form body of POST/PUT), adds `Authorization: bearer` —
+ * refreshing an expired OAuth token first, and once more after a 401 (one refresh for every
+ * concurrent caller) — and forwards method, query, form body and `Accept`/`Accept-Language`.
+ * Cookies and other headers stay behind; the answer comes back as it is (minus `Set-Cookie`).
+ *
+ * Refusals are cyzen-style JSON (`{"errors":[{"err_code":40300,"err_msg":"…"}]}`) with HTTP 401
+ * (not authorized, not signed in, sign-in expired), 403 (not in the allow-list), 404 (no resource),
+ * 405, 400, 413, 415; an unreachable upstream gives 502, a timeout 504. No CORS headers are added:
+ * mount it on the page's origin.
+ *
+ * @throws {InvalidInputError} when an option is missing or wrong.
+ * @example
+ * // worker.js: one origin serves the page, /senselink/… and /cyzen/…
+ * import { CyzenOAuth, createCyzenProxy } from "cyzen-senselink";
+ * let proxy;
+ * export default {
+ *   fetch(request, env) {
+ *     proxy ??= createCyzenProxy({
+ *       baseUrl: env.CYZEN_BASE_URL, companyId: env.CYZEN_COMPANY_ID,
+ *       auth: (req) => oauthOfSession(req, env),        // a CyzenOAuth with tokens in KV, or null
+ *       authorize: (req) => hasValidSession(req, env),
+ *     });
+ *     return new URL(request.url).pathname.startsWith("/cyzen/") ? proxy(request) : env.ASSETS.fetch(request);
+ *   },
+ * };
+ */
+export function createCyzenProxy(options: CyzenProxyOptions): (request: Request) => Promise<Response> {
+  const o = record(options, "options");
+  const { authorize, allow, timeoutMs } = options;
+  const upstreamFetch = func(o, "fetch");
+  const auth = o.auth;
+  if (typeof auth !== "function" && !(auth instanceof CyzenOAuth)) {
+    const token = (auth as { staticToken?: unknown } | undefined)?.staticToken;
+    if (typeof token !== "string" || token === "") throw invalid("auth", "must be a CyzenOAuth, { staticToken: string } or a function of the request");
+  }
+  if (authorize !== undefined && typeof authorize !== "function") throw invalid("authorize", "must be a function");
+  checkLimits({ timeoutMs: o.timeoutMs });
+  if (o.paths !== undefined && o.paths !== null) record(o.paths, "paths");
+  const planner = new CyzenProxyCore({ baseUrl: o.baseUrl, companyId: text(o, "companyId", true), paths: o.paths, allow: typeof allow === "function" ? undefined : allow });
+
+  return async (request: Request): Promise<Response> => {
+    const verdict = await runAuthorize(authorize, request);
+    if (verdict instanceof Response) return verdict;
+    if (verdict === "refuse") return cyzenRefusal(401, "this proxy's authorize() refused the request");
+    const method = request.method.toUpperCase();
+    let body: string | undefined;
+    if (method === "POST" || method === "PUT") {
+      if (Number(request.headers.get("content-length") ?? 0) > PROXY_MAX_BODY) return cyzenRefusal(413, "the form body is too large");
+      body = await request.text();
+      if (body.length > PROXY_MAX_BODY) return cyzenRefusal(413, "the form body is too large");
+    }
+    const plan = planner.plan(method, request.url, request.headers.get("content-type") ?? undefined, body) as CyzenProxyPlan;
+    if (!plan.forward) return cyzenRefusal(plan.status, plan.message);
+    const allowed =
+      typeof allow === "function"
+        ? await allow({ method: plan.method, path: plan.path, resource: plan.resource, request, allowedByDefault: plan.allowed })
+        : plan.allowed;
+    if (allowed !== true) return cyzenRefusal(403, `${plan.method} ${plan.path} is not in this proxy's allow-list`);
+
+    let credentials: CyzenProxyCredentials | null | undefined;
+    try {
+      credentials = typeof auth === "function" ? await (auth as (r: Request) => unknown)(request) as CyzenProxyCredentials | null | undefined : auth as CyzenProxyCredentials;
+    } catch {
+      return cyzenRefusal(401, "not signed in to cyzen (the proxy's auth() failed)");
+    }
+    if (credentials === null || credentials === undefined) return cyzenRefusal(401, "not signed in to cyzen: sign in first");
+    const oauth = credentials instanceof CyzenOAuth ? oauthPartsOf(credentials) : undefined;
+    const staticToken = oauth ? undefined : (credentials as { staticToken?: unknown }).staticToken;
+    if (!oauth && (typeof staticToken !== "string" || staticToken === "")) return cyzenRefusal(401, "not signed in to cyzen: no credentials");
+
+    const tokenFailure = (error: unknown): Response => {
+      const code = (error as { code?: string } | null)?.code ?? "";
+      if (code === "OAUTH_NO_TOKEN") return cyzenRefusal(401, "not signed in to cyzen: sign in first");
+      if (code.startsWith("OAUTH_")) return cyzenRefusal(401, "the cyzen sign-in has expired or was revoked: sign in again");
+      if (code === "TIMEOUT") return cyzenRefusal(504, "the cyzen token endpoint did not answer in time");
+      return cyzenRefusal(502, "the cyzen token endpoint could not be reached");
+    };
+    const tokenContext: DriveContext = { store: oauth?.store, tokenFetch: oauth?.fetch ?? upstreamFetch, timeoutMs };
+    let token: string;
+    let generation = 0;
+    if (oauth) {
+      try {
+        ({ token, generation } = await drive<{ token: string; generation: number }>(oauth.core.accessToken(), tokenContext));
+      } catch (error) {
+        return tokenFailure(error);
+      }
+    } else {
+      token = staticToken as string;
+    }
+
+    const send = (bearer: string): Promise<Response> => {
+      const headers = new Headers({ authorization: `bearer ${bearer}`, accept: request.headers.get("accept") ?? "application/json" });
+      const language = request.headers.get("accept-language");
+      if (language !== null) headers.set("accept-language", language);
+      if (plan.body !== undefined) headers.set("content-type", "application/x-www-form-urlencoded");
+      return forward(plan.url, { method: plan.method, headers }, plan.body, { fetch: upstreamFetch, timeoutMs });
+    };
+    try {
+      let upstream = await send(token);
+      if (upstream.status === 401 && oauth) {
+        await upstream.body?.cancel();
+        try {
+          ({ token } = await drive<{ token: string; generation: number }>(oauth.core.renewAfter(generation), tokenContext));
+        } catch (error) {
+          return tokenFailure(error);
+        }
+        upstream = await send(token);
+      }
+      return upstream;
+    } catch (error) {
+      const code = (error as { code?: string } | null)?.code;
+      if (code === "TIMEOUT") return cyzenRefusal(504, `cyzen did not answer within ${timeoutMs} ms`);
+      if (code === "HTTP_STATUS") return cyzenRefusal(502, "cyzen answered with a redirect, which is not followed (check baseUrl)");
+      return cyzenRefusal(502, "cyzen could not be reached");
+    }
+  };
+}
