@@ -2,6 +2,10 @@
 // package — a pure-JS MD5 signer and a fetch-based request helper for SenseLink (no validation,
 // no typed errors, no retries). Same job for the measured paths, so sizes and timings compare.
 
+// MD5's constants, computed once (a hand-written signer would not rebuild them on every call).
+const S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
+const K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0);
+
 function md5(text) {
   const bytes = new TextEncoder().encode(text);
   const length = bytes.length;
@@ -9,8 +13,6 @@ function md5(text) {
   for (let i = 0; i < length; i++) words[i >> 2] |= bytes[i] << ((i % 4) * 8);
   words[length >> 2] |= 0x80 << ((length % 4) * 8);
   words[words.length - 2] = length * 8;
-  const S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
-  const K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0);
   let a0 = 0x67452301, b0 = 0xefcdab89, c0 = 0x98badcfe, d0 = 0x10325476;
   for (let chunk = 0; chunk < words.length; chunk += 16) {
     let a = a0, b = b0, c = c0, d = d0;
@@ -47,6 +49,13 @@ export async function senselinkCall({ baseUrl, appKey, appSecret, path, query = 
   const envelope = await response.json();
   if (envelope.code !== 200) throw new Error(`SenseLink ${envelope.code}: ${envelope.message}`);
   return envelope.data;
+}
+
+/** One SenseLink list page (`data` is a plain array): the items and the next page number, which
+ * exists when the page came back full. */
+export async function senselinkPage({ page = 1, size = 20, query = {}, ...call }) {
+  const items = await senselinkCall({ ...call, query: { ...query, page, size } });
+  return { items, page, size, nextPage: items.length === size ? page + 1 : null };
 }
 
 /** One cyzen list page by hand: bearer token, `company_id`, JSON, `errors[]` check. */
