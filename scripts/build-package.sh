@@ -27,7 +27,7 @@ done
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} ${wasm_flags[*]}"
 cargo build --quiet --release --target wasm32-unknown-unknown --lib
 log "wasm-bindgen --target web"
-wasm-bindgen --target web --weak-refs --out-dir "$stage" --out-name cyzen_senselink \
+wasm-bindgen --target web --weak-refs --experimental-reset-state-function --out-dir "$stage" --out-name cyzen_senselink \
   "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm"
 log "wasm-opt -Oz"
 # --converge repeats -Oz while it still shrinks the module; the producers and target-features

@@ -10,3 +10,4 @@ export * from "./senselink.js";
 export * from "./senselink-proxy.js";
 export * from "./cyzen.js";
 export * from "./cyzen-proxy.js";
+export { __trapForTests } from "./instance.js";

@@ -3,7 +3,7 @@
  * compiles the `.wasm` next to the glue with top-level await.
  */
 import init from "../cyzen_senselink.js";
-import { afterInit } from "./setup.js";
+import { afterInit } from "./instance.js";
 
 await init({ module_or_path: new URL("../cyzen_senselink_bg.wasm", import.meta.url) });
 afterInit();

@@ -7,8 +7,8 @@ import { CyzenOAuth, oauthPartsOf, type CyzenResourceName, type PathOverride } f
 import { drive, type DriveContext } from "./driver.js";
 import { invalidInput } from "./errors.js";
 import { func, record, text } from "./options.js";
-import { runAuthorize } from "./proxy-common.js";
-import { checkLimits, forward, type FetchLike } from "./transport.js";
+import { admit, jsonRefusal, proxyAccess, readBody, tooLargeMessage, type ProxyAccessOptions } from "./proxy-common.js";
+import { checkLimits, forward, joined, type FetchLike } from "./transport.js";
 
 const invalid = invalidInput;
 
@@ -37,28 +37,23 @@ export interface CyzenProxyRequestInfo {
 export type CyzenProxyCredentials = CyzenOAuth | { readonly staticToken: string };
 
 /**
- * Settings of {@link createCyzenProxy}.
+ * Settings of {@link createCyzenProxy}. `authorize` is required (or, for a deliberately public
+ * proxy, `unsafelyAllowAnyCaller: true`); cross-site browser requests are refused unless their
+ * origin is in `allowedOrigins`.
  * @example
  * createCyzenProxy({ companyId: env.CYZEN_COMPANY_ID, auth: { staticToken: env.CYZEN_STATIC_TOKEN },
- *   authorize: (req) => req.headers.has("cf-access-authenticated-user-email") });
+ *   authorize: (req) => hasValidSession(req, env) });
  */
-export interface CyzenProxyOptions {
+export interface CyzenProxyOptions extends ProxyAccessOptions {
   /** Upstream cyzen base URL (default `https://ext.cyzen.cloud/webapi/v0`). */
   readonly baseUrl?: string;
-  /** The tenant id added to every call (any `company_id` the caller sends is dropped). */
+  /** The tenant id added to every call (a request that carries a `company_id` of its own is refused with 400). */
   readonly companyId: string;
   /**
    * The credentials, or a function of the request giving them (e.g. the {@link CyzenOAuth} of the
    * caller's session, with tokens in KV); `null`/`undefined` there answers 401 "not signed in".
    */
   readonly auth: CyzenProxyCredentials | ((request: Request) => CyzenProxyCredentials | null | undefined | Promise<CyzenProxyCredentials | null | undefined>);
-  /**
-   * Decides who may use the proxy, before anything else: `true` lets the request through, `false`
-   * (or a throw) answers 401, a `Response` is sent as it is. Without it, **every caller that can
-   * reach the proxy acts with its cyzen credentials**: check a session here, or put the proxy
-   * behind your own authentication (e.g. Cloudflare Access).
-   */
-  readonly authorize?: (request: Request) => boolean | Response | Promise<boolean | Response>;
   /**
    * Which operations may be called (others get 403 and are never forwarded). Default: exactly the
    * operations of the vendor's table ({@link CYZEN_RESOURCES}). Patterns are
@@ -72,10 +67,16 @@ export interface CyzenProxyOptions {
   readonly fetch?: FetchLike;
   /** Abort the upstream call after this many milliseconds (answers 504). */
   readonly timeoutMs?: number;
+  /**
+   * The largest form body of a write, in bytes (default 1 MiB: cyzen writes are small forms). A
+   * larger declared `Content-Length` is refused with 413 before anything is read; a body without
+   * one is counted while it is read, and reading stops with 413 at the first byte past the limit.
+   */
+  readonly maxBodyBytes?: number;
 }
 
-/** The largest write body accepted (cyzen writes are small forms). */
-const PROXY_MAX_BODY = 1 << 20;
+/** The default {@link CyzenProxyOptions.maxBodyBytes}: 1 MiB. */
+const DEFAULT_MAX_BODY_BYTES = 1 << 20;
 
 interface CyzenProxyPlan {
   readonly forward: boolean;
@@ -91,28 +92,32 @@ interface CyzenProxyPlan {
 
 /** A refusal in cyzen's own shape, so a `proxy: true` client reports it as a `CyzenError`. */
 function cyzenRefusal(status: number, message: string): Response {
-  return new Response(JSON.stringify({ errors: [{ err_code: status * 100, err_msg: message }] }), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
-  });
+  return jsonRefusal(status, { errors: [{ err_code: status * 100, err_msg: message }] });
 }
+
+const utf8 = new TextDecoder();
 
 /**
  * Creates a cyzen proxy for a Worker (or any runtime with `Request`/`Response`): a browser page
  * calls it with `new CyzenClient({ baseUrl: "<its URL>", auth: { proxy: true } })` and never holds
- * a token. For each request it runs `authorize`, finds the resource named by the end of the path
- * (`/cyzen/spots` → `spots`), checks the method against the allow-list, replaces any `company_id`
- * with its own (query of GET/DELETE, form body of POST/PUT), adds `Authorization: bearer` —
- * refreshing an expired OAuth token first, and once more after a 401 (one refresh for every
- * concurrent caller) — and forwards method, query, form body and `Accept`/`Accept-Language`.
- * Cookies and other headers stay behind; the answer comes back as it is (minus `Set-Cookie`).
+ * a token. For each request it refuses a cross-site browser request (403; see `allowedOrigins`),
+ * runs `authorize`, reads a write's form body (at most `maxBodyBytes`), finds the resource named by
+ * the end of the path (`/cyzen/spots` → `spots`), checks the method against the allow-list,
+ * refuses a query or form body that carries `company_id` in any spelling (400: `Company_Id`,
+ * `company_id[]`, `%63ompany_id`…) and adds its own (query of GET/DELETE, form body of POST/PUT),
+ * adds `Authorization: bearer` — refreshing an expired OAuth token first, and once more after a 401
+ * (one refresh for every concurrent caller) — and forwards method, query, form body and
+ * `Accept`/`Accept-Language`. Cookies and other headers stay behind. The answer keeps cyzen's
+ * status and body but only an allow-list of its headers (no `Set-Cookie`, `Access-Control-*`,
+ * `Refresh`…), and always carries `X-Content-Type-Options: nosniff` (and `Cache-Control: no-store`
+ * when cyzen set no caching).
  *
  * Refusals are cyzen-style JSON (`{"errors":[{"err_code":40300,"err_msg":"…"}]}`) with HTTP 401
- * (not authorized, not signed in, sign-in expired), 403 (not in the allow-list), 404 (no resource),
- * 405, 400, 413, 415; an unreachable upstream gives 502, a timeout 504. No CORS headers are added:
- * mount it on the page's origin.
+ * (not authorized, not signed in, sign-in expired), 403 (cross-site, not in the allow-list), 404
+ * (no resource), 405, 400, 413, 415; an unreachable upstream gives 502, a timeout 504. No CORS
+ * headers are added: mount it on the page's origin.
  *
- * @throws {InvalidInputError} when an option is missing or wrong.
+ * @throws {InvalidInputError} when an option is missing or wrong — `authorize` is required.
  * @example
  * // worker.js: one origin serves the page, /senselink/… and /cyzen/…
  * import { CyzenOAuth, createCyzenProxy } from "cyzen-senselink";
@@ -130,28 +135,32 @@ function cyzenRefusal(status: number, message: string): Response {
  */
 export function createCyzenProxy(options: CyzenProxyOptions): (request: Request) => Promise<Response> {
   const o = record(options, "options");
-  const { authorize, allow, timeoutMs } = options;
+  const { allow, timeoutMs } = options;
   const upstreamFetch = func(o, "fetch");
   const auth = o.auth;
   if (typeof auth !== "function" && !(auth instanceof CyzenOAuth)) {
     const token = (auth as { staticToken?: unknown } | undefined)?.staticToken;
     if (typeof token !== "string" || token === "") throw invalid("auth", "must be a CyzenOAuth, { staticToken: string } or a function of the request");
   }
-  if (authorize !== undefined && typeof authorize !== "function") throw invalid("authorize", "must be a function");
   checkLimits({ timeoutMs: o.timeoutMs });
   if (o.paths !== undefined && o.paths !== null) record(o.paths, "paths");
   const planner = new CyzenProxyCore({ baseUrl: o.baseUrl, companyId: text(o, "companyId", true), paths: o.paths, allow: typeof allow === "function" ? undefined : allow });
+  const access = proxyAccess(o, DEFAULT_MAX_BODY_BYTES);
 
   return async (request: Request): Promise<Response> => {
-    const verdict = await runAuthorize(authorize, request);
-    if (verdict instanceof Response) return verdict;
-    if (verdict === "refuse") return cyzenRefusal(401, "this proxy's authorize() refused the request");
+    const refused = await admit(access, request, cyzenRefusal);
+    if (refused) return refused;
     const method = request.method.toUpperCase();
     let body: string | undefined;
     if (method === "POST" || method === "PUT") {
-      if (Number(request.headers.get("content-length") ?? 0) > PROXY_MAX_BODY) return cyzenRefusal(413, "the form body is too large");
-      body = await request.text();
-      if (body.length > PROXY_MAX_BODY) return cyzenRefusal(413, "the form body is too large");
+      let chunks: Awaited<ReturnType<typeof readBody>>;
+      try {
+        chunks = await readBody(request, access.maxBodyBytes);
+      } catch {
+        return cyzenRefusal(400, "the request body could not be read");
+      }
+      if (chunks === "too-large") return cyzenRefusal(413, tooLargeMessage(access.maxBodyBytes));
+      body = utf8.decode(joined(chunks));
     }
     const plan = planner.plan(method, request.url, request.headers.get("content-type") ?? undefined, body) as CyzenProxyPlan;
     if (!plan.forward) return cyzenRefusal(plan.status, plan.message);
@@ -184,7 +193,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
     let generation = 0;
     if (oauth) {
       try {
-        ({ token, generation } = await drive<{ token: string; generation: number }>(oauth.core.accessToken(), tokenContext));
+        ({ token, generation } = await drive<{ token: string; generation: number }>(oauth.core().accessToken(), tokenContext));
       } catch (error) {
         return tokenFailure(error);
       }
@@ -204,7 +213,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       if (upstream.status === 401 && oauth) {
         await upstream.body?.cancel();
         try {
-          ({ token } = await drive<{ token: string; generation: number }>(oauth.core.renewAfter(generation), tokenContext));
+          ({ token } = await drive<{ token: string; generation: number }>(oauth.core().renewAfter(generation), tokenContext));
         } catch (error) {
           return tokenFailure(error);
         }
@@ -213,7 +222,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       return upstream;
     } catch (error) {
       const code = (error as { code?: string } | null)?.code;
-      if (code === "TIMEOUT") return cyzenRefusal(504, `cyzen did not answer within ${timeoutMs} ms`);
+      if (code === "TIMEOUT") return cyzenRefusal(504, "cyzen did not answer in time");
       if (code === "HTTP_STATUS") return cyzenRefusal(502, "cyzen answered with a redirect, which is not followed (check baseUrl)");
       return cyzenRefusal(502, "cyzen could not be reached");
     }

@@ -7,8 +7,9 @@
  * `created_at`. Paths marked "guess" in `docs/cyzen.md` can be replaced with the `paths` option.
  * @packageDocumentation
  */
-import { CyzenCore, OAuthCore } from "../cyzen_senselink.js";
+import { CyzenCore, OAuthCore, type Task } from "../cyzen_senselink.js";
 import { drive, type DriveContext, type TokenStore } from "./driver.js";
+import { revivable, wasmCall } from "./instance.js";
 import { invalidInput, makeError } from "./errors.js";
 import { RESOURCE_OPERATIONS } from "./generated/cyzen.js";
 import { func, record } from "./options.js";
@@ -149,7 +150,8 @@ export interface CallbackOptions extends CallOptions {
 
 /** What a `CyzenOAuth` runs with: the shared OAuth state, its store, its `fetch` and limits. */
 export interface OAuthParts {
-  readonly core: OAuthCore;
+  /** The OAuth state (rebuilt after a trap; shared by every `CyzenOAuth` over the same store and settings). */
+  readonly core: () => OAuthCore;
   readonly store: TokenStore;
   readonly fetch: FetchLike | undefined;
   readonly timeoutMs: number | undefined;
@@ -157,6 +159,40 @@ export interface OAuthParts {
 }
 
 const oauthParts = new WeakMap<CyzenOAuth, OAuthParts>();
+
+/** The settings that make two `CyzenOAuth` the same client (secrets included: a different secret is
+ * a different client). */
+const OAUTH_IDENTITY = [
+  "authorizeUrl", "tokenUrl", "clientId", "clientSecret", "clientAuthMethod", "redirectUri", "scope",
+  "appToken", "appTokenHeader", "storeKey", "cookieSecret",
+] as const;
+
+/** OAuth states by store object, then by settings. */
+const sharedOAuth = new WeakMap<TokenStore, Map<string, () => OAuthCore>>();
+
+/**
+ * One OAuth state per (store object, settings) in this isolate: `CyzenOAuth` objects created per
+ * request over the same store (a proxy's `auth()`, a page and a scheduled job) share their tokens
+ * and their single-flight refresh — one refresh per token generation, however many objects see
+ * the 401 at once.
+ */
+function sharedOAuthCore(store: TokenStore, o: Record<string, unknown>): () => OAuthCore {
+  const values = OAUTH_IDENTITY.map((k) => o[k] ?? null);
+  // Options of other types are refused by the constructor: build it to say so.
+  if (!values.every((v) => v === null || typeof v === "string")) return revivable(() => new OAuthCore(o));
+  const key = JSON.stringify(values);
+  let byKey = sharedOAuth.get(store);
+  if (byKey === undefined) {
+    byKey = new Map();
+    sharedOAuth.set(store, byKey);
+  }
+  let core = byKey.get(key);
+  if (core === undefined) {
+    core = revivable(() => new OAuthCore(o));
+    byKey.set(key, core);
+  }
+  return core;
+}
 
 /**
  * OAuth 2.0 authorization code grant (RFC 6749) with PKCE S256 (RFC 7636) and `state`. Tokens are
@@ -181,7 +217,7 @@ export class CyzenOAuth {
     checkLimits(o);
     const timeoutMs = o.timeoutMs as number | undefined;
     const maxResponseBytes = o.maxResponseBytes as number | undefined;
-    oauthParts.set(this, { core: new OAuthCore(o), store, fetch: func(o, "fetch"), timeoutMs, maxResponseBytes });
+    oauthParts.set(this, { core: sharedOAuthCore(store, o), store, fetch: func(o, "fetch"), timeoutMs, maxResponseBytes });
   }
 
   /**
@@ -194,7 +230,7 @@ export class CyzenOAuth {
    */
   authorizationUrl(options?: CallOptions): Promise<AuthorizationRequest> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(core.authorizationUrl(), callContext(context, options));
+    return drive(wasmCall(() => core().authorizationUrl()), callContext(context, options));
   }
 
   /**
@@ -208,7 +244,7 @@ export class CyzenOAuth {
     const { core, ...context } = oauthPartsOf(this);
     const cookie = options?.cookie;
     if (cookie !== undefined && typeof cookie !== "string") throw invalid("cookie", "must be a string");
-    return drive(core.handleCallback(String(callbackUrl), cookie), callContext(context, options));
+    return drive(wasmCall(() => core().handleCallback(String(callbackUrl), cookie)), callContext(context, options));
   }
 
   /**
@@ -220,7 +256,7 @@ export class CyzenOAuth {
    */
   refresh(options?: CallOptions): Promise<TokenSet> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(core.refresh(), callContext(context, options));
+    return drive(wasmCall(() => core().refresh()), callContext(context, options));
   }
 
   /**
@@ -231,7 +267,7 @@ export class CyzenOAuth {
    */
   getTokens(): Promise<TokenSet | null> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(core.getTokens(), context);
+    return drive(wasmCall(() => core().getTokens()), context);
   }
 
   /**
@@ -242,7 +278,7 @@ export class CyzenOAuth {
    */
   setTokens(tokens: TokenSet | null): Promise<void> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(core.setTokens(tokens), context);
+    return drive(wasmCall(() => core().setTokens(tokens)), context);
   }
 }
 
@@ -1248,7 +1284,7 @@ export class CyzenClient {
     const auth = o.auth;
     const oauth = auth instanceof CyzenOAuth ? oauthPartsOf(auth) : undefined;
     const clientFetch = func(o, "fetch");
-    const core = new CyzenCore(o, oauth?.core.share());
+    const core = revivable(() => new CyzenCore(o, oauth?.core().share()));
     checkLimits(o);
     const context: DriveContext = {
       fetch: clientFetch,
@@ -1257,14 +1293,17 @@ export class CyzenClient {
       timeoutMs: o.timeoutMs as number | undefined,
       maxResponseBytes: o.maxResponseBytes as number | undefined,
     };
-    const run = <T>(task: Parameters<typeof drive>[0], opts: CallOptions | undefined) => drive<T>(task, callContext(context, opts));
+    const run = async <T>(task: () => Task, opts: CallOptions | undefined): Promise<T> => {
+      const call = callContext(context, opts);
+      return drive<T>(wasmCall(task), call);
+    };
     for (const [name, ops] of Object.entries(CYZEN_RESOURCES)) {
       const api: Record<string, unknown> = {};
       if (ops.includes("g")) api.list = (filter?: object, opts?: ListOptions) => listResult(core, name, filter, opts, context);
-      if (ops.includes("a")) api.create = (input: object, opts?: CallOptions) => run(core.write(name, "create", undefined, input), opts);
-      if (ops.includes("u")) api.update = (id: string, input: object, opts?: CallOptions) => run(core.write(name, "update", idText(id), input), opts);
-      if (ops.includes("d")) api.delete = async (id: string, opts?: CallOptions) => { await run(core.write(name, "delete", idText(id), undefined), opts); };
-      if (ops.includes("i")) api.get = (id: string, opts?: CallOptions) => run(core.image(idText(id)), opts);
+      if (ops.includes("a")) api.create = (input: object, opts?: CallOptions) => run(() => core().write(name, "create", undefined, input), opts);
+      if (ops.includes("u")) api.update = (id: string, input: object, opts?: CallOptions) => run(() => core().write(name, "update", idText(id), input), opts);
+      if (ops.includes("d")) api.delete = async (id: string, opts?: CallOptions) => { await run(() => core().write(name, "delete", idText(id), undefined), opts); };
+      if (ops.includes("i")) api.get = (id: string, opts?: CallOptions) => run(() => core().image(idText(id)), opts);
       Object.defineProperty(this, name, { value: Object.freeze(api), enumerable: true });
     }
   }
@@ -1299,7 +1338,7 @@ function withDelivered(error: unknown, delivered: number): unknown {
   return error;
 }
 
-function listResult<T>(core: CyzenCore, name: string, filter: object | undefined, options: ListOptions | undefined, context: DriveContext): ListResult<T> {
+function listResult<T>(core: () => CyzenCore, name: string, filter: object | undefined, options: ListOptions | undefined, context: DriveContext): ListResult<T> {
   const call = callContext(context, options);
   async function* pages(): AsyncGenerator<Page<T>, void, undefined> {
     let cursor: Cursor | null = options?.cursor ?? null;
@@ -1308,7 +1347,7 @@ function listResult<T>(core: CyzenCore, name: string, filter: object | undefined
     for (;;) {
       let page: Page<T>;
       try {
-        page = await drive<Page<T>>(core.listPage(name, filter, cursor ?? undefined), call);
+        page = await drive<Page<T>>(wasmCall(() => core().listPage(name, filter, cursor ?? undefined)), call);
       } catch (error) {
         throw withDelivered(error, delivered);
       }

@@ -7,6 +7,7 @@
  * @internal
  */
 import type { Task } from "../cyzen_senselink.js";
+import { instanceGeneration, internalError, isStale, wasmCall, whilePending } from "./instance.js";
 import { Deadline, send, sleep, type Answer, type FetchLike, type PlannedRequest, type SendOptions } from "./transport.js";
 
 /** Where tokens and pending authorizations live: `load`/`save` strings, sync or async. */
@@ -68,9 +69,16 @@ function within<T>(value: T | Promise<T>, deadline: Deadline): T | Promise<T> {
  * access included. A wait that would end past it fails at once with `TIMEOUT`.
  */
 export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
+  const born = instanceGeneration();
   const deadline = new Deadline(context);
+  // A trap elsewhere abandons this call at once (its state lived in the old instance).
+  const untrack = whilePending((error) => deadline.interrupt(error));
+  const next = (call: () => unknown): Step => {
+    if (isStale(born)) throw deadline.stopped() ?? internalError();
+    return wasmCall(call) as Step;
+  };
   try {
-    let step = task.start(Date.now()) as Step;
+    let step = next(() => task.start(Date.now()));
     for (;;) {
       switch (step.kind) {
         case "done":
@@ -80,10 +88,10 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
           try {
             answer = await send(step, step.token ? { ...context, fetch: context.tokenFetch ?? context.fetch } : context, deadline);
           } catch (error) {
-            step = task.fail(Date.now(), ...failure(error)) as Step;
+            step = next(() => task.fail(Date.now(), ...failure(error)));
             continue;
           }
-          step = task.respond(Date.now(), answer.status, answer.kind, answer.body, answer.retryAfter, answer.date, answer.requestId) as Step;
+          step = next(() => task.respond(Date.now(), answer.status, answer.kind, answer.body, answer.retryAfter, answer.date, answer.requestId));
           continue;
         }
         case "sleep": {
@@ -95,10 +103,10 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
             }
             await sleep(step.ms, deadline.signal);
           } catch (error) {
-            step = task.fail(Date.now(), ...failure(deadline.stopped() ?? error)) as Step;
+            step = next(() => task.fail(Date.now(), ...failure(deadline.stopped() ?? error)));
             continue;
           }
-          step = task.resume(Date.now(), undefined) as Step;
+          step = next(() => task.resume(Date.now(), undefined));
           continue;
         }
         case "load":
@@ -111,20 +119,22 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
           } catch (error) {
             const stopped = deadline.stopped();
             if (stopped) {
-              step = task.fail(Date.now(), ...failure(stopped)) as Step;
+              step = next(() => task.fail(Date.now(), ...failure(stopped)));
               continue;
             }
             const detail = (error as { message?: unknown } | null)?.message;
-            step = task.fail(Date.now(), "OAUTH_ERROR", `the token store's ${step.kind}() failed${typeof detail === "string" ? `: ${detail}` : ""}`, error, undefined, undefined) as Step;
+            step = next(() => task.fail(Date.now(), "OAUTH_ERROR", `the token store's ${step.kind}() failed${typeof detail === "string" ? `: ${detail}` : ""}`, error, undefined, undefined));
             continue;
           }
-          step = task.resume(Date.now(), value) as Step;
+          step = next(() => task.resume(Date.now(), value));
           continue;
         }
       }
     }
   } finally {
     deadline.dispose();
-    task.free();
+    untrack();
+    // A task of a replaced instance is gone with it (wasm-bindgen refuses to touch it).
+    if (!isStale(born)) task.free();
   }
 }

@@ -7,7 +7,7 @@
 /** Transport failures. */
 export type TransportErrorCode = "NETWORK" | "TIMEOUT" | "ABORTED";
 /** Failures that are neither transport- nor API-specific. */
-export type GeneralErrorCode = "HTTP_STATUS" | "INVALID_INPUT" | "DECODE" | "RATE_LIMITED" | "RESPONSE_TOO_LARGE";
+export type GeneralErrorCode = "HTTP_STATUS" | "INVALID_INPUT" | "DECODE" | "RATE_LIMITED" | "RESPONSE_TOO_LARGE" | "ACCESS_DENIED" | "INTERNAL";
 /** SenseLink answers with `code != 200`. */
 export type SenseLinkErrorCode =
   | "SENSELINK_SIMILAR_PERSON"
@@ -97,11 +97,18 @@ export class InvalidInputError extends CyzenSenseLinkError {
   declare readonly issues: ReadonlyArray<InputIssue>;
 }
 
-/** `HTTP_STATUS`, `DECODE`, `RATE_LIMITED` or `RESPONSE_TOO_LARGE`. */
+/** `HTTP_STATUS`, `DECODE`, `RATE_LIMITED`, `RESPONSE_TOO_LARGE` or `ACCESS_DENIED` (a Cloudflare
+ * Access token refused; see `AccessDeniedError`). */
 export class HttpError extends CyzenSenseLinkError {
-  declare readonly code: "HTTP_STATUS" | "DECODE" | "RATE_LIMITED" | "RESPONSE_TOO_LARGE";
+  declare readonly code: "HTTP_STATUS" | "DECODE" | "RATE_LIMITED" | "RESPONSE_TOO_LARGE" | "ACCESS_DENIED";
   /** `RESPONSE_TOO_LARGE`: the `maxResponseBytes` the answer exceeded. */
   declare readonly limit?: number;
+}
+
+/** `INTERNAL`: the WebAssembly module trapped (a bug). The call was abandoned — it may or may not
+ * have reached the server — and the next call runs on a fresh instance. */
+export class InternalError extends CyzenSenseLinkError {
+  declare readonly code: "INTERNAL";
 }
 
 /** A SenseLink answer with `code != 200` (HTTP status is usually 200). */
@@ -156,6 +163,7 @@ export function makeError(code: ErrorCode, message: string, props: ErrorProps): 
   if (code.startsWith("SENSELINK_")) return new SenseLinkError(code, message, props);
   if (code.startsWith("CYZEN_")) return new CyzenError(code, message, props);
   if (code.startsWith("OAUTH_")) return new OAuthError(code, message, props);
+  if (code === "INTERNAL") return new InternalError(code, message, props);
   return new HttpError(code, message, props);
 }
 

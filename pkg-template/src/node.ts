@@ -1,7 +1,7 @@
 /** Loader for Node ≥ 20: reads and compiles the `.wasm` synchronously at import. */
 import { readFileSync } from "node:fs";
 import { initSync } from "../cyzen_senselink.js";
-import { afterInit } from "./setup.js";
+import { afterInit } from "./instance.js";
 
 initSync({ module: readFileSync(new URL("../cyzen_senselink_bg.wasm", import.meta.url)) });
 afterInit();

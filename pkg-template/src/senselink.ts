@@ -14,6 +14,7 @@ import {
   senselinkSign as wasmSign,
 } from "../cyzen_senselink.js";
 import { drive } from "./driver.js";
+import { revivable, wasmCall } from "./instance.js";
 import { invalidInput, makeError } from "./errors.js";
 import * as generated from "./generated/senselink.js";
 import { OUTPUTS, type SenseLinkOperation } from "./generated/senselink.js";
@@ -802,14 +803,14 @@ export class SenseLinkClient {
 
   /** @throws {InvalidInputError} when an option is missing or wrong (e.g. `appSecret` with `proxy: true`). */
   constructor(options: SenseLinkClientOptions) {
-    const core = new SenseLinkCore(options);
+    const core = revivable(() => new SenseLinkCore(options));
     const { fetch: clientFetch, timeoutMs, maxResponseBytes } = options;
     if (clientFetch !== undefined && typeof clientFetch !== "function") throw invalid("fetch", "must be a function");
     checkLimits(options);
     const call = async <T>(operation: SenseLinkOperation, input: object = {}, callOptions?: CallOptions): Promise<T> => {
       checkLimits(callOptions);
       const [photo, head] = await photoOf(input);
-      const value = await drive(core.call(operation, input, photo, head), {
+      const value = await drive(wasmCall(() => core().call(operation, input, photo, head)), {
         fetch: clientFetch,
         signal: callOptions?.signal,
         timeoutMs: callOptions?.timeoutMs ?? timeoutMs,
@@ -894,7 +895,7 @@ export class SenseLinkClient {
  * };
  */
 export function parseSenseLinkEvent(body: string | object): SenseLinkEvent {
-  const event = wasmParseEvent(body) as { eventType: string; data: unknown };
+  const event = wasmCall(() => wasmParseEvent(body)) as { eventType: string; data: unknown };
   event.data =
     event.eventType === "30000" ? generated.record(event.data as Raw)
     : event.eventType === "30100" ? generated.deviceAlert(event.data as Raw)
@@ -911,5 +912,5 @@ export function parseSenseLinkEvent(body: string | object): SenseLinkEvent {
  * @example senselinkSign("1477881215000", "2323dsfadfewrasa3434") // "e5ef72ef839bdf5397b4906b199b9fbf"
  */
 export function senselinkSign(timestamp: string, appSecret: string): string {
-  return wasmSign(timestamp, appSecret);
+  return wasmCall(() => wasmSign(timestamp, appSecret));
 }

@@ -101,6 +101,8 @@ export class Deadline {
   /** The budget, for messages. */
   readonly timeoutMs: number;
   #timedOut = false;
+  #interrupted: Error | undefined;
+  readonly #controller: AbortController;
   readonly #caller: AbortSignal | undefined;
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #onAbort: (() => void) | undefined;
@@ -110,6 +112,7 @@ export class Deadline {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#caller = caller;
     const controller = new AbortController();
+    this.#controller = controller;
     this.signal = controller.signal;
     this.at = Number.isFinite(this.timeoutMs) ? Date.now() + this.timeoutMs : Infinity;
     if (caller?.aborted) {
@@ -128,8 +131,15 @@ export class Deadline {
     }
   }
 
+  /** Stops the call now with `error` (the instance trapped): what is in flight is aborted. */
+  interrupt(error: Error): void {
+    this.#interrupted ??= error;
+    this.#controller.abort(error);
+  }
+
   /** The typed error for a failure while this deadline ran: `TIMEOUT`, `ABORTED`, else `NETWORK`. */
   failure(host: string, cause: unknown): Error {
+    if (this.#interrupted) return this.#interrupted;
     if (cause instanceof CyzenSenseLinkError) return cause;
     if (this.#timedOut) return this.timeout(`no complete response from ${host}`, cause);
     if (this.#caller?.aborted) return aborted(this.#caller);
@@ -144,6 +154,7 @@ export class Deadline {
   /** `ABORTED` or `TIMEOUT` when the signal has fired, else `undefined`. */
   stopped(): Error | undefined {
     if (!this.signal.aborted) return undefined;
+    if (this.#interrupted) return this.#interrupted;
     if (this.#timedOut) return this.timeout("the call did not finish");
     return aborted(this.#caller ?? this.signal);
   }
@@ -335,36 +346,44 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
   });
 }
 
-/** Response headers a proxy never passes back (the body is re-framed; cookies stay upstream). */
-const DROPPED_RESPONSE_HEADERS = ["content-encoding", "content-length", "transfer-encoding", "connection", "set-cookie"];
-
-/** Browser pages can stream request bodies over HTTP/2 only; Workers, Node and Deno always can. */
-const STREAM_BODIES = typeof (globalThis as { document?: unknown }).document === "undefined";
+/**
+ * Upstream response headers a proxy passes back: what a client reads (type, caching, `Retry-After`,
+ * `Date`, request ids, an image's `Content-Disposition`). Every other header stays behind —
+ * `Set-Cookie`, `Access-Control-*`, `Refresh`, `Location`, `Content-Security-Policy`, framing and
+ * hop-by-hop headers, and `Content-Length`/`Content-Encoding` (the body is re-framed).
+ */
+const PASSED_RESPONSE_HEADERS = [
+  "content-type", "content-disposition", "content-language", "cache-control", "expires", "date", "etag", "last-modified",
+  "retry-after", ...REQUEST_ID_HEADERS,
+];
 
 /**
- * Forwards a request for a proxy: `init` without a body plus the incoming request's body (streamed
- * through where the runtime can), `redirect: "manual"`, `timeoutMs`; answers with the upstream
- * response minus the headers a proxy must not pass on. A redirect is refused (502): it is never
- * followed. Throws the transport's typed errors (`TIMEOUT`, `NETWORK`).
+ * Headers every forwarded answer carries: no MIME sniffing, and a sandbox for anything a browser
+ * would render as a document (an upstream HTML page never runs script on the proxy's origin).
+ */
+const PROXY_RESPONSE_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ["x-content-type-options", "nosniff"],
+  ["content-security-policy", "sandbox"],
+];
+
+/**
+ * Forwards a request for a proxy: `init` without a body plus `body` (a string, a `Blob`, or a
+ * stream, sent with `duplex: "half"`), `redirect: "manual"`, `timeoutMs` and `signal`; answers with
+ * the upstream status and body, and only the {@link PASSED_RESPONSE_HEADERS} plus
+ * {@link PROXY_RESPONSE_HEADERS} (`Cache-Control: no-store` when upstream set none). A redirect is
+ * refused (502): it is never followed. Throws the transport's typed errors (`TIMEOUT`, `ABORTED`,
+ * `NETWORK`).
  * @internal
  */
 export async function forward(
   url: string,
   init: RequestInit,
-  body: Request | string | undefined,
+  body: string | Blob | ReadableStream<Uint8Array> | undefined,
   options: SendOptions,
 ): Promise<Response> {
   const request: RequestInit & { duplex?: "half" } = { ...init, redirect: "manual" };
-  if (typeof body === "string") {
-    request.body = body;
-  } else if (body !== undefined && body.body !== null) {
-    if (STREAM_BODIES) {
-      request.body = body.body;
-      request.duplex = "half";
-    } else {
-      request.body = await body.blob();
-    }
-  }
+  if (body !== undefined) request.body = body;
+  if (body instanceof ReadableStream) request.duplex = "half";
   const doFetch = options.fetch ?? fetch;
   const upstream = await guarded(options, hostOf(url), (signal) => {
     if (signal !== undefined) request.signal = signal;
@@ -374,7 +393,12 @@ export async function forward(
     await upstream.body?.cancel();
     throw makeError("HTTP_STATUS", `${hostOf(url)} answered with a redirect, which is not followed (check baseUrl)`, { status: 0 });
   }
-  const headers = new Headers(upstream.headers);
-  for (const name of DROPPED_RESPONSE_HEADERS) headers.delete(name);
+  const headers = new Headers();
+  for (const name of PASSED_RESPONSE_HEADERS) {
+    const value = upstream.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  for (const [name, value] of PROXY_RESPONSE_HEADERS) headers.set(name, value);
+  if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers });
 }

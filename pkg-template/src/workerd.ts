@@ -5,7 +5,7 @@
  */
 import wasmModule from "../cyzen_senselink_bg.wasm";
 import { initSync } from "../cyzen_senselink.js";
-import { afterInit } from "./setup.js";
+import { afterInit } from "./instance.js";
 
 initSync({ module: wasmModule });
 afterInit();

@@ -524,7 +524,7 @@ impl OAuth {
     async fn renew_inner<R: Runtime>(&self, rt: &R, stale: u64, force: bool) -> Result<(TokenSet, u64)> {
         let mut waited_on: Option<u64> = None;
         let (attempt, current) = loop {
-            {
+            let refused = {
                 let mut st = self.state.borrow_mut();
                 if st.generation != stale {
                     if let Some(tokens) = &st.tokens {
@@ -535,21 +535,34 @@ impl OAuth {
                 match &st.lease {
                     Some(lease) if now - lease.since_ms < LEASE_MS => {
                         waited_on = Some(lease.attempt);
+                        None
                     }
                     _ => {
+                        let mut refused = None;
                         if let Some((failed, generation, error)) = &st.failed {
                             let leader_failed = waited_on == Some(*failed);
                             let known_refusal = !force && *generation == stale && is_permanent(error);
                             if leader_failed || known_refusal {
-                                return Err(error.clone());
+                                refused = Some(error.clone());
                             }
                         }
-                        st.attempts += 1;
-                        let attempt = st.attempts;
-                        st.lease = Some(Lease { attempt, since_ms: now });
-                        break (attempt, st.tokens.clone());
+                        if refused.is_none() {
+                            st.attempts += 1;
+                            let attempt = st.attempts;
+                            st.lease = Some(Lease { attempt, since_ms: now });
+                            break (attempt, st.tokens.clone());
+                        }
+                        refused
                     }
                 }
+            };
+            if let Some(error) = refused {
+                // The refusal stands unless another instance has stored other tokens since (it
+                // won a rotation race, or the user signed in again): then they are adopted.
+                return match self.adopt_stored(rt).await? {
+                    Some(adopted) => Ok(adopted),
+                    None => Err(error),
+                };
             }
             rt.sleep(WAIT_STEP_MS).await?;
         };
@@ -565,6 +578,7 @@ impl OAuth {
                     st.tokens = Some(tokens.clone());
                     st.loaded = true;
                     st.generation += 1;
+                    st.failed = None;
                     (tokens, save, st.generation)
                 }
                 Err(error) => {
@@ -579,7 +593,27 @@ impl OAuth {
         Ok((tokens, generation))
     }
 
-    /// One refresh: adopt a newer token another instance stored, else ask the token endpoint.
+    /// After a refusal: the stored tokens, adopted as the current generation, when they differ from
+    /// the ones held (other refresh token, or another access token still valid); else `None`.
+    async fn adopt_stored<R: Runtime>(&self, rt: &R) -> Result<Option<(TokenSet, u64)>> {
+        let stored = rt.load(&self.key("tokens")).await?.as_ref().and_then(TokenSet::from_doc);
+        let mut st = self.state.borrow_mut();
+        match stored {
+            Some(stored) if replaces(&stored, st.tokens.as_ref(), rt.now_ms()) => {
+                st.tokens = Some(stored.clone());
+                st.loaded = true;
+                st.generation += 1;
+                st.failed = None;
+                Ok(Some((stored, st.generation)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// One refresh: adopt newer tokens another instance stored, else ask the token endpoint. When
+    /// the endpoint refuses the refresh token for good (`invalid_grant`: another instance used it
+    /// first and rotated it), the store is read again and the winner's tokens adopted — or, when
+    /// they are expired too, refreshed with their own refresh token, once.
     /// Returns the tokens and, when they are new, the JSON to store.
     async fn refresh_once<R: Runtime>(&self, rt: &R, current: Option<&TokenSet>) -> Result<(TokenSet, Option<String>)> {
         let stored = rt.load(&self.key("tokens")).await?.as_ref().and_then(TokenSet::from_doc);
@@ -590,6 +624,26 @@ impl OAuth {
             }
         }
         let current = current.ok_or_else(no_token)?;
+        let error = match self.exchange(rt, current).await {
+            Err(error) if is_permanent(&error) => error,
+            other => return other,
+        };
+        let stored = rt.load(&self.key("tokens")).await?.as_ref().and_then(TokenSet::from_doc);
+        match stored {
+            Some(stored) if stored.refresh_token.is_some() && stored.refresh_token != current.refresh_token => {
+                if !stored.is_expired(rt.now_ms()) {
+                    Ok((stored, None))
+                } else {
+                    self.exchange(rt, &stored).await
+                }
+            }
+            Some(stored) if stored.access_token != current.access_token && !stored.is_expired(rt.now_ms()) => Ok((stored, None)),
+            _ => Err(error),
+        }
+    }
+
+    /// Asks the token endpoint for tokens replacing `current` (its refresh token).
+    async fn exchange<R: Runtime>(&self, rt: &R, current: &TokenSet) -> Result<(TokenSet, Option<String>)> {
         let refresh_token = current.refresh_token.as_ref().ok_or_else(|| {
             Error::new(ErrorCode::OAuthNoToken, "the access token expired and there is no refresh token; sign in again")
         })?;
@@ -600,6 +654,14 @@ impl OAuth {
         let json = tokens.to_json();
         Ok((tokens, Some(json)))
     }
+}
+
+/// Whether `stored` tokens should replace the `held` ones after a refusal: another refresh token
+/// (a rotation or a new sign-in happened elsewhere), or another access token that is still valid.
+fn replaces(stored: &TokenSet, held: Option<&TokenSet>, now_ms: f64) -> bool {
+    let Some(held) = held else { return true };
+    let rotated = stored.refresh_token.is_some() && stored.refresh_token != held.refresh_token;
+    rotated || (stored.access_token != held.access_token && !stored.is_expired(now_ms))
 }
 
 fn no_token() -> Error {

@@ -846,6 +846,53 @@ fn a_token_another_instance_stored_is_adopted_instead_of_refreshing() {
 }
 
 #[test]
+fn the_loser_of_a_rotation_race_adopts_the_winners_tokens() {
+    let fake = Rc::new(RefCell::new(FakeAuth::default()));
+    let sim = oauth_server(fake.clone());
+    let winner = signed_in(&fake, &sim);
+    // Another isolate over the same store, holding the same tokens.
+    let loser = Rc::new(OAuth::new(oauth_cfg()).unwrap());
+    assert_eq!(block_on(&sim, loser.tokens(&sim)).unwrap().unwrap().access_token.expose(), "at-1");
+    let (a, b) = (oauth_client(&winner, 1000), oauth_client(&loser, 1000));
+    fake.borrow_mut().expire_all();
+    // Both are refused and both refresh with rt-1: the server rotates once and refuses the second.
+    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> =
+        vec![Box::pin(list_page(&a, &sim, "users", &[], None)), Box::pin(list_page(&b, &sim, "users", &[], None))];
+    let results = run(&sim, tasks);
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(fake.borrow().token_calls, ["authorization_code", "refresh_token", "refresh_token"]);
+    let held = block_on(&sim, loser.tokens(&sim)).unwrap().unwrap();
+    assert_eq!((held.access_token.expose(), held.refresh_token.as_ref().map(Secret::expose)), ("at-2", Some("rt-2")), "the winner's tokens");
+    assert!(sim.stored("cyzen:tokens").unwrap().contains("rt-2"), "the store keeps the winner's tokens");
+}
+
+#[test]
+fn after_a_refusal_tokens_stored_elsewhere_are_adopted_instead_of_failing_at_once() {
+    let fake = Rc::new(RefCell::new(FakeAuth::default()));
+    let sim = oauth_server(fake.clone());
+    let stuck = signed_in(&fake, &sim);
+    let client = oauth_client(&stuck, 1000);
+    {
+        let mut f = fake.borrow_mut();
+        f.expire_all();
+        f.refuse_refresh = true;
+    }
+    let e = block_on(&sim, list_page(&client, &sim, "users", &[], None)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::OAuthInvalidGrant);
+    // A known refusal with nothing new in the store: fails at once, no second refresh.
+    let e = block_on(&sim, list_page(&client, &sim, "users", &[], None)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::OAuthInvalidGrant);
+    assert_eq!(fake.borrow().token_calls.iter().filter(|g| *g == "refresh_token").count(), 1);
+    // The user signs in again elsewhere (another isolate): the stuck instance adopts those tokens.
+    fake.borrow_mut().refuse_refresh = false;
+    let _elsewhere = signed_in(&fake, &sim);
+    let page = block_on(&sim, list_page(&client, &sim, "users", &[], None)).unwrap();
+    assert_eq!(items_of(&page).len(), 1);
+    assert_eq!(fake.borrow().token_calls.iter().filter(|g| *g == "refresh_token").count(), 1, "adopted, not refreshed");
+    assert_eq!(block_on(&sim, stuck.tokens(&sim)).unwrap().unwrap().access_token.expose(), "at-2");
+}
+
+#[test]
 fn no_token_yet() {
     let sim = Sim::new(T0, |_, _| panic!("nothing is sent"));
     let oauth = Rc::new(OAuth::new(oauth_cfg()).unwrap());

@@ -27,10 +27,21 @@ thread_local! {
 }
 
 /// Registers the function that turns `(code, message, props)` into an instance of the package's
-/// error classes. Called once by the package loader; not part of the public API.
+/// error classes. Called by the package loader after every (re)instantiation; not part of the
+/// public API.
 #[wasm_bindgen(js_name = __setErrorFactory)]
 pub fn set_error_factory(factory: Function) {
     let _ = ERROR_FACTORY.try_with(|slot| *slot.borrow_mut() = Some(factory));
+}
+
+/// Makes the module trap (the `unreachable` a panic ends in), so that tests can check the
+/// recovery: every pending call rejects with `INTERNAL` and the next call runs on a fresh
+/// instance. Not part of the public API; never call it in production. (A panic hook would tell the
+/// JavaScript side earlier, but `std::panic::set_hook` costs 46 KB of wasm; every call into the
+/// module goes through the wrapper's `wasmCall`, which sees the trap as a `RuntimeError`.)
+#[wasm_bindgen(js_name = __trapForTests)]
+pub fn trap_for_tests() {
+    core::arch::wasm32::unreachable()
 }
 
 fn detail_to_js(detail: &Detail) -> JsValue {
