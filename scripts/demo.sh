@@ -96,6 +96,8 @@ chmod 600 "$vars"
 put() { printf '%s=%s\n' "$1" "$(node -e 'console.log(JSON.stringify(process.argv[1]))' "$2")" >>"$vars"; }
 put SESSION_SECRET "$session_secret"
 put SENSELINK_EVENTS_KEY "$events_key"
+# No Cloudflare Access locally: the Worker's explicit local mode (no caller check, loopback hosts only).
+put DEMO_INSECURE_LOCAL 1
 if [ -n "$real_senselink" ]; then
   put SENSELINK_BASE_URL "$SENSELINK_BASE_URL"
   put SENSELINK_APP_KEY "$SENSELINK_APP_KEY"

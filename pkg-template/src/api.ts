@@ -10,4 +10,5 @@ export * from "./senselink.js";
 export * from "./senselink-proxy.js";
 export * from "./cyzen.js";
 export * from "./cyzen-proxy.js";
+export * from "./access.js";
 export { __trapForTests } from "./instance.js";

@@ -115,7 +115,7 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
           let value: unknown;
           try {
             if (!store) throw new TypeError("no token store");
-            value = step.kind === "load" ? parseStored(await within(store.load(step.key), deadline)) : await within(store.save(step.key, step.value), deadline);
+            value = step.kind === "load" ? parseStored(await within(store.load(step.key), deadline)) : await within(store.save(step.key, step.value ?? null), deadline);
           } catch (error) {
             const stopped = deadline.stopped();
             if (stopped) {

@@ -97,12 +97,50 @@ export class InvalidInputError extends CyzenSenseLinkError {
   declare readonly issues: ReadonlyArray<InputIssue>;
 }
 
-/** `HTTP_STATUS`, `DECODE`, `RATE_LIMITED`, `RESPONSE_TOO_LARGE` or `ACCESS_DENIED` (a Cloudflare
- * Access token refused; see `AccessDeniedError`). */
+/** `HTTP_STATUS`, `DECODE`, `RATE_LIMITED` or `RESPONSE_TOO_LARGE`. */
 export class HttpError extends CyzenSenseLinkError {
-  declare readonly code: "HTTP_STATUS" | "DECODE" | "RATE_LIMITED" | "RESPONSE_TOO_LARGE" | "ACCESS_DENIED";
+  declare readonly code: "HTTP_STATUS" | "DECODE" | "RATE_LIMITED" | "RESPONSE_TOO_LARGE";
   /** `RESPONSE_TOO_LARGE`: the `maxResponseBytes` the answer exceeded. */
   declare readonly limit?: number;
+}
+
+/** Why a request or token was refused (`reason` of an `ACCESS_DENIED` error). */
+export type AccessDeniedReason =
+  /** No token: neither the `Cf-Access-Jwt-Assertion` header nor (when enabled) the `CF_Authorization` cookie. */
+  | "missing"
+  /** Not a well-formed JWT (segments, base64url, JSON, required claims). */
+  | "malformed"
+  /** The header's `alg` is not exactly `RS256` (`none`, `HS256`…), or it lists `crit` extensions. */
+  | "algorithm"
+  /** No key of the team's key set has the token's `kid` (after one refetch, when allowed). */
+  | "unknown_key"
+  /** The RS256 signature does not verify. */
+  | "signature"
+  /** `iss` is not `https://<teamDomain>`. */
+  | "issuer"
+  /** `aud` does not contain the application's audience tag. */
+  | "audience"
+  /** `exp` has passed (beyond the allowed clock skew). */
+  | "expired"
+  /** `nbf` or `iat` lies in the future (beyond the allowed clock skew). */
+  | "not_yet_valid"
+  /** The team's key set could not be fetched or read; nothing could be verified. */
+  | "keys_unavailable";
+
+/**
+ * `ACCESS_DENIED`: a verifier from `createAccessVerifier` refused a Cloudflare
+ * Access token; `reason` says why. Its message never contains the token.
+ * @example
+ * try {
+ *   await verifier.verify(request);
+ * } catch (error) {
+ *   if (error instanceof AccessDeniedError) console.warn("Access refused:", error.reason);
+ * }
+ */
+export class AccessDeniedError extends CyzenSenseLinkError {
+  declare readonly code: "ACCESS_DENIED";
+  /** Why the request was refused. */
+  declare readonly reason: AccessDeniedReason;
 }
 
 /** `INTERNAL`: the WebAssembly module trapped (a bug). The call was abandoned — it may or may not
@@ -164,6 +202,7 @@ export function makeError(code: ErrorCode, message: string, props: ErrorProps): 
   if (code.startsWith("CYZEN_")) return new CyzenError(code, message, props);
   if (code.startsWith("OAUTH_")) return new OAuthError(code, message, props);
   if (code === "INTERNAL") return new InternalError(code, message, props);
+  if (code === "ACCESS_DENIED") return new AccessDeniedError(code, message, props);
   return new HttpError(code, message, props);
 }
 

@@ -14,6 +14,7 @@ import { launchChromium } from "../support/chromium.mjs";
 import { run as runCommand, startServer } from "../support/processes.mjs";
 import { reportAndExit } from "../support/report.mjs";
 import { stageWorker } from "../../scripts/stage-worker.mjs";
+import { accessKit, accessModeChecks, demoModeChecks, internalErrorChecks } from "./security.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -153,19 +154,31 @@ const sbJson = async (path, body, method = body === undefined ? "GET" : "POST") 
 const requestLog = (prefix) => sbJson(`/__admin/requests?path_prefix=${encodeURIComponent(prefix)}`);
 const clearLog = () => sbJson("/__admin/requests", undefined, "DELETE");
 
-const workerDir = join(root, `target/admin-worker-${process.pid}`);
-stageWorker({
-  pkgDir,
-  outDir: workerDir,
-  devVars: {
-    ...SECRETS,
-    SENSELINK_BASE_URL: sb, SENSELINK_APP_KEY: "sandbox-app-key", SENSELINK_EDITION: "cloud",
-    SENSELINK_AVATAR_URL: `${sb}/static/avatar/{avatar}`,
-    CYZEN_BASE_URL: `${sb}/webapi/v0`, CYZEN_AUTHORIZE_URL: `${sb}/oauth/authorize`, CYZEN_TOKEN_URL: `${sb}/oauth/token`,
-    CYZEN_CLIENT_ID: "sandbox-client", CYZEN_COMPANY_ID: COMPANY_ID, CYZEN_APP_TOKEN_HEADER: "X-App-Token",
-  },
-});
-const worker = await startWrangler(workerDir, await freePort(), await freePort());
+const workerDirs = [];
+/** Stages the example Worker with `devVars` and starts it under `wrangler dev`. */
+async function startWorker(name, devVars) {
+  const dir = join(root, `target/admin-worker-${process.pid}${name ? `-${name}` : ""}`);
+  workerDirs.push(dir);
+  stageWorker({ pkgDir, outDir: dir, devVars });
+  return { dir, ...(await startWrangler(dir, await freePort(), await freePort())) };
+}
+const baseVars = {
+  ...SECRETS,
+  SENSELINK_BASE_URL: sb, SENSELINK_APP_KEY: "sandbox-app-key", SENSELINK_EDITION: "cloud",
+  SENSELINK_AVATAR_URL: `${sb}/static/avatar/{avatar}`,
+  CYZEN_BASE_URL: `${sb}/webapi/v0`, CYZEN_AUTHORIZE_URL: `${sb}/oauth/authorize`, CYZEN_TOKEN_URL: `${sb}/oauth/token`,
+  CYZEN_CLIENT_ID: "sandbox-client", CYZEN_COMPANY_ID: COMPANY_ID, CYZEN_APP_TOKEN_HEADER: "X-App-Token",
+};
+const kit = await accessKit();
+// The main Worker as `make demo` runs it (no Access: the loopback-only local mode); one with
+// Cloudflare Access configured (the demo flag set as well, to show Access wins); one whose
+// SESSION_SECRET is too short, so the page fails with an internal error.
+const [worker, accessWorker, brokenWorker] = await Promise.all([
+  startWorker("", { ...baseVars, DEMO_INSECURE_LOCAL: "1" }),
+  startWorker("access", { ...baseVars, DEMO_INSECURE_LOCAL: "1", ...kit.devVars }),
+  startWorker("broken", { ...baseVars, DEMO_INSECURE_LOCAL: "1", SESSION_SECRET: "too-short" }),
+]);
+const workerDir = worker.dir;
 const W = worker.url;
 console.log(`sandbox at ${sb}; worker at ${W}`);
 await sbJson("/__admin/senselink/subscription", { url: `${W}/senselink/events?key=${SECRETS.SENSELINK_EVENTS_KEY}` });
@@ -621,14 +634,17 @@ try {
     }
   });
 
+  /** The summary of a scheduled sync that started at `since` or later, as the page reads it. */
+  const syncSince = (since) => until("the sync summary", async () => {
+    const { sync } = await page.evaluate(() => fetch("/sync/last").then((r) => r.json()));
+    return sync && sync.at >= since && sync;
+  }, 60_000);
+
   await check("the scheduled handler syncs 7 days of reports in workerd with the stored tokens", async () => {
     const before = Date.now();
     const answer = await fetch(`${W}/__scheduled?cron=${encodeURIComponent(CRON)}`);
     assertEqual(answer.status, 200, "cron route");
-    const sync = await until("the sync summary", async () => {
-      const { sync: s } = await page.evaluate(() => fetch("/sync/last").then((r) => r.json()));
-      return s && s.at >= before - 5000 && s;
-    }, 60_000);
+    const sync = await syncSince(before - 5000);
     assert(sync.ok, `sync failed: ${sync.error}`);
     assertEqual(sync.source, "OAuth (latest sign-in)", "credentials");
     const direct = new lib.CyzenClient({ baseUrl: `${sb}/webapi/v0`, companyId: COMPANY_ID, auth: { staticToken: "sandbox-static-token" } });
@@ -639,6 +655,29 @@ try {
     assert(sync.pages >= 2, `several pages walked (${sync.pages})`);
     await page.reload();
     await page.locator("#sync-summary", { hasText: `${count} reports` }).waitFor();
+  });
+
+  await check("one refresh per session: the page's proxy calls and the scheduled sync share the session's CyzenOAuth", async () => {
+    const sid = (await context.cookies()).find((c) => c.name === "sid").value;
+    await sbJson("/__admin/cyzen/config", { rate_limit_per_sec: 0 });
+    try {
+      await sbJson("/__admin/cyzen/expire", { all: true });
+      await sbJson("/__admin/cyzen/stats", undefined, "DELETE");
+      const before = Date.now();
+      // At once: the sync (another entry point of the Worker) and six calls of the page's proxy.
+      const [cron, ...calls] = await Promise.all([
+        fetch(`${W}/__scheduled?cron=${encodeURIComponent(CRON)}`),
+        ...Array.from({ length: 6 }, () => fetch(`${W}/cyzen/users`, { headers: { cookie: `sid=${sid}` } })),
+      ]);
+      assertEqual(cron.status, 200, "cron route");
+      assertEqual(calls.map((r) => r.status), [200, 200, 200, 200, 200, 200], "the page's calls");
+      const sync = await syncSince(before);
+      assert(sync.ok, `sync failed: ${sync.error}`);
+      const stats = await sbJson("/__admin/cyzen/stats");
+      assertEqual(stats.token_endpoint.refresh_token, { calls: 1, ok: 1 }, "refresh requests (no second refresh, no invalid_grant)");
+    } finally {
+      await sbJson("/__admin/cyzen/config", { rate_limit_per_sec: 5 });
+    }
   });
 
   await check("sign out deletes the session's tokens", async () => {
@@ -692,10 +731,16 @@ try {
       [`${W}/cyzen/spots`, { cookie: `sid=${forged}` }],
       [`${W}/events/recent`, {}],
     ];
-    for (const [url, headers] of tries) assertEqual((await fetch(url, { headers })).status, 401, `${url} ${JSON.stringify(headers)}`);
+    for (const [url, headers] of tries) {
+      // 401 from the caller check; the proxies refuse a cross-site request (403) before it runs.
+      const { status } = await fetch(url, { headers });
+      assert(status === 401 || (status === 403 && (headers.origin || headers["sec-fetch-site"])), `${url} ${JSON.stringify(headers)}: HTTP ${status}`);
+    }
     assertEqual((await fetch(`${W}/senselink/api/v1/user/list?size=1`, { headers: { cookie: `sid=${sid}` } })).status, 200, "a valid session passes");
     assertEqual((await requestLog("/api/")).length, 1, "only the valid call was forwarded");
   });
+
+  await demoModeChecks({ check, W, eventsKey: SECRETS.SENSELINK_EVENTS_KEY, requestLog, clearLog });
 
   await check("a 375 px wide screen: no horizontal scrolling, every panel usable", async () => {
     const narrow = await newPage({ width: 375, height: 812 });
@@ -766,6 +811,9 @@ try {
     assert(readdirSync(out).some((f) => f.endsWith(".wasm")), "the .wasm ships as a module");
   });
 
+  await accessModeChecks({ check, A: accessWorker.url, kit, eventsKey: SECRETS.SENSELINK_EVENTS_KEY, requestLog, clearLog, browser, consoleErrors });
+  await internalErrorChecks({ check, B: brokenWorker.url, secrets: SECRETS });
+
   await check("no console errors on any page", async () => {
     assertEqual(consoleErrors, [], "console errors");
   });
@@ -775,9 +823,10 @@ try {
   });
 } finally {
   await browser.close();
-  await worker.stop();
+  await Promise.all([worker.stop(), accessWorker.stop(), brokenWorker.stop()]);
+  kit.stop();
   sandbox.stop();
-  rmSync(workerDir, { recursive: true, force: true });
+  for (const dir of workerDirs) rmSync(dir, { recursive: true, force: true });
 }
 console.log(`screenshots in ${shots}`);
 reportAndExit(results);

@@ -3,35 +3,48 @@
 // handler only parses the body and answers; the work (de-duplication, looking the person up,
 // storing the event) runs afterwards in `ctx.waitUntil`.
 //
-//   POST /senselink/events[?key=…]  → 200 at once
+//   POST /senselink/events?key=…   → 200 at once (503 while SENSELINK_EVENTS_KEY is unset)
 //   GET  /events/recent             → { events: [...] } (newest first, for the page)
 import { SenseLinkClient, parseSenseLinkEvent } from "cyzen-senselink";
+import { sameSecret } from "./session.js";
 
 const RECENT_KEY = "events:recent";
 const RECENT_MAX = 50;
 const SEEN_TTL_S = 7 * 86400;
+/** The shortest subscriber key accepted (`openssl rand -hex 16` gives 32 characters). */
+const MIN_KEY_CHARS = 16;
+/** SenseLink's events are a few hundred bytes; anything much larger is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
 // Deliveries seen by this isolate: a duplicate that arrives while the first is still being
 // processed is dropped at once (KV is the check across isolates, and it is eventually consistent).
 const seenHere = new Set();
 
+const text = (body, status) => new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+
 export async function receiveEvent(request, env, ctx) {
-  if (request.method !== "POST") return new Response("POST only", { status: 405 });
-  // Optional shared key in the subscriber URL (SenseLink does not sign its pushes).
-  if (env.SENSELINK_EVENTS_KEY && new URL(request.url).searchParams.get("key") !== env.SENSELINK_EVENTS_KEY) {
-    return new Response("unknown subscriber key", { status: 403 });
+  // SenseLink does not sign its pushes: the subscriber URL carries a shared key, which is required.
+  const expected = env.SENSELINK_EVENTS_KEY ?? "";
+  if (expected.length < MIN_KEY_CHARS) {
+    console.error(`push receiver disabled: SENSELINK_EVENTS_KEY is unset or shorter than ${MIN_KEY_CHARS} characters`);
+    return text("push receiver disabled", 503);
   }
+  if (request.method !== "POST") return text("POST only", 405);
+  if (!(await sameSecret(new URL(request.url).searchParams.get("key") ?? "", expected))) return text("unknown subscriber key", 403);
+  if (Number(request.headers.get("content-length")) > MAX_BODY_BYTES) return text("too large", 413);
+  const body = await request.text();
+  if (body.length > MAX_BODY_BYTES) return text("too large", 413);
   let event;
   try {
-    event = parseSenseLinkEvent(await request.text());
+    event = parseSenseLinkEvent(body);
   } catch {
-    return new Response("not a SenseLink push event", { status: 400 });
+    return text("not a SenseLink push event", 400);
   }
   if (!seenHere.has(event.messageId)) {
     seenHere.add(event.messageId);
     if (seenHere.size > 1000) seenHere.delete(seenHere.values().next().value);
     ctx.waitUntil(processEvent(env, event).catch((error) => console.error("event processing failed", error?.code ?? "", error?.message)));
   }
-  return new Response("ok", { status: 200, headers: { "content-type": "text/plain" } });
+  return text("ok", 200);
 }
 
 async function processEvent(env, event) {
