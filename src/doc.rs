@@ -109,6 +109,26 @@ pub fn scalar_text<D: Doc>(value: &D) -> Option<String> {
     }
 }
 
+/// Longest server text (a message, a description) kept on an error, in characters.
+pub const MESSAGE_CHARS: usize = 500;
+
+/// A server text for an error: a string (or a number, a boolean) with every `secret` masked, cut
+/// to `max_chars` characters (`…` marks the cut). Only the head of a long string is read, so a
+/// 50 MB `message` costs no more than a short one; the head read reaches past the cut by the
+/// longest secret, so a secret straddling the cut is masked too.
+pub fn bounded_text<D: Doc>(value: &D, secrets: &[&str], max_chars: usize) -> Option<String> {
+    let text = if value.kind() == Kind::Text {
+        let longest = secrets.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+        value.text_head(max_chars.saturating_add(longest).saturating_add(1))?
+    } else {
+        scalar_text(value)?
+    };
+    let masked = redact_text(&text, secrets);
+    let mut chars = masked.chars();
+    let head: String = chars.by_ref().take(max_chars).collect();
+    Some(if chars.next().is_some() { head + "…" } else { head })
+}
+
 /// Longest excerpt of a body or value kept on an error, in characters.
 pub const EXCERPT_CHARS: usize = 300;
 
@@ -289,6 +309,19 @@ pub(crate) mod testing {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn bounded_texts_are_masked_then_cut() {
+        use serde_json::Value;
+        let long = Value::String(format!("{}secret-tail", "x".repeat(8)));
+        assert_eq!(bounded_text(&long, &["secret-tail"], 10).as_deref(), Some("xxxxxxxx[r…"));
+        assert_eq!(bounded_text(&Value::String("short".into()), &[], 10).as_deref(), Some("short"));
+        assert_eq!(bounded_text(&Value::String("短い日本語のメッセージ".into()), &[], 5).as_deref(), Some("短い日本語…"));
+        assert_eq!(bounded_text(&serde_json::json!(42), &[], 10).as_deref(), Some("42"));
+        assert_eq!(bounded_text(&serde_json::json!({"a": 1}), &[], 10), None);
+        let huge = Value::String("y".repeat(1_000_000));
+        assert_eq!(bounded_text(&huge, &[], MESSAGE_CHARS).map(|t| t.chars().count()), Some(MESSAGE_CHARS + 1));
+    }
 
     #[test]
     fn integers_from_numbers_and_digit_strings() {

@@ -10,13 +10,11 @@
 //! | another status without `errors[]` | `HTTP_STATUS` |
 //! | a 2xx body that is not a JSON object | `DECODE` |
 
-use crate::doc::{excerpt, integer, json_string, scalar_text, Doc, Kind};
+use crate::doc::{bounded_text, excerpt, integer, json_string, scalar_text, Doc, Kind};
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::Response;
-use crate::secret::redact_text;
 
-/// Longest server message kept on an error, in characters.
-pub const MESSAGE_CHARS: usize = 500;
+pub use crate::doc::MESSAGE_CHARS;
 
 /// One entry of `errors[]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,7 +37,7 @@ pub fn api_errors<D: Doc>(body: &D, secrets: &[&str]) -> Option<Vec<ApiError>> {
             .filter_map(|i| list.at(i))
             .map(|e| {
                 let code = e.get("err_code");
-                let message = e.get("err_msg").and_then(|m| m.text()).unwrap_or_default();
+                let message = e.get("err_msg").and_then(|m| bounded_text(&m, secrets, MESSAGE_CHARS)).unwrap_or_default();
                 let kind = code.as_ref().map_or(Kind::Absent, Doc::kind);
                 let text = code.as_ref().and_then(scalar_text);
                 let number = code.as_ref().and_then(integer).or_else(|| text.as_deref().and_then(|t| crate::doc::parse_integer(t.trim())));
@@ -51,20 +49,11 @@ pub fn api_errors<D: Doc>(body: &D, secrets: &[&str]) -> Option<Vec<ApiError>> {
                     },
                     text: text.filter(|_| number.is_none() && kind == Kind::Text),
                     number,
-                    message: cut(&redact_text(&message, secrets)),
+                    message,
                 }
             })
             .collect(),
     )
-}
-
-fn cut(text: &str) -> String {
-    if text.chars().count() <= MESSAGE_CHARS {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(MESSAGE_CHARS).collect();
-    out.push('…');
-    out
 }
 
 /// The field a `400 / 40000` message names (`invalid parameter field: spot_code …`), if any.

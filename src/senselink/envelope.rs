@@ -9,10 +9,9 @@
 //! envelope is read from the engine's parsed object, field by field, and `data` is handed back as
 //! the engine's own value.
 
-use crate::doc::{excerpt, integer, scalar_text, Doc, Kind};
+use crate::doc::{bounded_text, excerpt, integer, scalar_text, Doc, Kind, MESSAGE_CHARS};
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::Response;
-use crate::secret::redact_text;
 
 use super::operations::Output as Shaping;
 use super::plan::Plan;
@@ -150,7 +149,7 @@ pub fn output<V: Doc>(plan: &Plan, data: Option<V>) -> Result<Output<V>, Error> 
 }
 
 fn field_text<V: Doc>(envelope: &V, name: &str, secrets: &[&str]) -> String {
-    envelope.get(name).and_then(|v| scalar_text(&v)).map(|t| redact_text(&t, secrets)).unwrap_or_default()
+    envelope.get(name).and_then(|v| bounded_text(&v, secrets, MESSAGE_CHARS)).unwrap_or_default()
 }
 
 /// Maps a `code != 200` envelope to a typed error.
@@ -172,7 +171,7 @@ pub fn api_error<V: Doc>(code: i64, envelope: &V, context: &CallContext, secrets
         30002 | 610 => {
             let get = |name: &str| data.as_ref().and_then(|d| d.get(name));
             let id = get("similar_user_id").and_then(|v| integer(&v));
-            let name = get("similar_user_name").and_then(|v| scalar_text(&v)).map(|t| redact_text(&t, secrets)).unwrap_or_default();
+            let name = get("similar_user_name").and_then(|v| bounded_text(&v, secrets, MESSAGE_CHARS)).unwrap_or_default();
             let avatar = get("similar_user_avatar").and_then(|v| scalar_text(&v)).unwrap_or_default();
             // 610 comes without data; the seed says it can be retried with force=1.
             let can_force = match get("can_force") {
@@ -362,7 +361,7 @@ mod tests {
     fn japanese_text_before_quotes_and_equals_is_redacted_without_panicking() {
         // Regression: the shared redactor once sliced inside a multi-byte character here.
         let text = r#"{"desc":"無効なパラメーターです。登録者名が空です。","similar_user_name":"佐藤 太郎","x":"名=値"}"#;
-        assert_eq!(redact_text(text, &[SECRET]), text);
+        assert_eq!(crate::secret::redact_text(text, &[SECRET]), text);
         let e = fail(json!({"code": 30001, "message": "Param Invalid", "desc": "名前=\"佐藤\" sign=abc"}), false);
         assert!(e.message.contains("名前="), "{}", e.message);
         assert!(!e.message.contains("sign=abc"), "{}", e.message);

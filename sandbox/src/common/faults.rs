@@ -13,7 +13,11 @@
 //!   is sent, then the connection closes)
 //! - `drop`: close the connection without any response
 //! - `huge=BYTES`: a 200 JSON answer of BYTES bytes, streamed in 64 KiB chunks without a
-//!   `Content-Length` (add `declared` to send one)
+//!   `Content-Length` (add `declared` to send one; add `in-message` to make it a SenseLink error
+//!   envelope, `code` 50002, whose `message` holds the bytes)
+//! - `hostile-headers`: the handler answers as usual, with headers a proxy must not pass on added
+//!   (`Set-Cookie`, `Access-Control-*`, `Refresh`, `Location`, `Content-Security-Policy`,
+//!   `Strict-Transport-Security`, `Link`, `X-Hostile`) and an `X-Request-Id` it may pass on
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -55,6 +59,8 @@ pub struct FaultPlan {
     pub drop: bool,
     pub huge_bytes: Option<u64>,
     pub declared: bool,
+    pub in_message: bool,
+    pub hostile_headers: bool,
 }
 
 impl FaultPlan {
@@ -94,9 +100,11 @@ impl FaultPlan {
                 "drop" => plan.drop = true,
                 "huge" => plan.huge_bytes = Some(number("huge", value)?),
                 "declared" => plan.declared = true,
+                "in-message" => plan.in_message = true,
+                "hostile-headers" => plan.hostile_headers = true,
                 other => {
                     return Err(format!(
-                        "unknown fault {other:?}; known: latency=MS, status=NNN, retry-after=S, retry-after-date[=S], malformed-json, html, truncate, drop, huge=BYTES, declared"
+                        "unknown fault {other:?}; known: latency=MS, status=NNN, retry-after=S, retry-after-date[=S], malformed-json, html, truncate, drop, huge=BYTES, declared, in-message, hostile-headers"
                     ))
                 }
             }
@@ -264,11 +272,11 @@ fn truncated_response(full: &'static str) -> Response {
 
 /// A JSON answer of exactly `total` bytes (at least the envelope's), produced 64 KiB at a time so
 /// the sandbox never holds it whole; a client that stops reading stops the stream.
-fn huge_response(total: u64, declared: bool) -> Response {
-    const HEAD: &[u8] = br#"{"code":200,"message":"OK","data":""#;
+fn huge_response(total: u64, declared: bool, in_message: bool) -> Response {
+    let head: &'static [u8] = if in_message { br#"{"code":50002,"desc":"","data":null,"message":""# } else { br#"{"code":200,"message":"OK","data":""# };
     const TAIL: &[u8] = br#""}"#;
     const CHUNK: u64 = 64 * 1024;
-    let envelope = (HEAD.len() + TAIL.len()) as u64;
+    let envelope = (head.len() + TAIL.len()) as u64;
     let total = total.max(envelope);
     let padding = total - envelope;
     let stream = futures_util::stream::unfold(0u64, move |sent| async move {
@@ -277,9 +285,9 @@ fn huge_response(total: u64, declared: bool) -> Response {
         }
         let mut chunk = Vec::new();
         if sent == 0 {
-            chunk.extend_from_slice(HEAD);
+            chunk.extend_from_slice(head);
         }
-        let padded_so_far = sent.saturating_sub(HEAD.len() as u64).min(padding);
+        let padded_so_far = sent.saturating_sub(head.len() as u64).min(padding);
         let room = CHUNK.saturating_sub(chunk.len() as u64);
         let pad = (padding - padded_so_far).min(room);
         chunk.resize(chunk.len() + pad as usize, b'x');
@@ -296,6 +304,29 @@ fn huge_response(total: u64, declared: bool) -> Response {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(total));
     }
     response
+}
+
+/// What `hostile-headers` adds: headers an upstream may send that a proxy must never pass back to
+/// a browser on its own origin, and one request id it may.
+pub const HOSTILE_HEADERS: &[(&str, &str)] = &[
+    ("set-cookie", "sandbox_session=stolen; Path=/; HttpOnly"),
+    ("access-control-allow-origin", "*"),
+    ("access-control-allow-credentials", "true"),
+    ("access-control-expose-headers", "*"),
+    ("refresh", "0; url=https://evil.example/"),
+    ("location", "https://evil.example/"),
+    ("content-security-policy", "script-src * 'unsafe-inline'"),
+    ("strict-transport-security", "max-age=0"),
+    ("link", "<https://evil.example/x.js>; rel=preload; as=script"),
+    ("x-hostile", "1"),
+    ("x-request-id", "sandbox-hostile-1"),
+];
+
+fn add_hostile_headers(response: &mut Response) {
+    let headers = response.headers_mut();
+    for (name, value) in HOSTILE_HEADERS {
+        headers.append(*name, HeaderValue::from_static(value));
+    }
 }
 
 const TRUNCATED_BODY: &str = r#"{"code":200,"message":"OK","desc":"","data":[{"id":60001,"name":"佐藤 太郎","avatar":"5cbe78b135060d0001750ef5","mobile":"09012345678","remark":"","type":1,"groupList":null,"ic_number":"","job_number":"E10001","create_at":"2024-04-01 09:00:00.0"},{"id":60002,"name":"鈴木 花子","avatar":"5cbe78b135060d0001750ef6","mobile":"09012345679","remark":"","type":1,"groupList":null}]}"#;
@@ -326,7 +357,11 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     if plan.continues() {
-        return next.run(request).await;
+        let mut response = next.run(request).await;
+        if plan.hostile_headers {
+            add_hostile_headers(&mut response);
+        }
+        return response;
     }
     if plan.drop {
         if let Some(killer) = request.extensions().get::<ConnectionKiller>() {
@@ -342,7 +377,7 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
         return truncated_response(TRUNCATED_BODY);
     }
     if let Some(bytes) = plan.huge_bytes {
-        return huge_response(bytes, plan.declared);
+        return huge_response(bytes, plan.declared, plan.in_message);
     }
     let mut response = if plan.html {
         html_error(plan.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::BAD_GATEWAY))
@@ -380,7 +415,7 @@ mod tests {
     fn huge_answers_have_the_asked_length_and_parse() {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         for total in [10, 40, 64 * 1024, 200_000] {
-            let response = huge_response(total, false);
+            let response = huge_response(total, false, false);
             let bytes = rt.block_on(axum::body::to_bytes(response.into_body(), usize::MAX)).unwrap();
             assert_eq!(bytes.len() as u64, total.max(37));
             let value: Value = serde_json::from_slice(&bytes).unwrap();
@@ -398,5 +433,7 @@ mod tests {
         assert!(FaultPlan::parse("explode").is_err());
         assert!(FaultPlan::parse("status=200").is_err());
         assert_eq!(FaultPlan::parse("status=429;retry-after-date").unwrap().retry_after, Some(RetryAfter::DateAhead(3)));
+        let hostile = FaultPlan::parse("hostile-headers").unwrap();
+        assert!(hostile.hostile_headers && hostile.continues());
     }
 }

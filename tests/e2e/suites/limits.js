@@ -36,6 +36,16 @@ export const checks = {
     );
   },
 
+  async "a 1 MB server message becomes an error of at most 500 characters of it"(lib, env) {
+    const c = client(lib, env);
+    await queueFault(env, "/api/v1/user/list", `huge=${1_000_000},in-message`);
+    const error = await expectError(c.persons.list({}), "SENSELINK_API", lib.SenseLinkError);
+    assertEqual(error.apiMessage.length, 501, "apiMessage: 500 characters and …");
+    assert(error.apiMessage.endsWith("…"), "cut is marked");
+    assert(error.message.length < 1000, `message length ${error.message.length}`);
+    assert((error.body ?? "").length < 1000, `body excerpt length ${(error.body ?? "").length}`);
+  },
+
   async "five hung requests hold the pacing window; a sixth call's deadline covers its wait for a slot"(lib, env) {
     const c = newStaticClient(lib, env, { requestsPerSecond: 5 });
     await queueFault(env, "/webapi/v0/spots", "latency=30000", 5);
