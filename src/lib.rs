@@ -24,6 +24,7 @@ pub mod date;
 pub mod doc;
 pub mod error;
 pub mod http;
+pub mod retry;
 pub mod runtime;
 pub mod secret;
 pub mod cyzen;

@@ -13,6 +13,23 @@ use crate::doc::Doc;
 use crate::error::{Error, ErrorCode};
 use crate::http::{Request, Response};
 
+/// Why a client waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// For a slot of the client's own pacing (its rate limit, or its in-flight limit).
+    Pacing,
+    /// Before retry number `attempt` (1-based) of a request that failed with HTTP `status`, or
+    /// with no answer (`None`: a network failure).
+    Retry {
+        /// The failed attempt's status, `None` for a network failure.
+        status: Option<u16>,
+        /// Which retry this wait precedes (1 for the first).
+        attempt: u32,
+    },
+    /// For a token refresh another call is performing.
+    Refresh,
+}
+
 /// Sends requests, keeps time and reaches the token store for a client.
 pub trait Runtime {
     /// The host's values: parsed bodies, stored values, blobs.
@@ -21,8 +38,9 @@ pub trait Runtime {
     /// Current time as Unix milliseconds.
     fn now_ms(&self) -> f64;
 
-    /// Waits `ms` milliseconds. Fails with `ABORTED` when the call is cancelled meanwhile.
-    fn sleep(&self, ms: u64) -> impl Future<Output = Result<(), Error>>;
+    /// Waits `ms` milliseconds, for the reason `why` (the host reports it to the caller's hooks).
+    /// Fails with `ABORTED` or `TIMEOUT` when the call is cancelled or its deadline passes.
+    fn sleep(&self, ms: u64, why: Wait) -> impl Future<Output = Result<(), Error>>;
 
     /// Sends one request. Network failures, timeouts and aborts are errors; any HTTP status is a
     /// response.

@@ -6,6 +6,7 @@
  */
 export * from "./errors.js";
 export * from "./http.js";
+export type { ClientHooks, HookLogger, RateLimitEvent, RequestEvent, ResponseEvent, RetryEvent } from "./hooks.js";
 export * from "./senselink.js";
 export * from "./senselink-proxy.js";
 export * from "./cyzen.js";

@@ -9,6 +9,7 @@
  */
 import { CyzenCore, OAuthCore, type Task } from "../cyzen_senselink.js";
 import { drive, type DriveContext, type TokenStore } from "./driver.js";
+import { checkHooks, type ClientHooks } from "./hooks.js";
 import { revivable, wasmCall } from "./instance.js";
 import { invalidInput, makeError } from "./errors.js";
 import { RESOURCE_OPERATIONS } from "./generated/cyzen.js";
@@ -85,7 +86,7 @@ export interface TokenSet {
  * new CyzenOAuth({ authorizeUrl, tokenUrl, clientId: "my-app", clientSecret: env.SECRET,
  *   redirectUri: "https://app.example/callback", appToken: env.APP_TOKEN, appTokenHeader: "X-App-Token" });
  */
-export interface CyzenOAuthOptions {
+export interface CyzenOAuthOptions extends ClientHooks {
   /** Authorization endpoint (where the user signs in and consents). */
   readonly authorizeUrl: string;
   /** Token endpoint. */
@@ -156,6 +157,7 @@ export interface OAuthParts {
   readonly fetch: FetchLike | undefined;
   readonly timeoutMs: number | undefined;
   readonly maxResponseBytes: number | undefined;
+  readonly hooks: ClientHooks | undefined;
 }
 
 const oauthParts = new WeakMap<CyzenOAuth, OAuthParts>();
@@ -217,7 +219,8 @@ export class CyzenOAuth {
     checkLimits(o);
     const timeoutMs = o.timeoutMs as number | undefined;
     const maxResponseBytes = o.maxResponseBytes as number | undefined;
-    oauthParts.set(this, { core: sharedOAuthCore(store, o), store, fetch: func(o, "fetch"), timeoutMs, maxResponseBytes });
+    const hooks = checkHooks(o as ClientHooks, invalid);
+    oauthParts.set(this, { core: sharedOAuthCore(store, o), store, fetch: func(o, "fetch"), timeoutMs, maxResponseBytes, hooks });
   }
 
   /**
@@ -230,7 +233,7 @@ export class CyzenOAuth {
    */
   authorizationUrl(options?: CallOptions): Promise<AuthorizationRequest> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(wasmCall(() => core().authorizationUrl()), callContext(context, options));
+    return drive(wasmCall(() => core().authorizationUrl()), callContext({ ...context, operation: "oauth.authorizationUrl" }, options));
   }
 
   /**
@@ -244,7 +247,7 @@ export class CyzenOAuth {
     const { core, ...context } = oauthPartsOf(this);
     const cookie = options?.cookie;
     if (cookie !== undefined && typeof cookie !== "string") throw invalid("cookie", "must be a string");
-    return drive(wasmCall(() => core().handleCallback(String(callbackUrl), cookie)), callContext(context, options));
+    return drive(wasmCall(() => core().handleCallback(String(callbackUrl), cookie)), callContext({ ...context, operation: "oauth.handleCallback" }, options));
   }
 
   /**
@@ -256,7 +259,7 @@ export class CyzenOAuth {
    */
   refresh(options?: CallOptions): Promise<TokenSet> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(wasmCall(() => core().refresh()), callContext(context, options));
+    return drive(wasmCall(() => core().refresh()), callContext({ ...context, operation: "oauth.refresh" }, options));
   }
 
   /**
@@ -267,7 +270,7 @@ export class CyzenOAuth {
    */
   getTokens(): Promise<TokenSet | null> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(wasmCall(() => core().getTokens()), context);
+    return drive(wasmCall(() => core().getTokens()), { ...context, operation: "oauth.getTokens" });
   }
 
   /**
@@ -278,7 +281,7 @@ export class CyzenOAuth {
    */
   setTokens(tokens: TokenSet | null): Promise<void> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(wasmCall(() => core().setTokens(tokens)), context);
+    return drive(wasmCall(() => core().setTokens(tokens)), { ...context, operation: "oauth.setTokens" });
   }
 }
 
@@ -1222,7 +1225,7 @@ export interface CyzenProxyAuth {
  * new CyzenClient({ companyId, auth: oauth, requestsPerSecond: 5,
  *   paths: { trackings: { path: "/locations", listKey: "locations" } } });
  */
-export interface CyzenClientOptions {
+export interface CyzenClientOptions extends ClientHooks {
   /** Default `https://ext.cyzen.cloud/webapi/v0`. */
   readonly baseUrl?: string;
   /** The tenant id (`company_id`, 32 hex characters), sent with every call. */
@@ -1292,18 +1295,19 @@ export class CyzenClient {
       store: oauth?.store,
       timeoutMs: o.timeoutMs as number | undefined,
       maxResponseBytes: o.maxResponseBytes as number | undefined,
+      hooks: checkHooks(o as ClientHooks, invalid),
     };
-    const run = async <T>(task: () => Task, opts: CallOptions | undefined): Promise<T> => {
-      const call = callContext(context, opts);
+    const run = async <T>(operation: string, task: () => Task, opts: CallOptions | undefined): Promise<T> => {
+      const call = callContext({ ...context, operation }, opts);
       return drive<T>(wasmCall(task), call);
     };
     for (const [name, ops] of Object.entries(CYZEN_RESOURCES)) {
       const api: Record<string, unknown> = {};
       if (ops.includes("g")) api.list = (filter?: object, opts?: ListOptions) => listResult(core, name, filter, opts, context);
-      if (ops.includes("a")) api.create = (input: object, opts?: CallOptions) => run(() => core().write(name, "create", undefined, input), opts);
-      if (ops.includes("u")) api.update = (id: string, input: object, opts?: CallOptions) => run(() => core().write(name, "update", idText(id), input), opts);
-      if (ops.includes("d")) api.delete = async (id: string, opts?: CallOptions) => { await run(() => core().write(name, "delete", idText(id), undefined), opts); };
-      if (ops.includes("i")) api.get = (id: string, opts?: CallOptions) => run(() => core().image(idText(id)), opts);
+      if (ops.includes("a")) api.create = (input: object, opts?: CallOptions) => run(`${name}.create`, () => core().write(name, "create", undefined, input), opts);
+      if (ops.includes("u")) api.update = (id: string, input: object, opts?: CallOptions) => run(`${name}.update`, () => core().write(name, "update", idText(id), input), opts);
+      if (ops.includes("d")) api.delete = async (id: string, opts?: CallOptions) => { await run(`${name}.delete`, () => core().write(name, "delete", idText(id), undefined), opts); };
+      if (ops.includes("i")) api.get = (id: string, opts?: CallOptions) => run(`${name}.get`, () => core().image(idText(id)), opts);
       Object.defineProperty(this, name, { value: Object.freeze(api), enumerable: true });
     }
   }
@@ -1339,7 +1343,7 @@ function withDelivered(error: unknown, delivered: number): unknown {
 }
 
 function listResult<T>(core: () => CyzenCore, name: string, filter: object | undefined, options: ListOptions | undefined, context: DriveContext): ListResult<T> {
-  const call = callContext(context, options);
+  const call = callContext({ ...context, operation: `${name}.list` }, options);
   async function* pages(): AsyncGenerator<Page<T>, void, undefined> {
     let cursor: Cursor | null = options?.cursor ?? null;
     let delivered = 0;

@@ -7,6 +7,8 @@
  * @internal
  */
 import type { Task } from "../cyzen_senselink.js";
+import { CyzenSenseLinkError } from "./errors.js";
+import { emit, redactUrl, type ClientHooks, type RequestEvent } from "./hooks.js";
 import { instanceGeneration, internalError, isStale, wasmCall, whilePending } from "./instance.js";
 import { Deadline, send, sleep, type Answer, type FetchLike, type PlannedRequest, type SendOptions } from "./transport.js";
 
@@ -24,12 +26,16 @@ export interface DriveContext extends SendOptions {
   readonly tokenFetch?: FetchLike | undefined;
   /** The token store (OAuth calls). */
   readonly store?: TokenStore | undefined;
+  /** The call's name for hooks and errors (`persons.list`, `spots.create`…). */
+  readonly operation?: string | undefined;
+  /** The client's hooks, if any. */
+  readonly hooks?: ClientHooks | undefined;
 }
 
 type Step =
   | { readonly kind: "done"; readonly value: unknown }
   | ({ readonly kind: "send"; readonly token?: true } & PlannedRequest)
-  | { readonly kind: "sleep"; readonly ms: number }
+  | { readonly kind: "sleep"; readonly ms: number; readonly why: "pacing" | "retry" | "refresh"; readonly status?: number; readonly attempt?: number }
   | { readonly kind: "load"; readonly key: string }
   | { readonly kind: "save"; readonly key: string; readonly value: string | null };
 
@@ -51,6 +57,46 @@ function parseStored(value: unknown): unknown {
     // A value this package did not write: as good as none.
     return null;
   }
+}
+
+/** Tells the hooks about a wait: a retry, a rate limit (the server's or the client's pacing). */
+function announce(hooks: ClientHooks, step: { readonly ms: number; readonly why: string; readonly status?: number; readonly attempt?: number }, operation: string, last: RequestEvent | undefined): void {
+  const { log } = hooks;
+  if (step.why === "retry") {
+    const reason = step.status ?? "network";
+    const event = { operation, method: last?.method ?? "GET", url: last?.url ?? "", retry: step.attempt ?? 1, waitMs: step.ms, reason } as const;
+    emit(hooks, hooks.onRetry, event);
+    if (log) emit(hooks, (e: typeof event) => log.warn(`retry ${e.retry} of ${e.operation} in ${e.waitMs} ms after ${e.reason === "network" ? "a network failure" : `HTTP ${e.reason}`}`, e), event);
+    if (step.status === 429 || step.status === 503) {
+      const limited = { operation, waitMs: step.ms, source: "server", status: step.status } as const;
+      emit(hooks, hooks.onRateLimit, limited);
+    }
+  } else if (step.why === "pacing") {
+    const event = { operation, waitMs: step.ms, source: "client" } as const;
+    emit(hooks, hooks.onRateLimit, event);
+    if (log) emit(hooks, (e: typeof event) => log.debug(`${e.operation} waits ${e.waitMs} ms for a pacing slot`, e), event);
+  }
+}
+
+/**
+ * Adds the call's context to an error: `operation`, the `method` and redacted `url` of its last
+ * request, and the server's `requestId` when one was seen; a message that does not name the
+ * operation gets it in front (except `INVALID_INPUT`'s, which start with the field).
+ */
+function withContext(error: unknown, operation: string | undefined, last: RequestEvent | undefined, requestId: string | null): unknown {
+  if (!(error instanceof CyzenSenseLinkError) || operation === undefined) return error;
+  const define = (name: string, value: unknown) => {
+    if (value !== undefined && value !== null && !Object.prototype.hasOwnProperty.call(error, name)) {
+      Object.defineProperty(error, name, { value, enumerable: true, writable: false, configurable: true });
+    }
+  };
+  define("operation", operation);
+  define("method", last?.method);
+  define("url", last?.url);
+  define("requestId", requestId);
+  // Input problems keep their field-first message (forms show it next to the field).
+  if (error.code !== "INVALID_INPUT" && !error.message.startsWith(operation)) error.message = `${operation}: ${error.message}`;
+  return error;
 }
 
 /** Settles with `value`, or rejects when `deadline` fires first (a token store that hangs). */
@@ -77,6 +123,10 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
     if (isStale(born)) throw deadline.stopped() ?? internalError();
     return wasmCall(call) as Step;
   };
+  const { hooks, operation } = context;
+  let attempt = 0;
+  let last: RequestEvent | undefined;
+  let requestId: string | null = null;
   try {
     let step = next(() => task.start(Date.now()));
     for (;;) {
@@ -84,6 +134,13 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
         case "done":
           return step.value as T;
         case "send": {
+          attempt += 1;
+          last = { operation: operation ?? "call", method: step.method ?? "GET", url: redactUrl(step.url), attempt, token: step.token === true };
+          const started = hooks ? Date.now() : 0;
+          if (hooks) {
+            emit(hooks, hooks.onRequest, last);
+            hooks.log && emit(hooks, (e: RequestEvent) => hooks.log?.debug(`→ ${e.method} ${e.url}`, e), last);
+          }
           let answer: Answer;
           try {
             answer = await send(step, step.token ? { ...context, fetch: context.tokenFetch ?? context.fetch } : context, deadline);
@@ -91,10 +148,17 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
             step = next(() => task.fail(Date.now(), ...failure(error)));
             continue;
           }
+          requestId = answer.requestId ?? requestId;
+          if (hooks) {
+            const event = { ...last, status: answer.status, durationMs: Date.now() - started, requestId: answer.requestId };
+            emit(hooks, hooks.onResponse, event);
+            hooks.log && emit(hooks, (e: typeof event) => hooks.log?.debug(`← ${e.status} ${e.method} ${e.url} (${e.durationMs} ms)`, e), event);
+          }
           step = next(() => task.respond(Date.now(), answer.status, answer.kind, answer.body, answer.retryAfter, answer.date, answer.requestId));
           continue;
         }
         case "sleep": {
+          if (hooks) announce(hooks, step, operation ?? "call", last);
           try {
             const stopped = deadline.stopped();
             if (stopped) throw stopped;
@@ -131,6 +195,8 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
         }
       }
     }
+  } catch (error) {
+    throw withContext(error, operation, last, requestId);
   } finally {
     deadline.dispose();
     untrack();

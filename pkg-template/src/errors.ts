@@ -60,8 +60,18 @@ export class CyzenSenseLinkError extends Error {
   readonly field?: string;
   /** cyzen lists: where to resume after this failure (pass it as `{ cursor }` to `list()`). */
   declare readonly cursor?: Readonly<Record<string, string>>;
-  /** cyzen lists: how many items were delivered before this failure. */
+  /** Lists: how many items were delivered before this failure. */
   declare readonly delivered?: number;
+  /** SenseLink lists: the page that failed (pass it as the filter's `page` to resume there). */
+  declare readonly page?: number;
+  /** The call that failed (`persons.list`, `spots.create`, `oauth.refresh`…). */
+  declare readonly operation?: string;
+  /** The method of the call's last request. */
+  declare readonly method?: string;
+  /** The URL of the call's last request, credential-like query values redacted. */
+  declare readonly url?: string;
+  /** The server's request id (`x-request-id`, `cf-ray`…) of the call's last answer, when it sent one. */
+  declare readonly requestId?: string;
 
   constructor(code: ErrorCode, message: string, props: ErrorProps = {}) {
     super(message, props.cause === undefined ? undefined : { cause: props.cause });

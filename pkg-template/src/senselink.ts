@@ -14,6 +14,7 @@ import {
   senselinkSign as wasmSign,
 } from "../cyzen_senselink.js";
 import { drive } from "./driver.js";
+import { checkHooks, type ClientHooks } from "./hooks.js";
 import { revivable, wasmCall } from "./instance.js";
 import { invalidInput, makeError } from "./errors.js";
 import * as generated from "./generated/senselink.js";
@@ -31,7 +32,7 @@ import { checkLimits, type CallOptions, type FetchLike } from "./transport.js";
 export type SenseLinkEdition = "cloud" | "enterprise";
 
 /** Options shared by both client modes. */
-export interface SenseLinkCommonOptions {
+export interface SenseLinkCommonOptions extends ClientHooks {
   /**
    * Direct mode: the SenseLink base URL (`https://link.japancv.co.jp`, `https://HOST:PORT`).
    * Proxy mode: the URL the proxy is mounted at (`https://worker.example/senselink`, or a path on
@@ -372,6 +373,49 @@ export interface SenseLinkPage<T> {
   readonly nextPage: number | null;
 }
 
+/**
+ * What `onProgress` of a SenseLink `listAll()` is told after each page.
+ * @example
+ * sl.persons.listAll({ type: 1 }, { onProgress: ({ pages, items, nextPage }) => console.log(pages, items, nextPage) });
+ */
+export interface SenseLinkListProgress {
+  /** Pages fetched so far. */
+  readonly pages: number;
+  /** Items delivered so far. */
+  readonly items: number;
+  /** The next page's number (`null` at the end): pass it as the filter's `page` to resume later. */
+  readonly nextPage: number | null;
+}
+
+/**
+ * Options of a SenseLink `listAll()`.
+ * @example
+ * sl.records.listAll({ dateTimeFrom }, { onProgress: (p) => bar.value = p.items, signal });
+ */
+export interface SenseLinkListOptions extends CallOptions {
+  /** Called after each page. */
+  readonly onProgress?: (progress: SenseLinkListProgress) => void;
+}
+
+/**
+ * A lazy SenseLink list, like cyzen's: iterate items with `for await` (a `break` stops fetching),
+ * pages with `pages()`, or collect with `toArray({ limit })`. Reads are retried on 5xx and network
+ * failures; when a page still fails, the error carries `page` (pass it as the filter's `page` to
+ * resume exactly there) and `delivered`.
+ * @example
+ * try {
+ *   for await (const person of sl.persons.listAll({ type: 1 })) save(person);
+ * } catch (error) {
+ *   if (error instanceof CyzenSenseLinkError) resumeFrom = error.page;  // sl.persons.listAll({ type: 1, page: resumeFrom })
+ * }
+ */
+export interface SenseLinkListResult<T, P extends SenseLinkPage<T> = SenseLinkPage<T>> extends AsyncIterable<T> {
+  /** The pages, one request each. */
+  pages(): AsyncIterable<P>;
+  /** Up to `limit` items in an array. */
+  toArray(options: { readonly limit: number }): Promise<T[]>;
+}
+
 /** A page of recognition records. */
 export interface SenseLinkRecordPage extends SenseLinkPage<RecognitionRecord> {
   /** Total matching records when the server says (v3), else `null`. */
@@ -622,6 +666,8 @@ export interface SenseLinkPersons {
   list(filter?: PersonFilter, options?: CallOptions): Promise<SenseLinkPage<Person>>;
   /** Every matching person, page after page from `filter.page` (default 1). */
   iterate(filter?: PersonFilter, options?: CallOptions): AsyncGenerator<Person, void, undefined>;
+  /** Every matching person as a lazy list: `for await`, `pages()`, `toArray({ limit })`, `onProgress`, resume from `error.page`. */
+  listAll(filter?: PersonFilter, options?: SenseLinkListOptions): SenseLinkListResult<Person>;
 }
 
 /** Person groups. */
@@ -652,6 +698,8 @@ export interface SenseLinkRecords {
   list(filter?: RecordFilter, options?: CallOptions): Promise<SenseLinkRecordPage>;
   /** Every matching record, page after page. */
   iterate(filter?: RecordFilter, options?: CallOptions): AsyncGenerator<RecognitionRecord, void, undefined>;
+  /** Every matching record as a lazy list: `for await`, `pages()`, `toArray({ limit })`, `onProgress`, resume from `error.page`. */
+  listAll(filter?: RecordFilter, options?: SenseLinkListOptions): SenseLinkListResult<RecognitionRecord, SenseLinkRecordPage>;
 }
 
 /** Face-photo checks (the same 4 MB / JPEG-or-PNG rules apply before sending). */
@@ -729,25 +777,81 @@ function shape(output: Output, value: unknown): unknown {
   return kind === "one" ? decode(value as Raw) : list(value, decode);
 }
 
+/** Marks a failed page's error with where to resume (`page`) and what was delivered. */
+function failedAt(error: unknown, page: number, delivered: number): unknown {
+  if (error !== null && typeof error === "object") {
+    for (const [name, value] of [["page", page], ["delivered", delivered]] as const) {
+      Object.defineProperty(error, name, { value, enumerable: true, configurable: true });
+    }
+  }
+  return error;
+}
+
+/** The pages of a SenseLink list from `first` on, stopping with `DECODE` if a page repeats the last. */
+async function* pageWalk<T, P extends SenseLinkPage<T>>(
+  fetchPage: (page: number) => Promise<P>,
+  first: number,
+  what: string,
+  onProgress?: (progress: SenseLinkListProgress) => void,
+): AsyncGenerator<P, void, undefined> {
+  let page = first;
+  let previous: string | undefined;
+  let delivered = 0;
+  let count = 0;
+  for (;;) {
+    let result: P;
+    try {
+      result = await fetchPage(page);
+    } catch (error) {
+      throw failedAt(error, page, delivered);
+    }
+    // A server that ignores `page` would repeat itself forever: stop with an error instead.
+    const signature = result.items.length > 0 ? JSON.stringify(result.items[0]) : undefined;
+    if (page > first && signature !== undefined && signature === previous) {
+      throw failedAt(makeError("DECODE", `${what}: page ${page} repeats page ${page - 1} (the server ignores page); stopped`, {}), page, delivered);
+    }
+    previous = signature;
+    delivered += result.items.length;
+    count += 1;
+    onProgress?.({ pages: count, items: delivered, nextPage: result.nextPage });
+    yield result;
+    if (result.nextPage === null) return;
+    page = result.nextPage;
+  }
+}
+
 async function* pages<T>(
   fetchPage: (page: number) => Promise<SenseLinkPage<T>>,
   first: number,
   what: string,
 ): AsyncGenerator<T, void, undefined> {
-  let page = first;
-  let previous: string | undefined;
-  for (;;) {
-    const result = await fetchPage(page);
-    // A server that ignores `page` would repeat itself forever: stop with an error instead.
-    const signature = result.items.length > 0 ? JSON.stringify(result.items[0]) : undefined;
-    if (page > first && signature !== undefined && signature === previous) {
-      throw makeError("DECODE", `${what}: page ${page} repeats page ${page - 1} (the server ignores page); stopped`, {});
-    }
-    previous = signature;
-    yield* result.items;
-    if (result.nextPage === null) return;
-    page = result.nextPage;
+  for await (const page of pageWalk(fetchPage, first, what)) yield* page.items;
+}
+
+/** A lazy list over `fetchPage` (see {@link SenseLinkListResult}). */
+function listAll<T, P extends SenseLinkPage<T>>(
+  fetchPage: (page: number) => Promise<P>,
+  first: number,
+  what: string,
+  options: SenseLinkListOptions | undefined,
+): SenseLinkListResult<T, P> {
+  const walk = () => pageWalk<T, P>(fetchPage, first, what, options?.onProgress);
+  async function* items(): AsyncGenerator<T, void, undefined> {
+    for await (const page of walk()) yield* page.items;
   }
+  return {
+    pages: walk,
+    [Symbol.asyncIterator]: items,
+    async toArray({ limit }) {
+      if (!Number.isInteger(limit) || limit < 1) throw invalid("limit", "must be a positive integer");
+      const out: T[] = [];
+      for await (const item of items()) {
+        out.push(item);
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+  };
 }
 
 const invalid = invalidInput;
@@ -807,6 +911,7 @@ export class SenseLinkClient {
     const { fetch: clientFetch, timeoutMs, maxResponseBytes } = options;
     if (clientFetch !== undefined && typeof clientFetch !== "function") throw invalid("fetch", "must be a function");
     checkLimits(options);
+    const hooks = checkHooks(options, invalid);
     const call = async <T>(operation: SenseLinkOperation, input: object = {}, callOptions?: CallOptions): Promise<T> => {
       checkLimits(callOptions);
       const [photo, head] = await photoOf(input);
@@ -815,6 +920,8 @@ export class SenseLinkClient {
         signal: callOptions?.signal,
         timeoutMs: callOptions?.timeoutMs ?? timeoutMs,
         maxResponseBytes: callOptions?.maxResponseBytes ?? maxResponseBytes,
+        operation,
+        hooks,
       });
       return shape(OUTPUTS[operation], value) as T;
     };
@@ -840,6 +947,7 @@ export class SenseLinkClient {
     this.persons = {
       list: listPersons,
       iterate: (filter = {}, o) => pages((page) => listPersons({ ...filter, page }, o), filter.page ?? 1, "persons.iterate"),
+      listAll: (filter = {}, o) => listAll((page) => listPersons({ ...filter, page }, o), filter.page ?? 1, "persons.listAll", o),
     };
     this.groups = {
       create: (input, o) => call("groups.create", { ...input }, o),
@@ -856,6 +964,7 @@ export class SenseLinkClient {
     this.records = {
       list: listRecords,
       iterate: (filter = {}, o) => pages((page) => listRecords({ ...filter, page }, o), filter.page ?? 1, "records.iterate"),
+      listAll: (filter = {}, o) => listAll((page) => listRecords({ ...filter, page }, o), filter.page ?? 1, "records.listAll", o),
     };
     this.recognition = {
       check: (photo, o) => call("recognition.check", { avatar: photo }, o),

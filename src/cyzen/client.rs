@@ -17,12 +17,12 @@ use super::oauth::OAuth;
 use super::pacing::{Pacer, SlotId};
 use super::paging::{self, Cursor};
 use super::resources::{self, Resource, ADD, DELETE, GET, UPDATE};
-use super::retry::{self, Failure, RetryPolicy};
+use crate::retry::{self, Failure, RetryPolicy};
 use super::windows;
 use crate::doc::{scalar_text, Doc, Kind};
 use crate::error::{Detail, Error, ErrorCode, Result};
 use crate::http::{join_url, parse_retry_after, Body, Expect, Method, Payload, Request, Response};
-use crate::runtime::{random_unit, Runtime};
+use crate::runtime::{random_unit, Runtime, Wait};
 use crate::secret::Secret;
 
 /// The documented base URL of the integration API.
@@ -146,8 +146,8 @@ impl<T: Runtime> Runtime for Counted<'_, T> {
         self.rt.now_ms()
     }
 
-    fn sleep(&self, ms: u64) -> impl Future<Output = Result<()>> {
-        self.rt.sleep(ms)
+    fn sleep(&self, ms: u64, why: Wait) -> impl Future<Output = Result<()>> {
+        self.rt.sleep(ms, why)
     }
 
     fn load(&self, key: &str) -> impl Future<Output = Result<Option<T::Value>>> {
@@ -164,7 +164,7 @@ impl<T: Runtime> Runtime for Counted<'_, T> {
             let wait = pacer.borrow_mut().try_acquire_flight();
             match wait {
                 Ok(()) => break,
-                Err(ms) => self.rt.sleep(ms as u64).await?,
+                Err(ms) => self.rt.sleep(ms as u64, Wait::Pacing).await?,
             }
         }
         let _slot = FlightSlot(pacer);
@@ -247,7 +247,7 @@ impl Client {
             let wait = self.pacer.borrow_mut().try_acquire(rt.now_ms());
             match wait {
                 Ok(id) => return Ok(Slot { pacer: &self.pacer, id, rt }),
-                Err(ms) => rt.sleep(ms.ceil() as u64).await?,
+                Err(ms) => rt.sleep(ms.ceil() as u64, Wait::Pacing).await?,
             }
         }
     }
@@ -289,7 +289,7 @@ impl Client {
                 Err(error) if error.code == ErrorCode::Network => match retry::decide(&policy, Failure::Network, idempotent, retries, None, random_unit()) {
                     Some(ms) => {
                         retries += 1;
-                        rt.sleep(ms).await?;
+                        rt.sleep(ms, Wait::Retry { status: None, attempt: retries }).await?;
                         continue;
                     }
                     None => return Err(error),
@@ -311,7 +311,7 @@ impl Client {
                 match retry::decide(&policy, Failure::Status(status), idempotent, retries, retry_after, random_unit()) {
                     Some(ms) => {
                         retries += 1;
-                        rt.sleep(ms).await?;
+                        rt.sleep(ms, Wait::Retry { status: Some(status), attempt: retries }).await?;
                         continue;
                     }
                     None if rate_limited => {

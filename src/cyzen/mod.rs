@@ -22,7 +22,6 @@ pub mod pacing;
 pub mod paging;
 pub mod proxy;
 pub mod resources;
-pub mod retry;
 pub mod windows;
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use super::cookie;
 use crate::doc::{json_string, Doc, Kind};
 use crate::error::{Detail, Error, ErrorCode, Result};
 use crate::http::{form_encode_component, split_url, Body, Method, Request, Response, Target};
-use crate::runtime::{random_bytes, Runtime};
+use crate::runtime::{random_bytes, Runtime, Wait};
 use crate::secret::{redact_text, Secret};
 
 /// How long a refresh may hold its lease before another caller takes over.
@@ -564,7 +564,7 @@ impl OAuth {
                     None => Err(error),
                 };
             }
-            rt.sleep(WAIT_STEP_MS).await?;
+            rt.sleep(WAIT_STEP_MS, Wait::Refresh).await?;
         };
         let _guard = LeaseGuard { state: &self.state, attempt };
         let outcome = self.refresh_once(rt, current.as_ref()).await;

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::http::{Payload, Request, Response};
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, Wait};
 
 /// What the script answers: a response or a transport error, after `latency_ms`.
 pub struct Reply {
@@ -77,6 +77,7 @@ struct Inner {
     in_flight: Cell<usize>,
     max_in_flight: Cell<usize>,
     store: RefCell<BTreeMap<String, String>>,
+    waits: RefCell<Vec<(u64, Wait)>>,
 }
 
 /// The simulated runtime (cheap to clone; clones share the clock, the script and the log).
@@ -94,6 +95,7 @@ impl Sim {
             in_flight: Cell::new(0),
             max_in_flight: Cell::new(0),
             store: RefCell::new(BTreeMap::new()),
+            waits: RefCell::new(Vec::new()),
         }))
     }
 
@@ -124,6 +126,11 @@ impl Sim {
     /// Requests whose URL ends with `suffix`.
     pub fn sent_to(&self, suffix: &str) -> Vec<Logged> {
         self.log().into_iter().filter(|l| l.request.url.ends_with(suffix)).collect()
+    }
+
+    /// Every wait so far: its length and its reason.
+    pub fn waits(&self) -> Vec<(u64, Wait)> {
+        self.0.waits.borrow().clone()
     }
 
     /// The most requests that were ever in flight at once.
@@ -173,7 +180,8 @@ impl Runtime for Sim {
         Ok(())
     }
 
-    async fn sleep(&self, ms: u64) -> Result<()> {
+    async fn sleep(&self, ms: u64, why: Wait) -> Result<()> {
+        self.0.waits.borrow_mut().push((ms, why));
         self.timer(self.0.now.get() + ms as f64).await;
         Ok(())
     }
@@ -219,9 +227,9 @@ impl Runtime for Scoped {
         self.sim.save(key, value).await
     }
 
-    async fn sleep(&self, ms: u64) -> Result<()> {
+    async fn sleep(&self, ms: u64, why: Wait) -> Result<()> {
         self.sleeps.set(self.sleeps.get() + 1);
-        self.sim.sleep(ms).await
+        self.sim.sleep(ms, why).await
     }
 
     async fn send(&self, request: Request) -> Result<Response<Value>> {

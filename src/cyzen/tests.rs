@@ -1,6 +1,7 @@
 //! The client against scripted servers in virtual time: OAuth flows, single-flight refresh,
 //! pacing, backoff, pagination, windows, writes, images, errors.
 
+use crate::runtime::Wait;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -403,6 +404,9 @@ fn retry_after_is_honoured_in_both_forms() {
     });
     block_on(&sim, list_page(&static_client(100), &sim, "groups", &[], None)).unwrap();
     assert_eq!(gaps(&sim.log()), [3000.0, 7000.0]);
+    // The host is told why each wait happens (the hooks' onRetry / onRateLimit).
+    let retries: Vec<(u64, Wait)> = sim.waits().into_iter().filter(|(_, why)| matches!(why, Wait::Retry { .. })).collect();
+    assert_eq!(retries, [(3000, Wait::Retry { status: Some(429), attempt: 1 }), (7000, Wait::Retry { status: Some(503), attempt: 2 })]);
 }
 
 #[test]
@@ -675,7 +679,7 @@ fn callback_errors() {
 
 impl Sim {
     async fn sleep_for(&self, ms: u64) {
-        crate::runtime::Runtime::sleep(self, ms).await.unwrap();
+        crate::runtime::Runtime::sleep(self, ms, crate::runtime::Wait::Pacing).await.unwrap();
     }
 }
 

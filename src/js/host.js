@@ -64,8 +64,8 @@ export function sendStep(url, method, headers, form, json, multipart, blob, toke
   return step;
 }
 
-export function sleepStep(ms) {
-  return { kind: "sleep", ms };
+export function sleepStep(ms, why, status, attempt) {
+  return { kind: "sleep", ms, why, status, attempt };
 }
 
 export function loadStep(key) {

@@ -12,16 +12,18 @@ use wasm_bindgen::JsCast;
 
 use super::task::Task;
 use super::to_js_error;
-use super::value::{allow_patterns, object, opt_bool, opt_number, opt_text, set};
+use super::value::{allow_patterns, object, opt_bool, opt_int, opt_number, opt_text, set};
 use crate::doc::Doc;
 use crate::error::Error;
 use crate::http::FileRef;
+use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use crate::senselink::envelope::Output;
 use crate::senselink::events::{parse_event, EventType};
 use crate::senselink::operations::{self, Output as Shaping};
 use crate::senselink::photo::{Photo, PhotoInput, SNIFF_BYTES};
 use crate::senselink::proxy::{decide, expand_allow, Decision, ProxyConfig};
+use crate::senselink::client::DEFAULT_RETRY;
 use crate::senselink::{Client, Config, Edition};
 
 fn read_config(options: &JsValue, proxy_mode: bool) -> Result<Config, Error> {
@@ -39,6 +41,10 @@ fn read_config(options: &JsValue, proxy_mode: bool) -> Result<Config, Error> {
         edition,
         clock_offset_ms: opt_number(options, "clockOffsetMs")?.unwrap_or(0.0),
         proxy: proxy_mode && opt_bool(options, "proxy")?.unwrap_or(false),
+        retry: match opt_int(options, "maxRetries", 0, 10)? {
+            Some(retries) => RetryPolicy { max_retries: retries, ..DEFAULT_RETRY },
+            None => DEFAULT_RETRY,
+        },
     })
 }
 

@@ -23,7 +23,7 @@ use wasm_bindgen::prelude::*;
 use super::to_js_error;
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::{Body, Expect, Part, Payload, Request, Response, Target};
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, Wait};
 
 #[wasm_bindgen(module = "/src/js/host.js")]
 extern "C" {
@@ -40,7 +40,7 @@ extern "C" {
         token: bool,
     ) -> JsValue;
     #[wasm_bindgen(js_name = sleepStep)]
-    fn sleep_step(ms: f64) -> JsValue;
+    fn sleep_step(ms: f64, why: &str, status: Option<u16>, attempt: Option<u32>) -> JsValue;
     #[wasm_bindgen(js_name = loadStep)]
     fn load_step(key: &str) -> JsValue;
     #[wasm_bindgen(js_name = saveStep)]
@@ -52,7 +52,7 @@ extern "C" {
 /// What a task asks the host to do.
 enum Action {
     Send(Request),
-    Sleep(u64),
+    Sleep(u64, Wait),
     Load(String),
     Save(String, Option<String>),
 }
@@ -114,8 +114,8 @@ impl Runtime for HostRuntime {
         self.0.now.get()
     }
 
-    async fn sleep(&self, ms: u64) -> Result<(), Error> {
-        match self.call(Action::Sleep(ms)).await {
+    async fn sleep(&self, ms: u64, why: Wait) -> Result<(), Error> {
+        match self.call(Action::Sleep(ms, why)).await {
             Outcome::Failed(error) => Err(error),
             _ => Ok(()),
         }
@@ -281,7 +281,9 @@ fn action_object(action: Action) -> JsValue {
                 to_token_endpoint,
             )
         }
-        Action::Sleep(ms) => sleep_step(ms as f64),
+        Action::Sleep(ms, Wait::Pacing) => sleep_step(ms as f64, "pacing", None, None),
+        Action::Sleep(ms, Wait::Refresh) => sleep_step(ms as f64, "refresh", None, None),
+        Action::Sleep(ms, Wait::Retry { status, attempt }) => sleep_step(ms as f64, "retry", status, Some(attempt)),
         Action::Load(key) => load_step(&key),
         Action::Save(key, value) => save_step(&key, value),
     }

@@ -13,11 +13,13 @@ use super::Edition;
 use crate::doc::Doc;
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::{join_url, Request, Response};
-use crate::runtime::Runtime;
+use crate::http::parse_retry_after;
+use crate::retry::{self, Failure, RetryPolicy};
+use crate::runtime::{random_unit, Runtime, Wait};
 use crate::secret::Secret;
 
 /// Client settings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// `https://link.japancv.co.jp`, `https://HOST:PORT`, or (proxy mode) the proxy's mount URL.
     pub base_url: String,
@@ -31,6 +33,25 @@ pub struct Config {
     pub clock_offset_ms: f64,
     /// Send unsigned requests to a signing proxy that holds the secret (browsers).
     pub proxy: bool,
+    /// Retries of reads (5xx, 429, network failures); writes are never retried.
+    pub retry: RetryPolicy,
+}
+
+/// SenseLink's default retries: 3 for reads (waits of about 1, 2 and 4 s), none for writes.
+pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy { max_retries: 3, base_ms: 1000, max_wait_ms: 60_000 };
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            base_url: String::new(),
+            app_key: String::new(),
+            app_secret: Secret::new(""),
+            edition: Edition::default(),
+            clock_offset_ms: 0.0,
+            proxy: false,
+            retry: DEFAULT_RETRY,
+        }
+    }
 }
 
 /// A configured client.
@@ -112,13 +133,35 @@ impl Client {
         }
     }
 
-    /// Validates, signs, sends and reads one call.
+    /// Validates, signs, sends and reads one call. A read that fails with a 5xx, a 429 or no answer
+    /// is retried (freshly signed) with backoff, honouring `Retry-After`; a write never is: its
+    /// fate is unknown and SenseLink has no idempotency key.
     pub async fn call<R: Runtime>(&self, runtime: &R, operation: &'static Operation, input: &R::Value, photo: Option<PhotoInput>) -> Result<Output<R::Value>, Error> {
         let plan = plan(operation, input, photo, self.config.edition)?;
-        let request = self.request(&plan, runtime.now_ms());
-        let sign = request.query_value("sign").map(str::to_string);
-        let response = runtime.send(request).await?;
-        self.finish(&plan, &response, sign.as_deref(), runtime.now_ms())
+        let policy = if operation.read { self.config.retry } else { RetryPolicy { max_retries: 0, ..self.config.retry } };
+        let mut retries = 0;
+        loop {
+            let request = self.request(&plan, runtime.now_ms());
+            let sign = request.query_value("sign").map(str::to_string);
+            let (wait, status) = match runtime.send(request).await {
+                Ok(response) => {
+                    let status = response.status;
+                    let retry_after = response.retry_after.as_deref().and_then(|v| parse_retry_after(v, runtime.now_ms()));
+                    let retryable = status >= 500 || retry::is_rate_limit(status);
+                    match retryable.then(|| retry::decide(&policy, Failure::Status(status), true, retries, retry_after, random_unit())).flatten() {
+                        Some(wait) => (wait, Some(status)),
+                        None => return self.finish(&plan, &response, sign.as_deref(), runtime.now_ms()),
+                    }
+                }
+                Err(error) if error.code == ErrorCode::Network => match retry::decide(&policy, Failure::Network, true, retries, None, random_unit()) {
+                    Some(wait) => (wait, None),
+                    None => return Err(error),
+                },
+                Err(error) => return Err(error),
+            };
+            retries += 1;
+            runtime.sleep(wait, Wait::Retry { status, attempt: retries }).await?;
+        }
     }
 }
 
@@ -155,11 +198,12 @@ pub(crate) mod tests {
         pub now: f64,
         pub answers: RefCell<VecDeque<Result<Response<Value>, Error>>>,
         pub sent: RefCell<Vec<Request>>,
+        pub waits: RefCell<Vec<(u64, Wait)>>,
     }
 
     impl Scripted {
         pub fn new(now: f64, answers: Vec<Result<Response<Value>, Error>>) -> Scripted {
-            Scripted { now, answers: RefCell::new(answers.into()), sent: RefCell::new(Vec::new()) }
+            Scripted { now, answers: RefCell::new(answers.into()), sent: RefCell::new(Vec::new()), waits: RefCell::new(Vec::new()) }
         }
 
         pub fn ok(data: Value) -> Result<Response<Value>, Error> {
@@ -178,7 +222,8 @@ pub(crate) mod tests {
             self.now
         }
 
-        async fn sleep(&self, _ms: u64) -> Result<(), Error> {
+        async fn sleep(&self, ms: u64, why: Wait) -> Result<(), Error> {
+            self.waits.borrow_mut().push((ms, why));
             Ok(())
         }
 
@@ -327,5 +372,33 @@ pub(crate) mod tests {
         let shown = format!("{e:?}");
         assert!(!shown.contains(SECRET) && !shown.contains("e5ef72ef839bdf5397b4906b199b9fbf"), "{shown}");
         assert_eq!(e.code, ErrorCode::SenseLinkAuth);
+    }
+
+    #[test]
+    fn reads_are_retried_freshly_signed_and_writes_never() {
+        let c = client(false);
+        let busy = || Scripted::body(502, r#"{"status":502,"error":"Bad Gateway"}"#);
+        let network = || Err(Error::new(ErrorCode::Network, "reset"));
+        let rt = Scripted::new(1_000.0, vec![busy(), network(), Scripted::ok(json!([]))]);
+        call(&c, &rt, "persons.list", json!({}), None).unwrap();
+        assert_eq!(rt.sent.borrow().len(), 3);
+        let waits = rt.waits.borrow().clone();
+        assert!(matches!(waits.as_slice(), [(_, Wait::Retry { status: Some(502), attempt: 1 }), (_, Wait::Retry { status: None, attempt: 2 })]), "{waits:?}");
+        // A Retry-After is honoured.
+        let rt = Scripted::new(1_000.0, vec![Ok(Response { retry_after: Some("2".into()), ..Response::new(429, Payload::Empty) }), Scripted::ok(json!([]))]);
+        call(&c, &rt, "persons.list", json!({}), None).unwrap();
+        assert_eq!(rt.waits.borrow()[0].0, 2000);
+        // Gives up after the policy's retries with the last answer's error.
+        let rt = Scripted::new(1_000.0, vec![busy(), busy(), busy(), busy()]);
+        let e = call(&c, &rt, "persons.list", json!({}), None).unwrap_err();
+        assert_eq!((e.code, e.status), (ErrorCode::HttpStatus, Some(502)));
+        assert_eq!(rt.sent.borrow().len(), 4, "first attempt + 3 retries");
+        // A write is sent once, whatever happens.
+        for answer in [busy(), network(), Scripted::body(503, "{}")] {
+            let rt = Scripted::new(1_000.0, vec![answer]);
+            assert!(call(&c, &rt, "groups.create", json!({"name": "g", "type": 1}), None).is_err());
+            assert_eq!(rt.sent.borrow().len(), 1);
+            assert!(rt.waits.borrow().is_empty());
+        }
     }
 }

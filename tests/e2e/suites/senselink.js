@@ -1,7 +1,7 @@
 // SenseLink person APIs against the sandbox over real HTTP: every person endpoint (seed 2.4.1–2.4.13),
 // what goes on the wire (signature, multipart parts, one comma-joined `groups` field, the avatar
 // part) and the typed outputs. Also exports the helpers the other senselink_* suites use.
-import { admin, assert, assertEqual, clearRequestLog, requestLog } from "../harness.js";
+import { admin, assert, assertEqual, clearRequestLog, expectError, requestLog } from "../harness.js";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared by the senselink_* suites
@@ -312,6 +312,30 @@ export const checks = {
     assertEqual(new Set(seen).size, seen.length, "no duplicates");
     const pages = (await requestLog(env, "/api/v1/user/list")).map((e) => param(e, "page")[0]);
     assertEqual(pages, ["1", "2", "3"], "pages requested");
+  },
+
+  async "persons.listAll: pages(), toArray({ limit }), onProgress, and a failed page resumes from error.page"(lib, env) {
+    const c = client(lib, env, { maxRetries: 0 });
+    const s = await summary(env);
+    const progress = [];
+    const all = await c.persons.listAll({ type: 2, size: 20 }, { onProgress: (p) => progress.push(p) }).toArray({ limit: 1000 });
+    assertEqual(all.length, s.persons.visitors, "every visitor");
+    assertEqual(progress.map((p) => [p.pages, p.nextPage]), [[1, 2], [2, 3], [3, null]], "progress after each page");
+    assertEqual(progress.at(-1).items, all.length, "items so far");
+    const sizes = [];
+    for await (const page of c.persons.listAll({ type: 2, size: 20 }).pages()) sizes.push(page.items.length);
+    assertEqual(sizes.reduce((a, b) => a + b, 0), all.length, "pages() covers the same items");
+    assertEqual((await c.persons.listAll({ type: 2, size: 20 }).toArray({ limit: 25 })).length, 25, "limit");
+    // Page 2 fails (retries off): the error says where to resume; resuming repeats nothing.
+    const got = [];
+    const walk = c.persons.listAll({ type: 2, size: 20 });
+    const first = await walk.pages()[Symbol.asyncIterator]().next();
+    got.push(...first.value.items);
+    await admin(env, "/__admin/faults", { path_prefix: "/api/v1/user/list", count: 1, fault: "status=500" });
+    const error = await expectError((async () => { for await (const p of c.persons.listAll({ type: 2, size: 20, page: 2 })) got.push(p); })(), "HTTP_STATUS");
+    assertEqual([error.page, error.delivered], [2, 0], "resume point");
+    for await (const p of c.persons.listAll({ type: 2, size: 20, page: error.page })) got.push(p);
+    assertEqual(got.map((p) => p.id), all.map((p) => p.id), "resumed without gaps or repeats");
   },
 
   async "outputs are decoded leniently: list times lose .0, numbers stay numbers"(lib, env) {

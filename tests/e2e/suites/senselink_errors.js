@@ -153,7 +153,7 @@ export const checks = {
   },
 
   async "HTTP-level failures: 5xx and HTML pages are HTTP_STATUS with a body excerpt, broken JSON is DECODE"(lib, env) {
-    const c = client(lib, env);
+    const c = client(lib, env, { maxRetries: 0 });
     await fault(env, "/api/v2/device", "status=500");
     const e1 = await expectError(c.devices.list(), "HTTP_STATUS", lib.HttpError);
     assertEqual(e1.status, 500, "status");
@@ -170,7 +170,7 @@ export const checks = {
   },
 
   async "truncated and dropped answers are transport errors; timeouts and aborts are typed"(lib, env) {
-    const c = client(lib, env);
+    const c = client(lib, env, { maxRetries: 0 });
     await fault(env, "/api/v2/device", "truncate");
     const truncated = await c.devices.list().then(() => null, (e) => e);
     // The runtime either fails reading the body (NETWORK) or hands over the cut text (DECODE).
@@ -191,6 +191,24 @@ export const checks = {
     setTimeout(() => controller.abort(), 50);
     await expectError(pending, "ABORTED", lib.TransportError);
     await admin(env, "/__admin/faults", undefined, "DELETE");
+  },
+
+  async "reads are retried (freshly signed) after a 5xx or a dropped connection, with onRetry told; writes never"(lib, env) {
+    const retries = [];
+    const c = client(lib, env, { onRetry: (e) => retries.push(e) });
+    await clearRequestLog(env);
+    await admin(env, "/__admin/faults", { path_prefix: "/api/v2/device", count: 1, fault: "status=502" });
+    assert(Array.isArray(await c.devices.list()), "the read succeeds on its retry");
+    const sent = await requestLog(env, "/api/v2/device");
+    assertEqual(sent.length, 2, "two requests");
+    const sign = (entry) => entry.query_params.find((p) => p.name === "sign")?.value;
+    assert(sign(sent[0]) !== sign(sent[1]) || sent[0].query !== sent[1].query, "each attempt signed afresh");
+    assertEqual(retries.map((r) => [r.operation, r.retry, r.reason]), [["devices.list", 1, 502]], "onRetry");
+    assert(retries[0].waitMs >= 500 && !retries[0].url.includes(env.senselink.appSecret), "wait and a redacted URL");
+    await clearRequestLog(env);
+    await admin(env, "/__admin/faults", { path_prefix: "/api/v1/group", count: 1, fault: "status=502" });
+    await expectError(c.groups.create({ name: "retry-test", type: 1 }), "HTTP_STATUS", lib.HttpError);
+    assertEqual((await requestLog(env, "/api/v1/group")).length, 1, "a write is sent once");
   },
 
   async "an error leaves the client usable, and nothing was retried"(lib, env) {

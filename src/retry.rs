@@ -1,5 +1,6 @@
 //! Retry decisions: which failures are retried, and after how long.
 //!
+//! Shared by both clients. SenseLink retries reads only (its writes are never repeated); cyzen:
 //! - 503 and 429 (cyzen's rate-limit answers, today and announced) are retried for every call: the
 //!   server refused the call before acting on it.
 //! - Other 5xx and connection failures are retried only for idempotent calls (GET, PUT, DELETE):
