@@ -276,6 +276,21 @@ fn a_failed_page_carries_its_cursor_and_resuming_repeats_nothing() {
 }
 
 #[test]
+fn an_answer_repeating_its_cursor_stops_the_walk_with_decode_carrying_the_cursor() {
+    // A server that answers every page with the same `next_spot_id` would loop forever.
+    let sim = Sim::new(T0, |_, _| Reply::json(200, r#"{"spots":[{"spot_id":"s1"}],"next_spot_id":"s1"}"#).after(0.0));
+    let client = static_client(100);
+    let first = block_on(&sim, list_page(&client, &sim, "spots", &[], None)).unwrap();
+    let next = first.next.clone().unwrap();
+    assert_eq!(next, pairs(&[("next_spot_id", "s1")]));
+    let e = block_on(&sim, list_page(&client, &sim, "spots", &[], Some(&next))).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Decode);
+    assert!(e.message.contains("next_spot_id=s1"), "{}", e.message);
+    assert_eq!(e.detail("cursor"), Some(&Detail::Pairs(next)), "the cursor to inspect or resume from");
+    assert_eq!(sim.log().len(), 2, "stopped after the repeat");
+}
+
+#[test]
 fn a_failed_window_page_carries_the_window() {
     let sim = Sim::new(T0, |req, _| {
         if req.query_value("updated_from") == Some("2024-05-08T00:00:01") {

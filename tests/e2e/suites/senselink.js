@@ -338,6 +338,14 @@ export const checks = {
     assertEqual(got.map((p) => p.id), all.map((p) => p.id), "resumed without gaps or repeats");
   },
 
+  async "a server that ignores page stops the walk with DECODE instead of looping"(lib, env) {
+    const ignoring = (url, init) => fetch(url.replace(/([?&])page=\d+/, "$1page=1"), init);
+    const c = client(lib, env, { fetch: ignoring });
+    const error = await expectError(c.persons.listAll({ type: 2, size: 20 }).toArray({ limit: 10_000 }), "DECODE", lib.HttpError);
+    assert(error.message.includes("repeats page 1"), error.message);
+    assertEqual([error.page, error.delivered], [2, 20], "where it stopped");
+  },
+
   async "outputs are decoded leniently: list times lose .0, numbers stay numbers"(lib, env) {
     const [p] = (await client(lib, env).persons.list({ type: 1, size: 1 })).items;
     assert(typeof p.id === "number" && typeof p.companyId === "number", "numbers");
