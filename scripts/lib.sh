@@ -30,6 +30,10 @@ ensure_wasm_bindgen() {
   fi
 }
 
+ensure_clippy() {
+  cargo clippy --version >/dev/null 2>&1 || { log "installing clippy"; rustup component add clippy; }
+}
+
 ensure_wasm_tools() {
   ensure_wasm_target
   ensure_wasm_bindgen

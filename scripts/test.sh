@@ -14,6 +14,17 @@ native() {
   { cargo test -p cyzen-senselink --color never 2>&1 && cargo test -p cyzen-senselink-sandbox --color never 2>&1; } \
     | tee test-output/native.log
   require_passed test-output/native.log "native cargo test"
+  # The lints that keep caller and server text away from panics (src/lib.rs), on the wasm build.
+  ensure_clippy
+  ensure_wasm_target
+  log "clippy (wasm32, warnings are errors)"
+  cargo clippy --quiet --color never --target wasm32-unknown-unknown --lib -- -D warnings
+  # Every parser of caller or server text under libFuzzer for a bounded time (FUZZ_SECONDS, default
+  # 60 in all), after replaying the seeds and every input that ever crashed (fuzz/regressions/).
+  log "fuzz: replay seeds and regressions, then ${FUZZ_SECONDS:-60} s of fuzzing"
+  cargo test --color never --manifest-path fuzz/Cargo.toml 2>&1 | tee test-output/fuzz-replay.log
+  require_passed test-output/fuzz-replay.log "fuzz replay"
+  fuzz/run.sh 2>&1 | tee test-output/fuzz.log
 }
 
 # Fails unless every "test result:" line is ok and at least one test passed in total.

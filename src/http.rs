@@ -313,15 +313,9 @@ impl<V: Doc> Response<V> {
     pub fn excerpt(&self, secrets: &[&str]) -> Option<String> {
         let text = match &self.body {
             Payload::Json(doc) => crate::doc::excerpt(doc, secrets, crate::doc::EXCERPT_CHARS),
-            Payload::Text(text) => {
-                let head = text.text_head(crate::doc::EXCERPT_CHARS + 1)?;
-                let mut cut = crate::secret::redact_text(&head, secrets);
-                if head.chars().count() > crate::doc::EXCERPT_CHARS {
-                    cut = cut.chars().take(crate::doc::EXCERPT_CHARS).collect();
-                    cut.push('…');
-                }
-                cut
-            }
+            // Masked before the cut (a secret straddling it is masked too), cut after (a mask longer
+            // than what it hides does not stretch the excerpt).
+            Payload::Text(text) => crate::doc::bounded_text(text, secrets, crate::doc::EXCERPT_CHARS)?,
             Payload::Empty | Payload::Blob(_) => return None,
         };
         (!text.is_empty()).then_some(text)
@@ -549,6 +543,12 @@ mod tests {
         assert_eq!(short.excerpt(&["s3cr3t"]).unwrap(), "bad gateway [redacted]");
         let empty: Response<Value> = Response::new(204, Payload::Empty);
         assert_eq!(empty.excerpt(&[]), None);
+        // Many short secrets (their masks are longer than they are) still give at most 300 + "…".
+        let dense: Response<Value> = Response::new(502, Payload::Text(json!("ab ".repeat(300))));
+        assert_eq!(dense.excerpt(&["ab"]).unwrap().chars().count(), 301);
+        // A secret straddling the cut is masked, not half shown.
+        let straddle: Response<Value> = Response::new(502, Payload::Text(json!(format!("{}s3cr3t-value", "y".repeat(297)))));
+        assert!(!straddle.excerpt(&["s3cr3t-value"]).unwrap().contains("s3c"));
     }
 
     #[test]

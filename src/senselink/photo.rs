@@ -60,7 +60,8 @@ pub fn sniff(head: &[u8]) -> Result<&'static str, &'static str> {
 }
 
 fn megabytes(bytes: u64) -> String {
-    let tenths = (bytes.saturating_mul(10) + MAX_PHOTO_BYTES / 8) / (1024 * 1024);
+    // Saturating: a `Blob` subclass can report any `size` (`Infinity` arrives as u64::MAX).
+    let tenths = bytes.saturating_mul(10).saturating_add(MAX_PHOTO_BYTES / 8) / (1024 * 1024);
     format!("{}.{} MB", tenths / 10, tenths % 10)
 }
 
@@ -107,6 +108,14 @@ pub(crate) mod tests {
     /// A photo of `size` bytes starting with `head`.
     pub fn blob(size: u64, head: &[u8], name: Option<&str>) -> Photo {
         Photo { data: FileRef::new((), size), filename: name.map(str::to_string), head: head.to_vec() }
+    }
+
+    #[test]
+    fn a_size_no_blob_can_have_still_gets_a_message() {
+        // Found by fuzz/ (senselink_plan): a Blob subclass reporting `size: Infinity`.
+        assert!(megabytes(u64::MAX).ends_with(" MB"));
+        let e = part(blob(u64::MAX, JPEG, None)).unwrap_err();
+        assert!(e.contains("limit is 4 MB"), "{e}");
     }
 
     fn part(photo: Photo) -> Result<Part, String> {
