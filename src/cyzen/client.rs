@@ -16,11 +16,11 @@ use super::errors::decode;
 use super::oauth::OAuth;
 use super::pacing::{Pacer, SlotId};
 use super::paging::{self, Cursor};
-use super::resources::{self, Resource, ADD, DELETE, GET, UPDATE};
+use super::resources::{self, FieldKind, Resource, ADD, DELETE, GET, UPDATE};
 use crate::retry::{self, Failure, RetryPolicy};
 use super::windows;
 use crate::doc::{scalar_text, Doc, Kind};
-use crate::error::{Detail, Error, ErrorCode, Result};
+use crate::error::{Detail, Error, ErrorCode, Issues, Result};
 use crate::http::{join_url, parse_retry_after, Body, Expect, Method, Payload, Request, Response};
 use crate::runtime::{random_unit, Runtime, Wait};
 use crate::secret::Secret;
@@ -188,12 +188,80 @@ fn form_value<D: Doc>(value: &D) -> Option<String> {
     }
 }
 
+/// A decimal number in text (`35.6`, `-139.70`, `+1`) within `[-limit, limit]`, without parsing
+/// floats (which would pull float parsing into the wasm).
+fn decimal_within(text: &str, limit: u64) -> bool {
+    let text = text.trim();
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 4 || !digits(whole) || !digits(fraction) || (unsigned.contains('.') && fraction.is_empty()) {
+        return false;
+    }
+    let whole: u64 = whole.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0'));
+    whole < limit || (whole == limit && fraction.bytes().all(|b| b == b'0'))
+}
+
+/// A write value checked against what its field must hold, as the form field to send; `Err` says
+/// what is wrong.
+fn write_value<D: Doc>(kind: FieldKind, value: &D) -> std::result::Result<String, String> {
+    let shown = || match value.kind() {
+        Kind::Text => "text",
+        Kind::Number => "a number",
+        Kind::Bool => "a boolean",
+        Kind::Date => "a Date",
+        Kind::Array => "an array",
+        _ => "an object",
+    };
+    match kind {
+        FieldKind::Text => match value.kind() {
+            Kind::Text | Kind::Number => scalar_text(value).ok_or_else(|| "must be text".to_string()),
+            _ => Err(format!("must be text (got {})", shown())),
+        },
+        FieldKind::Latitude | FieldKind::Longitude => {
+            let (limit, what) = if kind == FieldKind::Latitude { (90, "a latitude from -90 to 90") } else { (180, "a longitude from -180 to 180") };
+            match value.kind() {
+                Kind::Number | Kind::Text => {
+                    let text = scalar_text(value).unwrap_or_default();
+                    if decimal_within(&text, limit) { Ok(text.trim().to_string()) } else { Err(format!("must be {what} (got {})", crate::doc::json_string(&text))) }
+                }
+                _ => Err(format!("must be {what} (got {})", shown())),
+            }
+        }
+        FieldKind::Flag => match (value.kind(), scalar_text(value).as_deref()) {
+            (Kind::Bool, Some("true")) | (Kind::Number | Kind::Text, Some("1")) => Ok("1".into()),
+            (Kind::Bool, Some("false")) | (Kind::Number | Kind::Text, Some("0")) => Ok("0".into()),
+            _ => Err("must be 0 or 1".into()),
+        },
+        FieldKind::DateTime => match value.kind() {
+            Kind::Date => form_value(value).ok_or_else(|| "must be a valid Date".to_string()),
+            Kind::Text => {
+                let text = value.text().unwrap_or_default();
+                if windows::parse(&text).is_some() {
+                    Ok(text)
+                } else {
+                    Err(format!("must be a Date or a datetime such as 2024-05-01T09:00:00 (got {})", crate::doc::json_string(&text)))
+                }
+            }
+            _ => Err(format!("must be a Date or a datetime text (got {})", shown())),
+        },
+        FieldKind::Json => match value.kind() {
+            Kind::Object | Kind::Array | Kind::Text => form_value(value).ok_or_else(|| "must be an object or JSON text".to_string()),
+            _ => Err(format!("must be an object or JSON text (got {})", shown())),
+        },
+    }
+}
+
 impl Client {
     /// Checks the settings; nothing is sent.
     pub fn new(cfg: ClientConfig, auth: Auth) -> Result<Client> {
         let proxy = matches!(auth, Auth::Proxy);
         if !proxy && cfg.company_id.trim().is_empty() {
             return Err(Error::invalid_input("companyId", "is required (the tenant id, 32 hex characters)"));
+        }
+        let hex32 = cfg.company_id.len() == 32 && cfg.company_id.bytes().all(|b| b.is_ascii_hexdigit());
+        if !proxy && !hex32 {
+            return Err(Error::invalid_input("companyId", "must be the tenant id: 32 hex characters"));
         }
         let absolute = cfg.base_url.starts_with("https://") || cfg.base_url.starts_with("http://");
         // A page may reach its proxy on its own origin: `/cyzen`.
@@ -402,28 +470,47 @@ impl Client {
         }
         let given = fields.len();
         let keys = input.keys();
+        // Every problem is collected, so a form can show them all at once.
+        let mut issues = Issues::default();
         for key in &keys {
-            let Some(value) = input.get(key).and_then(|v| form_value(&v)) else { continue };
+            let Some(raw) = input.given(key) else { continue };
+            let field = format!("input.{key}");
             let mut key = key.clone();
             if res.name == "spots" {
                 if let Some((_, write_name)) = resources::SPOT_WRITE_NAMES.iter().find(|(read, _)| *read == key) {
                     if keys.iter().any(|k| k == write_name) {
-                        return Err(Error::invalid_input(format!("input.{key}"), format!("give either {key} or {write_name}")));
+                        issues.add(field, format!("give either {key} or {write_name}"));
+                        continue;
                     }
                     key = write_name.to_string();
                 }
             }
             if key == "company_id" {
-                return Err(Error::invalid_input("input.company_id", "is set by the client (companyId)"));
+                issues.add(field, "is set by the client (companyId)");
+                continue;
             }
+            let value = match resources::write_field_kind(res.name, &key) {
+                Some(kind) => match write_value(kind, &raw) {
+                    Ok(value) => value,
+                    Err(message) => {
+                        issues.add(field, message);
+                        continue;
+                    }
+                },
+                None => match form_value(&raw) {
+                    Some(value) => value,
+                    None => continue,
+                },
+            };
             if key == route.id_key && op == UPDATE {
                 if Some(&value) != id.as_ref() {
-                    return Err(Error::invalid_input(format!("input.{key}"), "differs from the id argument"));
+                    issues.add(field, "differs from the id argument");
                 }
                 continue;
             }
             fields.push((key, value));
         }
+        issues.check(())?;
         if op == UPDATE && fields.len() <= given {
             return Err(Error::invalid_input("input", "has nothing to update"));
         }

@@ -190,6 +190,62 @@ pub fn find(name: &str) -> Option<&'static Resource> {
 /// Write names of spots differ from read names: a read name given to a write is renamed.
 pub const SPOT_WRITE_NAMES: &[(&str, &str)] = &[("spot_name_kana", "kana_name"), ("latitude", "lat"), ("longitude", "lon")];
 
+/// What a write field must hold (checked before anything is sent; other fields pass as given).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Text (a string; a number is taken as its text).
+    Text,
+    /// A latitude: a number, or numeric text, from -90 to 90.
+    Latitude,
+    /// A longitude: a number, or numeric text, from -180 to 180.
+    Longitude,
+    /// `0` or `1` (a boolean is taken as 1 / 0).
+    Flag,
+    /// A `Date`, or a datetime text the client reads (`YYYY-MM-DD`, `YYYY-MM-DDThh:mm:ss`, …).
+    DateTime,
+    /// An object (sent as JSON text) or JSON text.
+    Json,
+}
+
+/// The write fields the vendor's table documents, by resource, with what each must hold. A
+/// resource's read names of spot fields (`latitude`…) are mapped by [`SPOT_WRITE_NAMES`] first.
+pub const WRITE_FIELDS: &[(&str, &[(&str, FieldKind)])] = {
+    use FieldKind::{DateTime, Flag, Json, Latitude, Longitude, Text};
+    &[
+        (
+            "spots",
+            &[
+                ("spot_code", Text), ("spot_name", Text), ("kana_name", Text), ("zip_code", Text), ("tel", Text),
+                ("fax", Text), ("address", Text), ("lat", Latitude), ("lon", Longitude), ("valid_from", DateTime),
+                ("valid_to", DateTime), ("url", Text), ("comment", Text), ("group_id", Text), ("spot_tag_id", Text),
+                ("extend_data", Json),
+            ],
+        ),
+        ("spotStaff", &[("spot_id", Text), ("user_id", Text)]),
+        ("spotTagLinks", &[("spot_id", Text), ("spot_tag_id", Text)]),
+        ("groups", &[("group_code", Text), ("group_name", Text)]),
+        ("users", &[("user_login_id", Text), ("user_code", Text), ("user_name", Text), ("account_status", Flag)]),
+        ("userAffiliations", &[("user_id", Text), ("group_id", Text)]),
+        (
+            "schedules",
+            &[
+                ("title", Text), ("detail", Text), ("start_date", DateTime), ("end_date", DateTime), ("all_day", Flag),
+                ("group_id", Text), ("schedule_category", Text), ("spot_id", Text), ("address", Text), ("lat", Latitude),
+                ("lon", Longitude), ("user_id", Text),
+            ],
+        ),
+        ("scheduleMembers", &[("schedule_id", Text), ("user_id", Text)]),
+        ("spotClassifications", &[("spot_classification_definition_id", Text)]),
+        ("spotPhotoMetadata", &[("title", Text), ("description", Text)]),
+    ]
+};
+
+/// What write field `field` of resource `name` must hold, when the vendor's table documents it.
+pub fn write_field_kind(name: &str, field: &str) -> Option<FieldKind> {
+    let (_, fields) = WRITE_FIELDS.iter().find(|(n, _)| *n == name)?;
+    fields.iter().find(|(f, _)| *f == field).map(|(_, kind)| *kind)
+}
+
 impl Resource {
     /// Whether the vendor's table lists this operation.
     pub fn has(&self, op: u8) -> bool {

@@ -433,6 +433,46 @@ fn exhausted_rate_limit_is_rate_limited_with_retry_after() {
 }
 
 #[test]
+fn write_inputs_are_type_checked_and_every_problem_reported_at_once() {
+    let sim = Sim::new(T0, |_, _| panic!("nothing is sent"));
+    let client = static_client(100);
+    let input = json!({
+        "spot_name": {"ja": "本社"},
+        "lat": "north",
+        "longitude": 200,
+        "valid_from": "２０２４-04-01",
+        "company_id": "x",
+    });
+    let e = block_on(&sim, client.write(&sim, "spots", ADD, None, &input)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    let Some(Detail::Issues(issues)) = e.detail("issues") else { panic!("no issues") };
+    let fields: Vec<&str> = issues.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(fields, ["input.spot_name", "input.lat", "input.longitude", "input.valid_from", "input.company_id"]);
+    assert!(issues[1].1.contains("latitude from -90 to 90"), "{:?}", issues[1]);
+    let e = block_on(&sim, client.write(&sim, "users", UPDATE, Some("u1"), &json!({"account_status": 2}))).unwrap_err();
+    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("input.account_status"), "input.account_status: must be 0 or 1"));
+    // Good values pass, in their forms: numeric text, booleans as flags, Dates.
+    let ok = Sim::new(T0, |req, _| {
+        let fields = form(req);
+        assert_eq!(field(&fields, "lat").as_deref(), Some("35.681"));
+        assert_eq!(field(&fields, "lon").as_deref(), Some("-139.767"));
+        assert_eq!(field(&fields, "all_day").as_deref(), Some("1"));
+        Reply::json(200, r#"{"schedule_id":"c1"}"#)
+    });
+    let input = json!({"title": "訪問", "lat": "35.681", "lon": -139.767, "all_day": true, "start_date": "2024-05-01T09:00:00"});
+    block_on(&ok, client.write(&ok, "schedules", ADD, None, &input)).unwrap();
+}
+
+#[test]
+fn company_id_must_be_32_hex_characters() {
+    for bad in ["abc", "5c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5", "5c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5g", "５c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5b"] {
+        let e = Client::new(ClientConfig::new(bad), Auth::Static(Secret::new("t"))).err().unwrap();
+        assert_eq!(e.field.as_deref(), Some("companyId"), "{bad}");
+    }
+    assert!(Client::new(ClientConfig::new(COMPANY), Auth::Static(Secret::new("t"))).is_ok());
+}
+
+#[test]
 fn writes_are_never_retried_blindly() {
     let sim = Sim::new(T0, |_, _| Reply::json(500, r#"{"errors":[{"err_code":50000,"err_msg":"boom"}]}"#));
     let client = static_client(100);
