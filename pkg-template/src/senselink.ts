@@ -86,10 +86,11 @@ export type SenseLinkId = number | string;
 export type Gender = 1 | 2;
 /** Person types in answers: 1 employee, 2 visitor, 3 unknown, 4 non-living, 5 deny list. */
 export type PersonType = 1 | 2 | 3 | 4 | 5;
-/** `YYYY-MM-DD`, e.g. `"2019-06-15"`. */
-export type SenseLinkDate = string;
-/** `YYYY-MM-DD hh:mm:ss` in the server's local time, e.g. `"2018-07-20 12:30:45"`. */
-export type SenseLinkDateTime = string;
+/** `YYYY-MM-DD`, e.g. `"2019-06-15"`, or a `Date` (its day in Japan time, UTC+9). */
+export type SenseLinkDate = string | Date;
+/** `YYYY-MM-DD hh:mm:ss` in the server's local time (Japan), e.g. `"2018-07-20 12:30:45"`, or a
+ * `Date` (written in Japan time, UTC+9). Answers always give the text form. */
+export type SenseLinkDateTime = string | Date;
 
 /** Makes every property optional and nullable (`null` = unchanged). */
 export type SenseLinkPatch<T> = { readonly [K in keyof T]?: T[K] | null };

@@ -250,6 +250,9 @@ pub fn id_list<D: Doc>(value: &D, field: &str, issues: &mut Issues) -> Option<Ve
     (issues.len() == before).then_some(ids)
 }
 
+/// Japan's offset from UTC, in seconds (no daylight saving time).
+pub const JST_OFFSET_S: i64 = 9 * 3600;
+
 /// Checks one given value against its kind and types it for the wire.
 pub fn check_value<D: Doc>(field: &Field, value: &D, issues: &mut Issues) -> Option<Wire> {
     let name = field.name;
@@ -280,6 +283,14 @@ pub fn check_value<D: Doc>(field: &Field, value: &D, issues: &mut Issues) -> Opt
         Kind::Word(allowed) => match value.text() {
             Some(s) if allowed.contains(&s.as_str()) => return Some(Wire::Text(s)),
             _ => format!("must be one of \"{}\"", join(allowed, "\", \"")),
+        },
+        // A JavaScript `Date` is written in Japan time (UTC+9), as SenseLink shows and takes times.
+        Kind::Date | Kind::DateTime if value.kind() == DocKind::Date => match value.number().filter(|ms| ms.is_finite()) {
+            Some(ms) => {
+                let local = crate::date::DateTime::from_unix((ms / 1000.0).floor() as i64 + JST_OFFSET_S);
+                return Some(Wire::Text(if field.kind == Kind::Date { local.date_string() } else { local.to_senselink() }));
+            }
+            None => "must be a valid Date".to_string(),
         },
         Kind::Text { .. } | Kind::Digits { .. } | Kind::Date | Kind::DateTime => match value.text() {
             Some(text) if text.is_empty() || check_text(field, &text, issues) => return Some(Wire::Text(text)),

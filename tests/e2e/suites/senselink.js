@@ -242,6 +242,20 @@ export const checks = {
     assertEqual((await c.persons.list({ id: v.id })).items, [], "gone");
   },
 
+  async "a visit window given as Date objects is sent in Japan time"(lib, env) {
+    const c = client(lib, env);
+    const s = await summary(env);
+    const from = new Date(Math.ceil(Date.now() / 3600_000) * 3600_000 + 3600_000);
+    const to = new Date(from.getTime() + 2 * 3600_000);
+    const v = await c.visitors.create({
+      name: "日時 太郎", avatar: png(), mobile: "07055556667", remark: "", groups: [s.groups.find((g) => g.type === 2).id],
+      receptionUserId: s.sample_ids.employees_with_photo[0], dateTimeFrom: from, dateTimeTo: to,
+    });
+    const jst = (d) => new Date(d.getTime() + 9 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
+    assertEqual([part(await lastRequest(env), "dateTimeFrom").value, v.dateTimeFrom, v.dateTimeTo], [jst(from), jst(from), jst(to)], "JST text");
+    await c.visitors.delete(v.id);
+  },
+
   async "denyList.create, update (id as a form field) and delete"(lib, env) {
     const c = client(lib, env);
     const s = await summary(env);
