@@ -1,0 +1,151 @@
+/**
+ * Runs a fetch-style handler — `createSenseLinkProxy(…)`, `createCyzenProxy(…)`, or your own
+ * `(request: Request) => Promise<Response>` — on a Node `http` server or as Express/Connect
+ * middleware: the incoming message becomes a `Request` (its body streamed, not buffered), the
+ * `Response` is written back with backpressure. The types are structural: no `@types/node` needed.
+ */
+
+/** What the adapter reads of Node's `IncomingMessage` (Express's `req` is one). */
+export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> {
+  /** `GET`, `POST`… */
+  readonly method?: string | undefined;
+  /** The path and query (`/senselink/api/v1/user/list?page=1`). */
+  readonly url?: string | undefined;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The connection (`encrypted` on TLS sockets). */
+  readonly socket?: { readonly encrypted?: boolean } | null | undefined;
+}
+
+/** What the adapter uses of Node's `ServerResponse` (Express's `res` is one). */
+export interface NodeServerResponse {
+  /** The status to send. */
+  statusCode: number;
+  /** Whether the head was already sent. */
+  readonly headersSent?: boolean;
+  /** Sets a header (an array for repeated ones such as `Set-Cookie`). */
+  setHeader(name: string, value: string | readonly string[]): unknown;
+  /** Writes a chunk; `false` asks to wait for `drain`. */
+  write(chunk: Uint8Array): boolean;
+  /** Ends the response. */
+  end(): unknown;
+  /** Waits for `drain` (backpressure) or `close`. */
+  once(event: "drain" | "close", listener: () => void): unknown;
+}
+
+/** Options of {@link toNodeHandler}. */
+export interface NodeHandlerOptions {
+  /**
+   * The public origin the server is reached at (`https://admin.example.com`): the base of the
+   * `Request` URL, which the proxies compare with the browser's `Origin`. Default: the `Host`
+   * header, with `https:` on TLS sockets (or, with `trustForwardedHeaders`, `X-Forwarded-Proto`/`-Host`).
+   */
+  readonly origin?: string;
+  /** Believe `X-Forwarded-Proto` and `X-Forwarded-Host` (only behind a reverse proxy that sets them). */
+  readonly trustForwardedHeaders?: boolean;
+}
+
+/** Express/Connect's `next`. */
+export type NodeNext = (error?: unknown) => void;
+
+function first(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === "string" ? value : value?.[0];
+}
+
+/** The incoming message as a `Request` (the body streamed through). */
+export function toRequest(message: NodeIncomingMessage, options: NodeHandlerOptions = {}): Request {
+  const forwarded = options.trustForwardedHeaders === true;
+  const proto = (forwarded && first(message.headers["x-forwarded-proto"])?.split(",")[0]?.trim()) || (message.socket?.encrypted ? "https" : "http");
+  const host = (forwarded && first(message.headers["x-forwarded-host"])?.split(",")[0]?.trim()) || first(message.headers.host) || "localhost";
+  const base = options.origin ?? `${proto}://${host}`;
+  const url = new URL(message.url ?? "/", base);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(message.headers)) {
+    if (value === undefined || name.startsWith(":")) continue;
+    for (const one of typeof value === "string" ? [value] : value) headers.append(name, one);
+  }
+  const method = (message.method ?? "GET").toUpperCase();
+  const init: RequestInit & { duplex?: "half" } = { method, headers };
+  if (method !== "GET" && method !== "HEAD") {
+    const iterator = message[Symbol.asyncIterator]();
+    const encoder = new TextEncoder();
+    init.body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    });
+    init.duplex = "half";
+  }
+  return new Request(url, init);
+}
+
+/** Writes `response` to a Node response: status, headers (`Set-Cookie` kept apart), body with backpressure. */
+export async function writeResponse(response: Response, out: NodeServerResponse): Promise<void> {
+  out.statusCode = response.status;
+  const cookies = typeof response.headers.getSetCookie === "function" ? response.headers.getSetCookie() : [];
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") out.setHeader(name, value);
+  });
+  if (cookies.length > 0) out.setHeader("set-cookie", cookies);
+  if (response.body === null) {
+    out.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  let closed = false;
+  out.once("close", () => {
+    closed = true;
+    void reader.cancel().catch(() => undefined);
+  });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done || closed) break;
+    if (!out.write(value)) await new Promise<void>((resolve) => out.once("drain", resolve));
+  }
+  out.end();
+}
+
+/**
+ * A Node `http` request listener, or Express/Connect middleware, running `handler`.
+ * @example
+ * import { createServer } from "node:http";
+ * import { createSenseLinkProxy, toNodeHandler } from "cyzen-senselink";
+ * const proxy = createSenseLinkProxy({ baseUrl, appKey, appSecret, authorize: (req) => sessionOk(req) });
+ * createServer(toNodeHandler(proxy)).listen(8080);
+ * // Express: app.use("/senselink", toNodeHandler(proxy, { origin: "https://admin.example.com" }));
+ */
+export function toNodeHandler(
+  handler: (request: Request) => Response | Promise<Response>,
+  options: NodeHandlerOptions = {},
+): (message: NodeIncomingMessage, out: NodeServerResponse, next?: NodeNext) => Promise<void> {
+  if (typeof handler !== "function") throw new TypeError("toNodeHandler: handler must be a function (request) => Response");
+  return async (message, out, next) => {
+    try {
+      // Express strips its mount path from `url`; `originalUrl` keeps the whole path the proxy matches.
+      const original = (message as { originalUrl?: unknown }).originalUrl;
+      const source: NodeIncomingMessage = typeof original !== "string" ? message : {
+        method: message.method,
+        url: original,
+        headers: message.headers,
+        socket: message.socket,
+        [Symbol.asyncIterator]: () => message[Symbol.asyncIterator](),
+      };
+      await writeResponse(await handler(toRequest(source, options)), out);
+    } catch (error) {
+      if (next) {
+        next(error);
+        return;
+      }
+      if (!out.headersSent) {
+        out.statusCode = 500;
+        out.setHeader("content-type", "text/plain; charset=utf-8");
+      }
+      out.end();
+    }
+  };
+}
