@@ -7,7 +7,8 @@ import { png, summary } from "./senselink.js";
 export const runtimes = ["node"];
 
 async function serve(handler) {
-  const { createServer } = await import(["node", "http"].join(":"));
+  // No `import`: the suites are also bundled for workerd and Chromium (where this never runs).
+  const { createServer } = globalThis.process.getBuiltinModule("node:http");
   const server = createServer(handler);
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
