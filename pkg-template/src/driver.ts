@@ -83,7 +83,7 @@ function announce(hooks: ClientHooks, step: { readonly ms: number; readonly why:
  * request, and the server's `requestId` when one was seen; a message that does not name the
  * operation gets it in front (except `INVALID_INPUT`'s, which start with the field).
  */
-function withContext(error: unknown, operation: string | undefined, last: RequestEvent | undefined, requestId: string | null): unknown {
+function withContext(error: unknown, operation: string | undefined, last: PlannedRequest | undefined, requestId: string | null): unknown {
   if (!(error instanceof CyzenSenseLinkError) || operation === undefined) return error;
   const define = (name: string, value: unknown) => {
     if (value !== undefined && value !== null && !Object.prototype.hasOwnProperty.call(error, name)) {
@@ -91,8 +91,10 @@ function withContext(error: unknown, operation: string | undefined, last: Reques
     }
   };
   define("operation", operation);
-  define("method", last?.method);
-  define("url", last?.url);
+  if (last) {
+    define("method", last.method ?? "GET");
+    define("url", redactUrl(last.url));
+  }
   define("requestId", requestId);
   // Input problems keep their field-first message (forms show it next to the field).
   if (error.code !== "INVALID_INPUT" && !error.message.startsWith(operation)) error.message = `${operation}: ${error.message}`;
@@ -126,6 +128,7 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
   const { hooks, operation } = context;
   let attempt = 0;
   let last: RequestEvent | undefined;
+  let lastStep: PlannedRequest | undefined;
   let requestId: string | null = null;
   try {
     let step = next(() => task.start(Date.now()));
@@ -135,9 +138,11 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
           return step.value as T;
         case "send": {
           attempt += 1;
-          last = { operation: operation ?? "call", method: step.method ?? "GET", url: redactUrl(step.url), attempt, token: step.token === true };
+          lastStep = step;
+          // Redacted only when someone will see it (a hook now, or an error at the end).
+          last = hooks ? { operation: operation ?? "call", method: step.method ?? "GET", url: redactUrl(step.url), attempt, token: step.token === true } : undefined;
           const started = hooks ? Date.now() : 0;
-          if (hooks) {
+          if (hooks && last) {
             emit(hooks, hooks.onRequest, last);
             hooks.log && emit(hooks, (e: RequestEvent) => hooks.log?.debug(`→ ${e.method} ${e.url}`, e), last);
           }
@@ -149,7 +154,7 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
             continue;
           }
           requestId = answer.requestId ?? requestId;
-          if (hooks) {
+          if (hooks && last) {
             const event = { ...last, status: answer.status, durationMs: Date.now() - started, requestId: answer.requestId };
             emit(hooks, hooks.onResponse, event);
             hooks.log && emit(hooks, (e: typeof event) => hooks.log?.debug(`← ${e.status} ${e.method} ${e.url} (${e.durationMs} ms)`, e), event);
@@ -196,7 +201,7 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
       }
     }
   } catch (error) {
-    throw withContext(error, operation, last, requestId);
+    throw withContext(error, operation, lastStep, requestId);
   } finally {
     deadline.dispose();
     untrack();

@@ -170,7 +170,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
       out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
     });
     const status = response.type === "opaqueredirect" ? 0 : response.status;
-    const chunks = await readLimited(response, limit, host, status);
+    const chunks = await readLimited(response, limit, target, status);
     if (responseType === "blob") {
       const type = response.headers.get("content-type");
       return { status, headers: out, body: new Uint8Array(0), blob: new Blob(chunks as BlobPart[], type === null ? {} : { type }) };

@@ -230,22 +230,21 @@ export function send(request: PlannedRequest, options: SendOptions, deadline?: D
   }
   if (headers.length > 0) init.headers = headers;
   const doFetch = options.fetch ?? fetch;
-  const host = hostOf(request.url);
   const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const exchange = async (signal: AbortSignal) => {
     init.signal = signal;
     const response = await doFetch(request.url, init);
-    return read(response, request.expect === "blob", limit, host);
+    return read(response, request.expect === "blob", limit, request.url);
   };
-  if (deadline === undefined) return guarded(options, host, exchange);
+  if (deadline === undefined) return guarded(options, hostOf(request.url), exchange);
   const stopped = deadline.stopped();
   if (stopped) return Promise.reject(stopped);
   return exchange(deadline.signal).catch((cause: unknown) => {
-    throw deadline.failure(host, cause);
+    throw deadline.failure(hostOf(request.url), cause);
   });
 }
 
-async function read(response: Response, blob: boolean, limit: number, host: string): Promise<Answer> {
+async function read(response: Response, blob: boolean, limit: number, url: string): Promise<Answer> {
   const redirect = response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400);
   const status = response.type === "opaqueredirect" ? 0 : response.status;
   const headers = response.headers;
@@ -260,7 +259,7 @@ async function read(response: Response, blob: boolean, limit: number, host: stri
     return { ...meta, status: 0, kind: "empty", body: undefined };
   }
   const type = headers.get("content-type") ?? "";
-  const chunks = await readLimited(response, limit, host, status);
+  const chunks = await readLimited(response, limit, url, status);
   if (blob && response.ok && !type.includes("json")) {
     return { ...meta, kind: "blob", body: new Blob(chunks as BlobPart[], type === "" ? {} : { type }) };
   }
@@ -279,11 +278,11 @@ async function read(response: Response, blob: boolean, limit: number, host: stri
  * (the stream is cancelled) at the first chunk past the limit. Counting while reading costs no
  * more than `response.text()` (measured in `make bench`).
  */
-export async function readLimited(response: Response, limit: number, host: string, status: number): Promise<Uint8Array[]> {
+export async function readLimited(response: Response, limit: number, url: string, status: number): Promise<Uint8Array[]> {
   const declared = Number(response.headers.get("content-length"));
   if (declared > limit && !response.headers.has("content-encoding")) {
     await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(host, status, limit, `declares ${declared} bytes`);
+    throw tooLarge(hostOf(url), status, limit, `declares ${declared} bytes`);
   }
   const body = response.body;
   if (body === null) return [];
@@ -296,7 +295,7 @@ export async function readLimited(response: Response, limit: number, host: strin
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge(host, status, limit, "sent more");
+      throw tooLarge(hostOf(url), status, limit, "sent more");
     }
     chunks.push(value);
   }
