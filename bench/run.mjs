@@ -278,6 +278,16 @@ writeFileSync(spotsFile, spotsBody);
   rows.push([`paced throughput: ${N} concurrent cyzen calls vs the sandbox's sliding 5/s window`, fmt(paced),
     `${fmt(naive)} (fixed 1-s window counter)`, "≥ 98 % of 5/s, 0 over-limit"]);
 }
+// --- bulk import against the sandbox ------------------------------------------------------------------
+// 300 rows with a 60 KB photo each, in a fresh process (bench/import-node.mjs): time to check them
+// (`dryRun`) and to register them (`importPeople`, 4 at a time), and the wasm memory growth meanwhile.
+{
+  const m = JSON.parse(await run(process.execPath, [join(here, "import-node.mjs"), pkg, sandbox.url]));
+  rows.push([`bulk import: \`importPeople\` of ${m.rows} employees with a ${kb(m.photoBytes)} photo each vs the sandbox (concurrency 4)`,
+    `check (\`dryRun\`): ${ms(m.checkMs)}; import: **${ms(m.importMs)}** (${(m.rows / (m.importMs / 1000)).toFixed(0)} rows/s)`, "—", "—"]);
+  rows.push([`wasm memory growth: checking and importing ${m.rows} rows with photos, after a 5-row warm-up import`,
+    `check: **${m.checkGrowth} bytes**; import: **${m.importGrowth} bytes** (warm-up: ${m.warmUpGrowth} bytes)`, "—", "0 bytes"]);
+}
 sandbox.stop();
 
 // --- report ------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-// The admin page: three panels over the cyzen-senselink package, which talks to SenseLink and cyzen
+// The admin page: four panels over the cyzen-senselink package, which talks to SenseLink and cyzen
 // through this page's Worker (same origin; the Worker holds every secret and token).
 import { initCyzen } from "./cyzen.js";
 import { initEvents } from "./events.js";
+import { initImport } from "./import.js";
 import { applyTo, currentLang, setLang, t } from "./i18n.js";
 import { initPeople } from "./people.js";
 
@@ -35,6 +36,7 @@ async function start() {
   }
   status.hidden = true;
   panels.people = initPeople(config);
+  panels.import = initImport(config);
   panels.cyzen = initCyzen(config);
   panels.events = initEvents(config);
   addEventListener("hashchange", () => show(location.hash.slice(1)));

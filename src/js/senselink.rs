@@ -187,3 +187,32 @@ pub fn parse_senselink_event(body: JsValue) -> Result<JsValue, JsValue> {
     set(&out, "sendTime", &event.send_time.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)));
     Ok(out.into())
 }
+
+/// Bulk import (`importPeople` and `parsePeopleCsv` in `pkg-template/src/senselink-import.ts`): the
+/// single calls' checks without the call, and the parameters a spreadsheet cell can fill. Static:
+/// an import has a client, not its core.
+#[wasm_bindgen]
+impl SenseLinkCore {
+    /// Checks `input` (and the photo: `undefined`, or a `Blob` and its first bytes) for `operation`
+    /// on `edition` exactly as the call would, and sends nothing: `undefined` when the call would be
+    /// sent, else the `INVALID_INPUT` error (returned, not thrown) listing every problem in `issues`.
+    pub fn check(edition: &str, operation: &str, input: JsValue, photo: JsValue, head: Option<Vec<u8>>) -> JsValue {
+        use crate::senselink::import;
+        let checked = import::edition(edition)
+            .and_then(|edition| Ok((edition, import::operation(operation)?)))
+            .and_then(|(edition, operation)| import::check(operation, &input, photo_of(photo, head), edition));
+        checked.err().map_or(JsValue::UNDEFINED, to_js_error)
+    }
+
+    /// The parameters of `operation` on `edition`, in table order: `[name, kind, required]` triples
+    /// (kinds: `text`, `date`, `datetime`, `id`, `ids`, `gender`, `flag`, `number`).
+    pub fn parameters(edition: &str, operation: &str) -> Result<js_sys::Array, JsValue> {
+        use crate::senselink::import;
+        let edition = import::edition(edition).map_err(to_js_error)?;
+        let operation = import::operation(operation).map_err(to_js_error)?;
+        Ok(import::parameters(operation, edition)
+            .into_iter()
+            .map(|p| -> JsValue { js_sys::Array::of3(&p.name.into(), &p.kind.into(), &p.required.into()).into() })
+            .collect())
+    }
+}

@@ -10,6 +10,7 @@
 pub mod client;
 pub mod envelope;
 pub mod events;
+pub mod import;
 pub mod operations;
 pub mod photo;
 pub mod plan;

@@ -740,6 +740,97 @@ try {
     assertEqual((await requestLog("/api/")).length, 1, "only the valid call was forwarded");
   });
 
+  // Import: 12 employees from a UTF-8 CSV (BOM, Japanese headers) and photos named by employee
+  // number; row 4 has no photo, row 7 a mobile number one character too long.
+  const importPrefix = `IMP-${run}`;
+  const importNumbers = Array.from({ length: 12 }, (_, i) => `${importPrefix}-${String(i).padStart(2, "0")}`);
+  const importCsv = Buffer.from(`\ufeff社員番号,氏名,電話番号,備考\r\n${importNumbers.map((n, i) =>
+    `${n},"一括 ${run} ${i}",${i === 7 ? "0".repeat(21) : `0901234${String(i).padStart(4, "0")}`},"備考, ${i}"`).join("\r\n")}\r\n`);
+  const importPhotos = importNumbers.filter((_, i) => i !== 4).map((n) => ({ name: `${n}.png`, mimeType: "image/png", buffer: uniquePng() }));
+  /** Chooses the CSV and the photos on the Import tab and waits for the checked preview. */
+  async function choosePeopleFiles(target, summaryText) {
+    await target.setInputFiles("#import-csv", { name: "staff.csv", mimeType: "text/csv", buffer: importCsv });
+    await target.setInputFiles("#import-photos", importPhotos);
+    await target.locator("#import-summary", { hasText: summaryText }).waitFor();
+  }
+  const importDone = (text) => page.locator("#import-progress span", { hasText: text }).waitFor({ timeout: 60_000 });
+
+  await check("import: a CSV and photos are previewed with each row's problems inline and a thumbnail per photo; nothing is registered", async () => {
+    await page.click("#tab-import");
+    await clearLog();
+    await choosePeopleFiles(page, "12 rows; 2 with problems");
+    assertEqual(await page.locator("#import-table tbody tr").count(), 12, "rows");
+    assertEqual(await page.locator("#import-mapping select").evaluateAll((s) => s.map((x) => x.value)), ["jobNumber", "name", "mobile", "remark"], "columns mapped from the Japanese headers");
+    const problems = await page.locator("#import-table tbody tr.has-problems").evaluateAll((rows) => rows.map((r) => [r.dataset.row, r.querySelector(".problems").innerText]));
+    assertEqual(problems.map(([row]) => row), ["4", "7"], "rows with problems");
+    assert(problems[0][1].startsWith(`Photo: no photo named "${importNumbers[4]}"`), `row 4: ${problems[0][1]}`);
+    assertEqual(problems[1][1], "Mobile: at most 20 characters (got 21)", "row 7");
+    await until("the thumbnails decoded", () => page.locator("#import-table img.thumb").evaluateAll((imgs) => imgs.length === 11 && imgs.every((i) => i.complete && i.naturalWidth === 64)));
+    assertEqual(await page.innerText("#import-table tbody tr:nth-child(1) td:nth-child(3)"), `一括 ${run} 0`, "the name as read");
+    assert(await page.isDisabled("#import-run"), "Import waits until the problems are fixed or skipped");
+    assertEqual((await requestLog("/api/")).filter((e) => e.method === "POST"), [], "nothing registered by the preview");
+    await shot("import-preview");
+  });
+
+  await check("import: runs with a progress bar, Stop, then Resume registers everyone exactly once; the result downloads as CSV with a BOM", async () => {
+    await page.check("#import-skip-invalid");
+    // Slow creates, so that Stop lands while some are in flight.
+    await sbJson("/__admin/faults", { path_prefix: "/api/v1/user", method: "POST", count: 40, fault: "latency=1000" });
+    try {
+      await page.click("#import-run");
+      await page.locator("#import-progress span", { hasText: /^([3-9]|1[01]) of 12 /u }).waitFor({ timeout: 30_000 });
+      await page.click("#import-stop");
+      await importDone(/^Stopped: /u);
+      await page.locator("#import-resume").waitFor();
+      await shot("import-stopped");
+    } finally {
+      await sbJson("/__admin/faults", undefined, "DELETE");
+    }
+    await page.click("#import-resume");
+    await importDone("Done: 10 registered, 2 skipped, 0 failed.");
+    const statuses = await page.locator("#import-table tbody td.status").allInnerTexts();
+    assertEqual(statuses.map((s) => s.replace(/\d+/g, "N")), importNumbers.map((_, i) => (i === 4 || i === 7 ? "Skipped: problems"
+      : statuses[i].includes("found") ? "Registered (id N, found after a lost answer)" : "Registered (id N)")), "every row's result");
+    assert(await page.locator("#import-progress progress").evaluate((p) => p.value === 1), "the bar is full");
+    await shot("import-finished");
+    const direct = new lib.SenseLinkClient({ baseUrl: sb, appKey: "sandbox-app-key", appSecret: "sandbox-app-secret" });
+    for (const [i, jobNumber] of importNumbers.entries()) {
+      const { items } = await direct.persons.list({ type: 1, jobNumber });
+      assertEqual(items.length, i === 4 || i === 7 ? 0 : 1, `employees with number ${jobNumber}`);
+    }
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#import-download")]);
+    const text = (await import("node:fs")).readFileSync(await download.path(), "utf8");
+    assert(text.startsWith("\ufeffline,kind,name,jobNumber,status,id,code,message\r\n"), `BOM and header: ${JSON.stringify(text.slice(0, 60))}`);
+    const lines = text.trim().split("\r\n");
+    assertEqual(lines.length, 13, "a line per row and the header");
+    assert(lines[1].startsWith(`2,employee,一括 ${run} 0,${importNumbers[0]},created,`), lines[1]);
+    assert(lines[8].startsWith(`9,employee,一括 ${run} 7,${importNumbers[7]},skipped,,invalid,mobile: at most 20 characters`), lines[8]);
+  });
+
+  await check("import at 375 px and in Japanese: the preview fits without horizontal scrolling", async () => {
+    const narrow = await newPage({ width: 375, height: 812 });
+    try {
+      const p = narrow.page;
+      await p.goto(`${W}/#import`);
+      await p.waitForSelector("body[data-ready=true]");
+      await choosePeopleFiles(p, "12 rows; 2 with problems");
+      const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assertEqual(await overflow(), 0, "import: horizontal overflow (px)");
+      await shot("narrow-import", p);
+      await p.click("#lang");
+      await p.waitForFunction(() => document.documentElement.lang === "ja" && document.body.dataset.ready === "true");
+      assertEqual(await p.innerText("#tab-import"), "インポート", "tab in Japanese");
+      await choosePeopleFiles(p, "12 行のうち 2 行に問題があります");
+      assert((await p.innerText("#import-table tbody tr[data-row='7'] .problems")).startsWith("電話番号: "), "the problem names the Japanese label");
+      assertEqual(await overflow(), 0, "import (ja): horizontal overflow (px)");
+      await shot("narrow-import-ja", p);
+      await p.click("#lang");
+      await p.waitForFunction(() => document.documentElement.lang === "en");
+    } finally {
+      await narrow.context.close();
+    }
+  });
+
   await demoModeChecks({ check, W, eventsKey: SECRETS.SENSELINK_EVENTS_KEY, requestLog, clearLog });
 
   await check("a 375 px wide screen: no horizontal scrolling, every panel usable", async () => {

@@ -18,6 +18,8 @@
 //! - `hostile-headers`: the handler answers as usual, with headers a proxy must not pass on added
 //!   (`Set-Cookie`, `Access-Control-*`, `Refresh`, `Location`, `Content-Security-Policy`,
 //!   `Strict-Transport-Security`, `Link`, `X-Hostile`) and an `X-Request-Id` it may pass on
+//! - `drop-after`: the handler runs to its end (a create is stored), then the connection closes
+//!   without the response: a write whose outcome the client cannot know
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -61,6 +63,7 @@ pub struct FaultPlan {
     pub declared: bool,
     pub in_message: bool,
     pub hostile_headers: bool,
+    pub drop_after: bool,
 }
 
 impl FaultPlan {
@@ -102,9 +105,10 @@ impl FaultPlan {
                 "declared" => plan.declared = true,
                 "in-message" => plan.in_message = true,
                 "hostile-headers" => plan.hostile_headers = true,
+                "drop-after" => plan.drop_after = true,
                 other => {
                     return Err(format!(
-                        "unknown fault {other:?}; known: latency=MS, status=NNN, retry-after=S, retry-after-date[=S], malformed-json, html, truncate, drop, huge=BYTES, declared, in-message, hostile-headers"
+                        "unknown fault {other:?}; known: latency=MS, status=NNN, retry-after=S, retry-after-date[=S], malformed-json, html, truncate, drop, huge=BYTES, declared, in-message, hostile-headers, drop-after"
                     ))
                 }
             }
@@ -356,6 +360,17 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
     if let Some(ms) = plan.latency_ms {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
+    if plan.drop_after {
+        let killer = request.extensions().get::<ConnectionKiller>().cloned();
+        // The handler's work is done (and kept); only its answer is lost.
+        let _ = next.run(request).await;
+        if let Some(killer) = killer {
+            killer.kill();
+            std::future::pending::<()>().await;
+        }
+        let stream = futures_util::stream::once(async { Err::<Bytes, _>(std::io::Error::other("dropped by sandbox fault")) });
+        return Response::new(Body::from_stream(stream));
+    }
     if plan.continues() {
         let mut response = next.run(request).await;
         if plan.hostile_headers {
@@ -435,5 +450,12 @@ mod tests {
         assert_eq!(FaultPlan::parse("status=429;retry-after-date").unwrap().retry_after, Some(RetryAfter::DateAhead(3)));
         let hostile = FaultPlan::parse("hostile-headers").unwrap();
         assert!(hostile.hostile_headers && hostile.continues());
+    }
+
+    #[test]
+    fn drop_after_runs_the_handler_first() {
+        let plan = FaultPlan::parse("drop-after").unwrap();
+        assert!(plan.drop_after && plan.continues());
+        assert!(FaultPlan::parse("latency=10,drop-after").unwrap().drop_after);
     }
 }

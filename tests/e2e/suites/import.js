@@ -1,0 +1,428 @@
+// Bulk onboarding against the sandbox: `parsePeopleCsv` (UTF-8 with and without BOM, Shift_JIS made
+// here from the runtime's own decoder, RFC 4180 quoting, Japanese and API headers, cell conversions,
+// photos by column or employee number) and `importPeople` with 300 rows: every problem listed before
+// anything is sent, bounded concurrency and progress, similar faces (30002 / 610) by policy, a
+// connection dropped after the server registered the person (`drop-after`) or before it saw the
+// request (`drop`), namesakes told apart by the face, and an abort halfway then a resume — each
+// person registered exactly once (the sandbox's own counts prove it).
+import { admin, assert, assertEqual, clearRequestLog, expectError, requestLog } from "../harness.js";
+import { client, photoOf, png, summary, visitTime } from "./senselink.js";
+
+const N = 300;
+let runs = 0;
+/** A prefix no other check uses (employee numbers and names carry it). */
+const prefix = () => `IM${Date.now().toString(36)}${(runs += 1)}`;
+const photo = () => new Blob([png(200)], { type: "image/png" });
+
+/** `n` valid employee rows, each with its own face and employee number `${p}-000`…. */
+function employees(p, n = N) {
+  return Array.from({ length: n }, (_, i) => ({
+    kind: "employee", name: `一括 ${p} ${i}`, jobNumber: `${p}-${String(i).padStart(3, "0")}`, avatar: photo(),
+  }));
+}
+
+/** How many employees hold each employee number starting with `p` (the sandbox's list). */
+async function registered(lib, env, p) {
+  const counts = new Map();
+  for await (const person of client(lib, env).persons.iterate({ type: 1, size: 100 })) {
+    if (person.jobNumber?.startsWith(p)) counts.set(person.jobNumber, (counts.get(person.jobNumber) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Every row's employee number registered exactly once, and the sandbox's count grew by exactly that. */
+async function assertEachOnce(lib, env, p, rows, before) {
+  const counts = await registered(lib, env, p);
+  const twice = [...counts].filter(([, n]) => n !== 1);
+  assertEqual(twice, [], "employee numbers registered more than once");
+  assertEqual(counts.size, rows.length, "employee numbers registered");
+  assertEqual((await summary(env)).persons.employees - before, rows.length, "the sandbox's employee count grew by");
+}
+
+const employeeCount = async (env) => (await summary(env)).persons.employees;
+const creates = async (env, path = "/api/v1/user") => (await requestLog(env, path)).filter((e) => e.method === "POST" && e.path === path);
+const fault = (env, path, spec) => admin(env, "/__admin/faults", { path_prefix: path, method: "POST", count: 1, fault: spec });
+const bytes = (text) => new TextEncoder().encode(text);
+
+/** Imports 300 new employees with the fault `spec` on the first create; every row must end created. */
+async function importWithFault(lib, env, spec) {
+  const p = prefix();
+  const rows = employees(p);
+  const before = await employeeCount(env);
+  await clearRequestLog(env);
+  await fault(env, "/api/v1/user", spec);
+  const result = await lib.importPeople(client(lib, env), rows);
+  assertEqual([result.created, result.failed, result.pending], [N, 0, 0], "every row created");
+  return { p, rows, before, result };
+}
+const plain = (rows) => rows.map(({ avatar, ...rest }) => rest);
+
+/**
+ * A Shift_JIS encoder made from the runtime's own decoder (every double-byte code and the
+ * half-width katakana decoded once), checked against bytes known from the Shift_JIS table.
+ */
+function shiftJisEncoder() {
+  const decoder = new TextDecoder("shift_jis");
+  const table = new Map();
+  for (let lead = 0x81; lead <= 0xfc; lead++) {
+    if (lead > 0x9f && lead < 0xe0) continue;
+    for (let trail = 0x40; trail <= 0xfc; trail++) {
+      if (trail === 0x7f) continue;
+      const char = decoder.decode(new Uint8Array([lead, trail]));
+      if (char.length === 1 && char !== "\ufffd" && !table.has(char)) table.set(char, [lead, trail]);
+    }
+  }
+  for (let b = 0xa1; b <= 0xdf; b++) table.set(decoder.decode(new Uint8Array([b])), [b]);
+  const encode = (text) => {
+    const out = [];
+    for (const char of text) {
+      const code = char.codePointAt(0);
+      if (code < 0x80) out.push(code);
+      else if (table.has(char)) out.push(...table.get(char));
+      else throw new Error(`no Shift_JIS code for ${char}`);
+    }
+    return new Uint8Array(out);
+  };
+  // 表 and ソ end in 0x5C (a backslash in ASCII): the classic trap for byte-wise parsers.
+  assertEqual([...encode("表ソあ氏名ｱ")], [0x95, 0x5c, 0x83, 0x5c, 0x82, 0xa0, 0x8e, 0x81, 0x96, 0xbc, 0xb1], "known Shift_JIS bytes");
+  return encode;
+}
+
+export const checks = {
+  // -------------------------------------------------------------------------------------------
+  // parsePeopleCsv
+  // -------------------------------------------------------------------------------------------
+
+  async "parsePeopleCsv reads RFC 4180 (quoted commas, quotes, line breaks; CRLF, LF, CR), UTF-8 with or without BOM, Japanese or API headers"(lib) {
+    const body = '"山田, 太郎",E001,"複数行\r\nの備考 ""引用""",09011112222\r\n\r\n鈴木 花子,E002,,\n  佐藤 次郎　,E003,"",080\r';
+    const expected = [
+      { kind: "employee", name: "山田, 太郎", jobNumber: "E001", remark: '複数行\r\nの備考 "引用"', mobile: "09011112222" },
+      { kind: "employee", name: "鈴木 花子", jobNumber: "E002" },
+      { kind: "employee", name: "佐藤 次郎", jobNumber: "E003", mobile: "080" },
+    ];
+    for (const [what, text] of [
+      ["UTF-8 with BOM, Japanese headers", `\ufeff氏名,社員番号,備考,電話番号\r\n${body}`],
+      ["UTF-8 without BOM, Japanese headers", `氏名,社員番号,備考,電話番号\r\n${body}`],
+      ["API names", `name,jobNumber,remark,mobile\n${body}`],
+      ["API names in other spellings", `Name,job_number,REMARK,Mobile \n${body}`],
+    ]) {
+      const csv = lib.parsePeopleCsv(bytes(text));
+      assertEqual(csv.encoding, "utf-8", `${what}: encoding`);
+      assertEqual(csv.columns, ["name", "jobNumber", "remark", "mobile"], `${what}: columns`);
+      assertEqual(csv.rows, expected, `${what}: rows`);
+      assertEqual(csv.lines, [2, 5, 6], `${what}: lines (the quoted line break, the blank line)`);
+      assertEqual(csv.issues, [], `${what}: issues`);
+    }
+    // An ArrayBuffer works as well; a stray quote inside a field is kept; a quote left open and
+    // extra cells are reported.
+    const odd = lib.parsePeopleCsv(bytes('氏名,社員番号\nab"c,E1,\n"de"f,E2,x\n"open,E3\n').buffer);
+    assertEqual(plain(odd.rows).map((r) => r.name), ['ab"c', "def", "open,E3"], "lenient cells (spaces and line breaks around a value trimmed)");
+    assertEqual(odd.issues, [
+      { row: 2, field: "csv", message: "a quoted field opened on line 4 is not closed" },
+      { row: 1, field: "csv", message: "has 3 cells; the header has 2" },
+    ], "issues");
+  },
+
+  async "parsePeopleCsv reads Shift_JIS (a fixture encoded here), detected or chosen, and says when bytes are neither"(lib) {
+    const encode = shiftJisEncoder();
+    const text = "社員番号,氏名,部署,電話番号,備考\r\nE100,表 ソウタ,7,09012345678,ﾊﾝｶｸ ｶﾅ・ソ表示\r\nE101,\"能登, 十郎\",8,,\"予定表\r\n二行目\"\r\n";
+    const sjis = encode(text);
+    const fromUtf8 = lib.parsePeopleCsv(bytes(text));
+    for (const encoding of [undefined, "auto", "shift_jis"]) {
+      const csv = lib.parsePeopleCsv(sjis, encoding === undefined ? {} : { encoding });
+      assertEqual(csv.encoding, "shift_jis", `encoding (${encoding})`);
+      assertEqual(csv.rows, fromUtf8.rows, `rows equal the UTF-8 reading (${encoding})`);
+    }
+    assertEqual(fromUtf8.rows[0], { kind: "employee", jobNumber: "E100", name: "表 ソウタ", departmentId: "7", mobile: "09012345678", remark: "ﾊﾝｶｸ ｶﾅ・ソ表示" }, "row 0");
+    assertEqual(fromUtf8.rows[1].remark, "予定表\r\n二行目", "a quoted line break");
+    const notUtf8 = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(sjis, { encoding: "utf-8" })), "INVALID_INPUT", lib.InvalidInputError);
+    assertEqual(notUtf8.field, "bytes", "field");
+    assert(notUtf8.message.includes("shift_jis"), `suggests Shift_JIS: ${notUtf8.message}`);
+    const neither = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(new Uint8Array([0x41, 0x81]))), "INVALID_INPUT");
+    assertEqual(neither.message, "bytes: is neither UTF-8 nor Shift_JIS text", "message");
+  },
+
+  async "parsePeopleCsv turns cells into the create calls' inputs: kinds, dates, gender, groups and departments by name, required empties, mapping"(lib) {
+    const text = [
+      "種別,氏名,社員番号,ICカード番号,性別,生年月日,入社日,グループ,部署,備考,電話番号,来訪開始,来訪終了,受付担当者ID,会社名,ID",
+      "従業員,山田 一郎,E1,,男,1990/4/1,2020.04.01,\"営業、 2\",第一課,,,,,,,x",
+      "来訪者,来訪 花子,,,女性,,,3,営業部,,０９０００００００００,2025/4/1 9:00,2025/04/01 12:00:30,60001,株式会社X,y",
+      "拒否リスト,拒否 三郎,,IC9,,,,,,注意,,,,,,",
+      "取引先,誰か,,,,,,,,,,,,,,",
+    ].join("\n");
+    const csv = lib.parsePeopleCsv(bytes(text), {
+      edition: "enterprise",
+      groups: [{ id: 1, name: "営業", type: 1 }, { id: 2, name: "開発", type: 1 }],
+      departments: [{ id: 7, name: "営業部", code: "S01", children: [{ id: 8, name: "第一課", code: "S011", children: [] }] }],
+    });
+    assertEqual(csv.columns.at(-1), null, "an unknown column is ignored");
+    assertEqual(plain(csv.rows), [
+      { kind: "employee", name: "山田 一郎", jobNumber: "E1", icNumber: "", gender: 2, birthday: "1990-04-01", entryTime: "2020-04-01", groups: [1, 2], departmentId: 8, remark: "", mobile: "" },
+      { kind: "visitor", name: "来訪 花子", icNumber: undefined, gender: 1, groups: [3], remark: "", mobile: "09000000000",
+        dateTimeFrom: "2025-04-01 09:00:00", dateTimeTo: "2025-04-01 12:00:30", receptionUserId: "60001", guestCompany: "株式会社X" },
+      { kind: "denyList", name: "拒否 三郎", icNumber: "IC9", remark: "注意" },
+      { kind: "取引先", name: "誰か" },
+    ].map((r) => JSON.parse(JSON.stringify(r))), "rows (only each kind's fields; GE's required employee fields as \"\")");
+    assertEqual(csv.issues, [], "issues");
+    // The checks are importPeople's: the unknown kind and the missing photos are reported there.
+    const dry = await lib.importPeople(client(lib, { sandboxUrl: "http://127.0.0.1:9", senselink: { appKey: "k", appSecret: "s" } }), csv.rows,
+      { dryRun: true, edition: "enterprise" });
+    assertEqual(dry.issues.map((i) => `${i.row} ${i.field}`), ["0 avatar", "1 avatar", "2 avatar", "3 kind"], "dry-run issues");
+    // Names that resolve to nothing, or to several, are reported; the mapping can be changed.
+    const named = lib.parsePeopleCsv(bytes("氏名,グループ,部署,社員番号\nA,海外,本社,X1\n"), {
+      groups: [{ id: 5, name: "本社", type: 1 }], departments: [{ id: 1, name: "本社", code: null, children: [{ id: 2, name: "本社", code: null, children: [] }] }],
+    });
+    assertEqual(named.issues.map((i) => `${i.field}: ${i.message}`), [
+      'groups: no group named "海外"',
+      'departmentId: several departments are named "本社": use its id or code',
+    ], "unresolved names");
+    const mapped = lib.parsePeopleCsv(bytes("社員番号,フルネーム\nX1,B\n"), { columns: { 社員番号: "icNumber", フルネーム: "name" } });
+    assertEqual(plain(mapped.rows), [{ kind: "employee", icNumber: "X1", name: "B" }], "columns mapping");
+    const badColumn = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(bytes("氏名\nA\n"), { columns: { あだ名: "nickname" } })), "INVALID_INPUT");
+    assertEqual(badColumn.field, "columns.あだ名", "an unknown column name is refused");
+    const noName = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(bytes("社員番号\nX1\n"))), "INVALID_INPUT");
+    assertEqual(noName.field, "columns", "no name column");
+    await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(bytes("\r\n \r\n"))), "INVALID_INPUT");
+  },
+
+  async "parsePeopleCsv matches photos by employee number or by a photo column, and reports missing, ambiguous and shared photos"(lib) {
+    const file = (name) => new File([png(64)], name, { type: "image/png" });
+    const photos = [file("E001.jpg"), file("e002.PNG"), file("E003.jpg"), file("E003.png"), file("unused.jpg")];
+    const byNumber = lib.parsePeopleCsv(bytes("氏名,社員番号\nA,E001\nB,E002\nC,E003\nD,E004\nE,\n"), { photos });
+    assertEqual(byNumber.rows.map((r) => r.avatar?.name ?? null), ["E001.jpg", "e002.PNG", null, null, null], "avatars");
+    assertEqual(byNumber.issues.map((i) => `${i.row} ${i.field}: ${i.message}`), [
+      '2 avatar: several photos are named "E003"',
+      '3 avatar: no photo named "E004" (or E004.*) among the 5 photos',
+      "4 avatar: has no employee number to find its photo by",
+    ], "issues");
+    assertEqual(byNumber.unusedPhotos, ["E003.jpg", "E003.png", "unused.jpg"], "unused photos");
+    const byColumn = lib.parsePeopleCsv(bytes("氏名,社員番号,顔写真\nA,E001,photos/E003.png\nB,E002,E001\nC,E003,e001.JPG\n"), { photos });
+    assertEqual(byColumn.rows.map((r) => r.avatar?.name ?? null), ["E003.png", "E001.jpg", "E001.jpg"], "avatars by column");
+    assertEqual(byColumn.issues.map((i) => `${i.row} ${i.field}: ${i.message}`), ["2 avatar: the same photo as rows[1] (E001.jpg)"], "a shared photo");
+    assert(byColumn.rows[0].avatar === photos[3], "the File itself is the avatar (not a copy)");
+  },
+
+  // -------------------------------------------------------------------------------------------
+  // importPeople
+  // -------------------------------------------------------------------------------------------
+
+  async "importPeople checks all 300 rows first: every problem listed, nothing sent; dryRun resolves, a run rejects, skipInvalid skips them"(lib, env) {
+    const p = prefix();
+    const rows = employees(p);
+    const gif = new Blob([new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 2, 3])]);
+    rows[3] = { ...rows[3], name: "" };
+    rows[50] = { ...rows[50], mobile: "0".repeat(21) };
+    rows[99] = { ...rows[99], birthday: "2024-13-01" };
+    rows[120] = { ...rows[120], avatar: undefined };
+    rows[150] = { ...rows[150], avatar: gif };
+    rows[200] = { ...rows[200], jobNumber: rows[199].jobNumber };
+    rows[250] = { ...rows[250], kind: "contractor" };
+    rows[280] = { ...rows[280], nickname: "タロ" };
+    const expected = [
+      { row: 3, field: "name", message: "may not be empty" },
+      { row: 50, field: "mobile", message: "at most 20 characters (got 21)" },
+      { row: 99, field: "birthday", message: 'must be a date YYYY-MM-DD (got "2024-13-01")' },
+      { row: 120, field: "avatar", message: "is required: every imported person needs a face photo (requirePhoto: false imports without one)" },
+      { row: 150, field: "avatar", message: "must be a JPEG or PNG image (its first bytes look like a GIF image)" },
+      { row: 200, field: "jobNumber", message: `"${rows[199].jobNumber}" is also the employee number of rows[199]; each person once` },
+      { row: 250, field: "kind", message: 'must be "employee", "visitor" or "denyList" (got "contractor")' },
+      { row: 280, field: "nickname", message: "is not a parameter of employees.create" },
+    ];
+    const sl = client(lib, env);
+    const before = await employeeCount(env);
+    await clearRequestLog(env);
+    const dry = await lib.importPeople(sl, rows, { dryRun: true });
+    assertEqual(dry.issues, expected, "dry-run issues");
+    assertEqual([dry.dryRun, dry.pending, dry.created], [true, N, 0], "dry run: every row pending");
+    const error = await expectError(lib.importPeople(sl, rows, { onProgress: () => { throw new Error("no progress expected"); } }), "INVALID_INPUT", lib.InvalidInputError);
+    assertEqual(error.issues, expected, "the rejection lists the same problems");
+    assertEqual(error.field, "rows[3].name", "field");
+    assert(error.message.startsWith("rows[3].name: may not be empty (and 7 more problems); 8 of 300 rows have problems, nothing was sent"), error.message);
+    assertEqual((await requestLog(env, "/api/")).map((e) => `${e.method} ${e.path}`), [], "requests sent by the dry run and the rejected run");
+    assertEqual(await employeeCount(env), before, "employees");
+
+    const result = await lib.importPeople(sl, rows, { skipInvalid: true });
+    assertEqual([result.created, result.skipped, result.failed, result.pending], [N - 8, 8, 0, 0], "created, skipped, failed, pending");
+    assertEqual(result.rows.filter((r) => r.status === "skipped").map((r) => [r.row, r.reason]), expected.map((i) => [i.row, "invalid"]), "skipped rows");
+    assertEqual(result.rows[50].message, "mobile: at most 20 characters (got 21)", "the reason in words");
+    assertEqual((await creates(env)).length, N - 8, "creates sent");
+    assertEqual(await employeeCount(env), before + N - 8, "employees");
+  },
+
+  async "importPeople registers 300 employees at most 4 at a time, in order, with progress, each once"(lib, env) {
+    const p = prefix();
+    const rows = employees(p);
+    let inFlight = 0;
+    let most = 0;
+    const started = [];
+    const counting = async (url, init) => {
+      const isCreate = init?.method === "POST";
+      if (isCreate) {
+        most = Math.max(most, ++inFlight);
+        started.push(init.body.get("jobNumber"));
+      }
+      try {
+        return await fetch(url, init);
+      } finally {
+        if (isCreate) inFlight -= 1;
+      }
+    };
+    const progress = [];
+    const before = await employeeCount(env);
+    await clearRequestLog(env);
+    const result = await lib.importPeople(client(lib, env, { fetch: counting }), rows, { onProgress: (p) => progress.push(p) });
+    assertEqual([result.total, result.created, result.skipped, result.failed, result.pending, result.aborted, result.stoppedBy], [N, N, 0, 0, 0, false, null], "result");
+    assert(result.rows.every((r, i) => r.row === i && r.status === "created" && Number.isInteger(r.id) && !r.recovered && !r.forced), "every row created");
+    assertEqual(new Set(result.rows.map((r) => r.id)).size, N, "distinct ids");
+    assert(most > 1 && most <= 4, `creates in flight at once: ${most}`);
+    assertEqual(progress.length, N, "a progress report per row");
+    assertEqual(progress.map((p) => p.done), Array.from({ length: N }, (_, i) => i + 1), "done counts up");
+    assertEqual(progress.at(-1), { total: N, done: N, created: N, skipped: 0, failed: 0, row: progress.at(-1).row }, "last report");
+    assertEqual((await creates(env)).length, N, "creates sent");
+    // Rows are taken in order, four at a time: row k is never sent before the rows up to k - 4 were.
+    const position = new Map(started.map((jobNumber, i) => [jobNumber, i]));
+    const early = rows.map((r, k) => [k, position.get(r.jobNumber)]).filter(([k, i]) => i < k - 3);
+    assertEqual(early, [], "rows sent ahead of their turn");
+    await assertEachOnce(lib, env, p, rows, before);
+  },
+
+  async "similar faces (30002) follow the policy: a callback skips or forces; \"skip\" and \"force\" alone"(lib, env) {
+    const seeded = (await summary(env)).sample_ids.employees_with_photo;
+    const faces = await Promise.all(seeded.slice(0, 3).map((id) => photoOf(env, id)));
+    const p = prefix();
+    const rows = employees(p);
+    for (const [k, row] of [10, 20, 30].entries()) rows[row] = { ...rows[row], avatar: new Blob([faces[k]], { type: "image/png" }) };
+    const asked = [];
+    const result = await lib.importPeople(client(lib, env), rows, {
+      similarFace: async (row, error, index) => {
+        asked.push([index, row.jobNumber, error.code, error.similarUserId, error.apiCode]);
+        return index === 20 ? "force" : "skip";
+      },
+    });
+    assertEqual(asked, [10, 20, 30].map((row, k) => [row, rows[row].jobNumber, "SENSELINK_SIMILAR_PERSON", seeded[k], 30002]), "the callback's questions");
+    assertEqual([result.created, result.skipped, result.failed], [N - 2, 2, 0], "counts");
+    for (const [row, k] of [[10, 0], [30, 2]]) {
+      const r = result.rows[row];
+      assertEqual([r.status, r.reason, r.similarUserId], ["skipped", "similarFace", seeded[k]], `row ${row}`);
+      assert(typeof r.similarUserName === "string" && r.message.includes(`(id ${seeded[k]})`), `row ${row}: ${r.message}`);
+    }
+    assertEqual([result.rows[20].status, result.rows[20].forced], ["created", true], "row 20 forced");
+    const forcedPart = (await creates(env)).filter((e) => e.body.parts.some((x) => x.name === "force"));
+    assertEqual(forcedPart.map((e) => e.body.parts.find((x) => x.name === "force").value), ["1"], "one create sent with force=1");
+
+    const again = [{ kind: "employee", name: `再登録 ${p}`, avatar: new Blob([faces[0]]) }];
+    const skipped = await lib.importPeople(client(lib, env), again);
+    assertEqual([skipped.rows[0].status, skipped.rows[0].similarUserId], ["skipped", seeded[0]], "default: skip");
+    const thrown = await lib.importPeople(client(lib, env), again, { similarFace: () => { throw new Error("no answer"); } });
+    const failed = thrown.rows[0];
+    assertEqual([failed.status, failed.error.code, failed.error.field, failed.error.cause?.message], ["failed", "INVALID_INPUT", "similarFace", "no answer"], "a function that throws");
+    const forced = await lib.importPeople(client(lib, env), again, { similarFace: "force" });
+    assertEqual([forced.rows[0].status, forced.rows[0].forced], ["created", true], "\"force\"");
+  },
+
+  async "a connection dropped after the server registered a person (drop-after): found by employee number, not sent again, registered once"(lib, env) {
+    const { p, rows, before, result } = await importWithFault(lib, env, "drop-after");
+    const recovered = result.rows.filter((r) => r.recovered);
+    assertEqual(recovered.length, 1, "one row found by the look-up");
+    const log = await requestLog(env, "/api/v1/user");
+    const dropped = rows[recovered[0].row].jobNumber;
+    const sends = new Map();
+    for (const e of log.filter((x) => x.method === "POST")) {
+      const jobNumber = e.body.parts.find((x) => x.name === "jobNumber").value;
+      sends.set(jobNumber, (sends.get(jobNumber) ?? 0) + 1);
+    }
+    assertEqual([...sends].filter(([j, n]) => n !== 1 && j !== dropped), [], "every other row sent once");
+    // importPeople sends the dropped create once. Chromium itself repeats a POST whose kept-alive
+    // connection closed unanswered; the repeat is refused (30002: the face is registered) and the
+    // row is still found by the look-up.
+    assert((env.runtime === "chromium" ? [1, 2] : [1]).includes(sends.get(dropped)), `the dropped row was sent ${sends.get(dropped)} times`);
+    const lookups = log.filter((e) => e.method === "GET" && e.path === "/api/v1/user/list");
+    assertEqual(lookups.map((e) => e.query_params.find((q) => q.name === "jobNumber")?.value), [rows[recovered[0].row].jobNumber], "looked up by employee number");
+    await assertEachOnce(lib, env, p, rows, before);
+  },
+
+  async "a connection dropped before the server saw the request (drop): looked up, not found, sent again, registered once"(lib, env) {
+    const { p, rows, before, result } = await importWithFault(lib, env, "drop");
+    assertEqual(result.rows.filter((r) => r.recovered).length, 0, "nothing found by the look-up");
+    assertEqual((await creates(env)).length, N + 1, "creates sent (one row twice: its first never reached the handler)");
+    await assertEachOnce(lib, env, p, rows, before);
+  },
+
+  async "visitors looked up by name after an unknown outcome: a namesake is told apart by the face"(lib, env) {
+    const sl = client(lib, env);
+    const host = (await summary(env)).sample_ids.employees_with_photo[0];
+    const name = `来訪 同名 ${prefix()}`;
+    const visitor = (avatar) => ({ kind: "visitor", name, avatar, mobile: "09055556666", remark: "", groups: [], receptionUserId: host,
+      dateTimeFrom: visitTime(24), dateTimeTo: visitTime(26) });
+    const { kind, ...first } = visitor(photo());
+    const namesake = await sl.visitors.create(first);
+    const ours = png(200);
+    await clearRequestLog(env);
+    await fault(env, "/api/v1/guest", "drop-after");
+    const result = await lib.importPeople(sl, [visitor(new Blob([ours]))]);
+    const row = result.rows[0];
+    assertEqual([row.status, row.recovered], ["created", true], "recovered");
+    assert(row.id !== namesake.id, "not the namesake");
+    const stored = await photoOf(env, row.id);
+    assertEqual([...stored], [...ours], "the recovered person has this row's face");
+    const posts = await creates(env, "/api/v1/guest");
+    assertEqual(posts.map((e) => e.body.parts.some((x) => x.name === "force")), [false, false], "sent again without force (answered 610)");
+    const matches = (await sl.persons.list({ type: 2, name, size: 100 })).items.filter((x) => x.name === name);
+    assertEqual(matches.length, 2, "the namesake and this row: no third");
+  },
+
+  async "an abort halfway, then a resume from the saved result: every person registered exactly once"(lib, env) {
+    const p = prefix();
+    const rows = employees(p);
+    const before = await employeeCount(env);
+    const stop = new AbortController();
+    let sent = 0;
+    // The 150th create reaches the server (and registers the person); its answer is lost to the abort.
+    const aborting = async (url, init) => {
+      const response = await fetch(url, init);
+      if (init?.method === "POST" && (sent += 1) === 150) {
+        stop.abort();
+        throw new DOMException("The operation was aborted.", "AbortError");
+      }
+      return response;
+    };
+    const first = await lib.importPeople(client(lib, env, { fetch: aborting }), rows, { signal: stop.signal });
+    assert(first.aborted, "aborted");
+    assert(first.created >= 146 && first.created < 150, `created before the abort: ${first.created}`);
+    assertEqual(first.created + first.pending, N, "the rest pending");
+    assert(first.rows.some((r) => r.status === "pending" && r.uncertain), "a row whose create's outcome is unknown");
+    const saved = JSON.parse(JSON.stringify(first));
+
+    await clearRequestLog(env);
+    const progress = [];
+    const second = await lib.importPeople(client(lib, env), rows, { resume: saved, onProgress: (x) => progress.push(x.done) });
+    assertEqual([second.created, second.failed, second.pending, second.aborted], [N, 0, 0, false], "complete");
+    assert(second.rows.some((r) => r.recovered), "the unknown outcome was found by the look-up");
+    for (const r of first.rows.filter((x) => x.status === "created")) assertEqual(second.rows[r.row].id, r.id, `row ${r.row} kept`);
+    const resent = (await creates(env)).map((e) => e.body.parts.find((x) => x.name === "jobNumber").value);
+    const wasDone = new Set(first.rows.filter((x) => x.status === "created").map((x) => rows[x.row].jobNumber));
+    assertEqual(resent.filter((j) => wasDone.has(j)), [], "created rows not sent again");
+    assert(resent.length < first.pending, `creates on resume (${resent.length}) fewer than pending rows (${first.pending}): the recovered one was not sent`);
+    assertEqual(progress[0], first.created + 1, "progress counts the earlier run");
+    await assertEachOnce(lib, env, p, rows, before);
+  },
+
+  async "options are checked, and an error every row would meet stops the import (SENSELINK_AUTH)"(lib, env) {
+    const sl = client(lib, env);
+    const rows = employees(prefix(), 20);
+    for (const [options, field] of [
+      [{ concurrency: 0 }, "concurrency"], [{ concurrency: 17 }, "concurrency"], [{ retries: 9 }, "retries"],
+      [{ similarFace: "ask" }, "similarFace"], [{ edition: "ge" }, "edition"], [{ resume: { rows: [] } }, "resume"],
+    ]) {
+      const error = await expectError(lib.importPeople(sl, rows, options), "INVALID_INPUT", lib.InvalidInputError);
+      assertEqual(error.field, field, JSON.stringify(options));
+    }
+    await expectError(lib.importPeople({}, rows), "INVALID_INPUT");
+    await clearRequestLog(env);
+    const wrong = client(lib, env, { appSecret: "not-the-secret" });
+    const result = await lib.importPeople(wrong, rows, { concurrency: 1 });
+    assertEqual([result.failed, result.pending, result.stoppedBy?.code], [1, 19, "SENSELINK_AUTH"], "stopped after the first refusal");
+    assertEqual(result.rows[0].error.code, "SENSELINK_AUTH", "row 0");
+    assertEqual((await requestLog(env, "/api/")).length, 1, "requests sent");
+  },
+};
