@@ -37,14 +37,12 @@ export interface CyzenProxyRequestInfo {
 export type CyzenProxyCredentials = CyzenOAuth | { readonly staticToken: string };
 
 /**
- * Settings of {@link createCyzenProxy}. `authorize` is required (or, for a deliberately public
- * proxy, `unsafelyAllowAnyCaller: true`); cross-site browser requests are refused unless their
- * origin is in `allowedOrigins`.
+ * The settings of {@link createCyzenProxy} besides who may call it ({@link CyzenProxyOptions}).
  * @example
  * createCyzenProxy({ companyId: env.CYZEN_COMPANY_ID, auth: { staticToken: env.CYZEN_STATIC_TOKEN },
  *   authorize: (req) => hasValidSession(req, env) });
  */
-export interface CyzenProxyOptions extends ProxyAccessOptions {
+export interface CyzenProxySettings {
   /** Upstream cyzen base URL (default `https://ext.cyzen.cloud/webapi/v0`). */
   readonly baseUrl?: string;
   /** The tenant id added to every call (a request that carries a `company_id` of its own is refused with 400). */
@@ -74,6 +72,13 @@ export interface CyzenProxyOptions extends ProxyAccessOptions {
    */
   readonly maxBodyBytes?: number;
 }
+
+/**
+ * Options of {@link createCyzenProxy}: the settings plus `authorize` (required) or, for a
+ * deliberately public proxy, `unsafelyAllowAnyCaller: true`; cross-site browser requests are
+ * refused unless their origin is in `allowedOrigins`.
+ */
+export type CyzenProxyOptions = CyzenProxySettings & ProxyAccessOptions;
 
 /** The default {@link CyzenProxyOptions.maxBodyBytes}: 1 MiB. */
 const DEFAULT_MAX_BODY_BYTES = 1 << 20;

@@ -4,8 +4,9 @@
 //! retries and paginates as usual but sends no token and no `company_id`. The proxy (in a Worker)
 //! finds the resource named by the end of the path (`/cyzen/spots` → `spots`), refuses anything that
 //! is not a clean path of the resource table, checks the method against the allow-list (default:
-//! exactly the operations of the vendor's table), drops any `company_id` the caller sent and adds
-//! its own — to the query of GET/DELETE, to the form body of POST/PUT. Taking the token (refreshing
+//! exactly the operations of the vendor's table), refuses (400) a query or form body that carries
+//! `company_id` in any spelling (`Company_Id`, `company_id[]`, `%63ompany_id`; see
+//! [`is_reserved_param`]) and adds its own — to the query of GET/DELETE, to the form body of POST/PUT. Taking the token (refreshing
 //! it on expiry or a 401), forwarding and calling the caller's `authorize` hook happen in the
 //! TypeScript wrapper.
 //!
@@ -17,6 +18,7 @@ use super::client::Route;
 use super::resources::{self, Resource, ADD, DELETE, GET, UPDATE};
 use crate::error::{Error, Result};
 use crate::http::{form_urlencode, join_url, parse_form_urlencoded, split_url};
+use crate::senselink::proxy::is_reserved_param;
 
 /// Parameters only the proxy may set.
 pub const PROXY_PARAMS: &[&str] = &["company_id"];
@@ -153,9 +155,15 @@ pub fn pattern_matches(pattern: &str, method: &str, path: &str) -> bool {
 
 fn with_company(company_id: &str, pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut out = vec![("company_id".to_string(), company_id.to_string())];
-    out.extend(pairs.into_iter().filter(|(k, _)| !PROXY_PARAMS.contains(&k.as_str())));
+    out.extend(pairs);
     out
 }
+
+fn carries_company(pairs: &[(String, String)]) -> bool {
+    pairs.iter().any(|(key, _)| is_reserved_param(key, PROXY_PARAMS))
+}
+
+const COMPANY_REFUSED: &str = "company_id is added by the proxy: the request may not carry it (in any case, [] form or encoding)";
 
 /// Decides what to do with `method url` (with the POST/PUT body and its `Content-Type`).
 pub fn decide(config: &ProxyConfig, method: &str, url: &str, content_type: Option<&str>, body: Option<&str>) -> Decision {
@@ -184,15 +192,20 @@ pub fn decide(config: &ProxyConfig, method: &str, url: &str, content_type: Optio
         return refuse(405, format!("{method} is not a cyzen method (GET, POST, PUT and DELETE only)"));
     };
     let allowed = config.allow.iter().any(|p| pattern_matches(p, &method, &path));
+    if carries_company(&query) {
+        return refuse(400, COMPANY_REFUSED.into());
+    }
     let (query, body) = match op {
         ADD | UPDATE => {
             let mime = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
             if mime != "application/x-www-form-urlencoded" {
                 return refuse(415, "cyzen writes are application/x-www-form-urlencoded".into());
             }
-            let fields = with_company(&config.company_id, parse_form_urlencoded(body.unwrap_or("")));
-            let query: Vec<(String, String)> = query.into_iter().filter(|(k, _)| !PROXY_PARAMS.contains(&k.as_str())).collect();
-            (query, Some(form_urlencode(&fields)))
+            let fields = parse_form_urlencoded(body.unwrap_or(""));
+            if carries_company(&fields) {
+                return refuse(400, COMPANY_REFUSED.into());
+            }
+            (query, Some(form_urlencode(&with_company(&config.company_id, fields))))
         }
         _ => (with_company(&config.company_id, query), None),
     };
@@ -234,12 +247,12 @@ mod tests {
     }
 
     #[test]
-    fn company_id_is_replaced_in_the_query_and_the_form_body() {
+    fn company_id_is_added_to_the_query_and_the_form_body() {
         let c = config(&["@default"]);
         let (url, method, path, resource, allowed, body) = forward(decide(
             &c,
             "get",
-            "https://w.example/cyzen/spots?company_id=other&updated_from=2024-06-01T00%3A00%3A00&next_spot_id=s9#x",
+            "https://w.example/cyzen/spots?updated_from=2024-06-01T00%3A00%3A00&next_spot_id=s9#x",
             None,
             None,
         ));
@@ -250,7 +263,7 @@ mod tests {
             "POST",
             "/cyzen/spots",
             Some("application/x-www-form-urlencoded;charset=UTF-8"),
-            Some("company_id=evil&spot_name=%E6%9C%AC%E7%A4%BE+A&lat=35.6"),
+            Some("spot_name=%E6%9C%AC%E7%A4%BE+A&lat=35.6"),
         ));
         assert_eq!((url.as_str(), method.as_str(), allowed), ("http://127.0.0.1:8787/webapi/v0/spots", "POST", true));
         assert_eq!(body.unwrap(), format!("company_id={COMPANY}&spot_name=%E6%9C%AC%E7%A4%BE+A&lat=35.6"));
@@ -318,6 +331,28 @@ mod tests {
         assert_eq!(status(decide(&c, "POST", "https://w/cyzen/spots", Some("application/json"), Some("{}"))), 415);
         assert_eq!(status(decide(&c, "PUT", "https://w/cyzen/spots", None, Some("a=1"))), 415);
         assert_eq!(status(decide(&c, "GET", "/spots/", None, None)), 0);
+    }
+
+    #[test]
+    fn company_id_in_any_spelling_is_refused_in_the_query_and_the_form_body() {
+        let c = config(&["@default"]);
+        let form = Some("application/x-www-form-urlencoded");
+        for key in ["company_id", "COMPANY_ID", "Company_Id", "company_id[]", "company_id[0]", "company_id%5B%5D", "%63ompany_id",
+            "%2563ompany_id", "companyId", "company-id", "company.id", "company+id", "company_id%00", "x%26company_id%3D1"] {
+            let decision = decide(&c, "GET", &format!("https://w/cyzen/spots?{key}=ffff&spot_id=1"), None, None);
+            assert!(matches!(&decision, Decision::Refuse { status: 400, message } if message.contains("company_id")), "GET {key}: {decision:?}");
+            let decision = decide(&c, "DELETE", &format!("https://w/cyzen/spots?spot_id=1&{key}=ffff"), None, None);
+            assert_eq!(status(decision), 400, "DELETE {key}");
+            let body = format!("spot_name=x&{key}=ffff");
+            assert_eq!(status(decide(&c, "POST", "https://w/cyzen/spots", form, Some(&body))), 400, "POST body {key}");
+            assert_eq!(status(decide(&c, "PUT", "https://w/cyzen/spots", form, Some(&body))), 400, "PUT body {key}");
+            let url = format!("https://w/cyzen/spots?{key}=ffff");
+            assert_eq!(status(decide(&c, "POST", &url, form, Some("spot_name=x"))), 400, "POST query {key}");
+        }
+        for key in ["company", "company_name", "companies", "id"] {
+            assert_eq!(status(decide(&c, "GET", &format!("https://w/cyzen/spots?{key}=1"), None, None)), 0, "{key}");
+            assert_eq!(status(decide(&c, "POST", "https://w/cyzen/spots", form, Some(&format!("{key}=1")))), 0, "{key}");
+        }
     }
 
     /// A proxy-mode client's requests, rewritten by the proxy, are exactly what a direct client sends

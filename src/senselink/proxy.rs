@@ -2,8 +2,9 @@
 //!
 //! A browser page calls `https://worker.example/<mount>/api/v1/user/list?...` without credentials.
 //! The proxy finds the `/api/...` path after its mount point, refuses anything that is not a clean
-//! SenseLink path, checks it against the allow-list, drops any `app_key` / `timestamp` / `sign` the
-//! client sent, and builds the upstream URL with a fresh signature. Executing the forward (streaming
+//! SenseLink path, checks it against the allow-list, refuses (400) a query that carries `app_key` /
+//! `timestamp` / `sign` in any spelling (see [`is_reserved_param`]), and builds the upstream URL with
+//! a fresh signature. Executing the forward (streaming
 //! the body through the runtime's `fetch`) and calling the caller's `authorize` hook happen in the
 //! TypeScript wrapper.
 //!
@@ -12,7 +13,7 @@
 //! `["@default", "GET /api/v3/device/delete"]` extends the default and a list without it narrows.
 
 use crate::error::Error;
-use crate::http::{form_urlencode, join_url, split_url};
+use crate::http::{form_urlencode, join_url, parse_form_urlencoded, split_url};
 use crate::secret::Secret;
 
 use super::operations::OPERATIONS;
@@ -35,6 +36,38 @@ pub fn default_allow() -> Vec<String> {
 
 /// Query parameters a client may not set: the proxy signs.
 pub const SIGNING_PARAMS: &[&str] = &["app_key", "timestamp", "sign"];
+
+/// How many times a key is decoded again when looking for a reserved name inside it.
+const MAX_DECODE_DEPTH: u8 = 3;
+
+/// The name a lenient server could read `key` as: trailing `[...]` groups removed (`company_id[]`,
+/// `sign[0]`), Unicode case folded through upper case (`APP_KEY`, `Sign`, `ſign`), and everything
+/// but ASCII letters and digits dropped (`app-key`, `app.key`, `Company_Id`, `appKey`).
+fn canonical_param_name(key: &str) -> String {
+    let mut name = key.trim_end();
+    while let Some(rest) = name.strip_suffix(']').and_then(|inner| inner.rfind('[').and_then(|open| inner.get(..open))) {
+        name = rest.trim_end();
+    }
+    name.to_uppercase().to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// Whether a query or form key (already percent-decoded once) may stand for one of `reserved`
+/// (parameters only a proxy sets) on some server: its [canonical form](canonical_param_name)
+/// matches, it carries a control character (C-string truncation), or a name hidden in it by a
+/// second encoding or separator (`%73ign`, `x&sign=1`, `a;sign`) does. Shared by both proxies.
+pub fn is_reserved_param(key: &str, reserved: &[&str]) -> bool {
+    reserved_at(key, reserved, 0)
+}
+
+fn reserved_at(key: &str, reserved: &[&str], depth: u8) -> bool {
+    let canonical = canonical_param_name(key);
+    if key.chars().any(char::is_control) || reserved.iter().any(|name| canonical == canonical_param_name(name)) {
+        return true;
+    }
+    depth < MAX_DECODE_DEPTH
+        && key.contains(['%', '&', ';', '=', '+'])
+        && key.split(';').flat_map(parse_form_urlencoded).any(|(inner, _)| reserved_at(&inner, reserved, depth + 1))
+}
 
 /// Proxy settings.
 #[derive(Clone, Debug)]
@@ -140,9 +173,14 @@ pub fn decide(config: &ProxyConfig, method: &str, url: &str, now_ms: f64) -> Dec
     if method != "GET" && method != "POST" {
         return refuse(405, format!("{method} is not a SenseLink method (GET and POST only)"));
     }
+    if query.iter().any(|(key, _)| is_reserved_param(key, SIGNING_PARAMS)) {
+        return refuse(
+            400,
+            "app_key, timestamp and sign are added by the proxy: the request may not carry them (in any case, [] form or encoding)".into(),
+        );
+    }
     let allowed = config.allow.iter().any(|p| pattern_matches(p, &method, path));
-    let mut upstream_query: Vec<(String, String)> =
-        query.into_iter().filter(|(k, _)| !SIGNING_PARAMS.contains(&k.as_str())).collect();
+    let mut upstream_query = query;
     upstream_query.extend(auth_query(&config.app_key, &config.app_secret, now_ms + config.clock_offset_ms));
     let url = format!("{}?{}", join_url(&config.base_url, path), form_urlencode(&upstream_query));
     Decision::Forward { url, path: path.to_string(), method, allowed }
@@ -164,11 +202,11 @@ mod tests {
     }
 
     #[test]
-    fn unsigned_in_signed_out_with_client_signing_params_dropped() {
+    fn unsigned_in_signed_out() {
         let d = decide(
             &config(&["@default"]),
             "get",
-            "https://w.example/senselink/api/v1/user/list?name=%E4%BD%90&sign=forged&app_key=other&timestamp=1&page=2#x",
+            "https://w.example/senselink/api/v1/user/list?name=%E4%BD%90&page=2#x",
             1_477_881_215_000.0,
         );
         let Decision::Forward { url, path, method, allowed } = d else { panic!("{d:?}") };
@@ -232,5 +270,40 @@ mod tests {
         assert_eq!(status("GET", "https://w/api//v1/user/list"), 400);
         assert_eq!(status("DELETE", "https://w/api/v1/user/list"), 405);
         assert_eq!(status("GET", "/sl/api/v1/user/list"), 0);
+    }
+
+    #[test]
+    fn signing_parameters_in_any_spelling_are_refused_with_400() {
+        let c = config(&["@default"]);
+        let decision = |query: &str| decide(&c, "GET", &format!("https://w/sl/api/v1/user/list?size=1&{query}"), 0.0);
+        for query in [
+            "app_key=evil", "timestamp=1", "sign=forged", "sign", "APP_KEY=x", "Sign=x", "TimeStamp=1", "sign[]=x",
+            "app_key[]=x", "sign[0]=x", "timestamp[a][b]=1", "Sign%5B%5D=x", "%73ign=x", "%2573ign=x", "%252573ign=x",
+            "%61pp_key=x", "app-key=x", "app.key=x", "app+key=x", "appKey=x", "%C5%BFign=x", "sign%00=x",
+            "x%26sign%3Dforged=1", "a%3Bsign=1", " sign =x", "si%00gn=1",
+        ] {
+            match decision(query) {
+                Decision::Refuse { status, message } => {
+                    assert_eq!(status, 400, "{query}");
+                    assert!(message.contains("added by the proxy"), "{message}");
+                }
+                other => panic!("{query}: {other:?}"),
+            }
+        }
+        for query in ["sign_time=1", "signature=x", "name=sign", "timestamps=1", "design=1", "page=app_key"] {
+            assert!(matches!(decision(query), Decision::Forward { .. }), "{query}");
+        }
+    }
+
+    #[test]
+    fn reserved_names_are_found_without_panicking_on_odd_keys() {
+        for key in ["", "[", "]", "[]", "][", "sign]", "[sign]", "é[", "日本[語]", "%", "%%", "%E3%81", "&&&", ";;=", "sign[[]]"] {
+            let _ = is_reserved_param(key, SIGNING_PARAMS);
+        }
+        assert!(is_reserved_param("company_id[]", &["company_id"]));
+        assert!(is_reserved_param("Company_Id", &["company_id"]));
+        assert!(is_reserved_param("COMPANYID", &["company_id"]));
+        assert!(!is_reserved_param("company", &["company_id"]));
+        assert!(!is_reserved_param("[sign]", SIGNING_PARAMS));
     }
 }

@@ -1,6 +1,7 @@
 // The browser mode behind the signing proxy: a `proxy: true` client (no secret) sends unsigned
-// requests; `createSenseLinkProxy` authorises them, checks the allow-list, drops client-sent
+// requests; `createSenseLinkProxy` authorises them, checks the allow-list, refuses client-sent
 // signing parameters, signs with a fresh timestamp and forwards over real HTTP to the sandbox.
+// (Hostile callers and upstreams: proxy-hostile.js.)
 // The browser side is wired to the proxy with the client's `fetch` option (a Request handed to the
 // proxy function, as a Worker would receive it).
 import { assert, assertEqual, clearRequestLog, expectError, requestLog } from "../harness.js";
@@ -9,7 +10,9 @@ import { assertSigned, jpeg, lastRequest, param, part, sha256, summary } from ".
 const MOUNT = "https://app.example/senselink";
 
 function proxyFor(lib, env, extra = {}) {
-  return lib.createSenseLinkProxy({ baseUrl: env.sandboxUrl, appKey: env.senselink.appKey, appSecret: env.senselink.appSecret, ...extra });
+  return lib.createSenseLinkProxy({
+    baseUrl: env.sandboxUrl, appKey: env.senselink.appKey, appSecret: env.senselink.appSecret, authorize: () => true, ...extra,
+  });
 }
 
 /** A browser-mode client whose requests go to `proxy`; `seen` collects what the proxy received. */
@@ -74,12 +77,16 @@ export const checks = {
     assertEqual(error.apiCode, 30001, "SenseLink's code reaches the browser");
   },
 
-  async "signing parameters sent by a client are dropped and replaced"(lib, env) {
+  async "signing parameters sent by a client are refused with 400 and never forwarded"(lib, env) {
     const proxy = proxyFor(lib, env);
     await clearRequestLog(env);
-    const response = await proxy(new Request(`${MOUNT}/api/v1/user/list?size=1&app_key=evil&timestamp=1&sign=forged`));
+    for (const query of ["app_key=evil", "timestamp=1", "sign=forged"]) {
+      const body = await refused(await proxy(new Request(`${MOUNT}/api/v1/user/list?size=1&${query}`)), 400);
+      assert(body.desc.includes("added by the proxy"), body.desc);
+    }
+    assertEqual(await requestLog(env, "/"), [], "nothing forwarded");
+    const response = await proxy(new Request(`${MOUNT}/api/v1/user/list?size=1`));
     assertEqual(response.status, 200, "forwarded");
-    assertEqual((await response.json()).code, 200, "accepted upstream");
     const entry = await lastRequest(env);
     assertSigned(lib, env, entry);
     assertEqual(param(entry, "size"), ["1"], "business query kept");
@@ -157,8 +164,9 @@ export const checks = {
   },
 
   async "an unreachable upstream gives 502 and an upstream timeout 504"(lib, env) {
-    const dead = lib.createSenseLinkProxy({ baseUrl: "http://127.0.0.1:9", appKey: "k", appSecret: "s" });
-    await refused(await dead(new Request(`${MOUNT}/api/v2/device`)), 502);
+    const dead = lib.createSenseLinkProxy({ baseUrl: "http://127.0.0.1:9", appKey: "k", appSecret: "s", authorize: () => true });
+    const body = await refused(await dead(new Request(`${MOUNT}/api/v2/device`)), 502);
+    assertEqual(body.desc, "SenseLink could not be reached", "a generic message, no internal error text");
     await fetch(`${env.sandboxUrl}/__admin/faults`, {
       method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ path_prefix: "/api/v2/device", count: 1, fault: "latency=3000" }),
@@ -178,10 +186,14 @@ export const checks = {
       }
       throw new Error(`accepted ${JSON.stringify(options)}`);
     };
-    fails({ baseUrl: env.sandboxUrl, appKey: "k" }, "appSecret");
-    fails({ baseUrl: "/relative", appKey: "k", appSecret: "s" }, "baseUrl");
-    fails({ baseUrl: env.sandboxUrl, appKey: "k", appSecret: "s", allow: ["/v1/user"] }, "allow[0]");
-    fails({ baseUrl: env.sandboxUrl, appKey: "k", appSecret: "s", allow: ["DELETE /api/v1/user"] }, "allow[0]");
+    const authorize = () => true;
+    fails({ baseUrl: env.sandboxUrl, appKey: "k", authorize }, "appSecret");
+    fails({ baseUrl: "/relative", appKey: "k", appSecret: "s", authorize }, "baseUrl");
+    fails({ baseUrl: env.sandboxUrl, appKey: "k", appSecret: "s", authorize, allow: ["/v1/user"] }, "allow[0]");
+    fails({ baseUrl: env.sandboxUrl, appKey: "k", appSecret: "s", authorize, allow: ["DELETE /api/v1/user"] }, "allow[0]");
+    fails({ baseUrl: env.sandboxUrl, appKey: "k", appSecret: "s", authorize: "yes" }, "authorize");
+    fails({ baseUrl: env.sandboxUrl, appKey: "k", appSecret: "s", authorize, maxBodyBytes: 0 }, "maxBodyBytes");
+    fails({ baseUrl: env.sandboxUrl, appKey: "k", appSecret: "s", authorize, allowedOrigins: ["https://a.example/"] }, "allowedOrigins[0]");
     const browser = new lib.SenseLinkClient({ baseUrl: MOUNT, proxy: true });
     assert(browser.persons && browser.employees, "a browser client without key or secret");
   },
