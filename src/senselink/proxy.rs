@@ -48,7 +48,20 @@ fn canonical_param_name(key: &str) -> String {
     while let Some(rest) = name.strip_suffix(']').and_then(|inner| inner.rfind('[').and_then(|open| inner.get(..open))) {
         name = rest.trim_end();
     }
-    name.to_uppercase().to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect()
+    name.chars().map(ascii_fold).filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// A character's ASCII lower-case letter when some server's case-insensitive comparison could read
+/// it as one: ASCII letters, and the four non-ASCII characters whose Unicode case mappings are
+/// ASCII (`ſ` → `S`, the Kelvin sign `K` → `k`, dotless `ı` → `I`, dotted `İ` → `i`). Listing
+/// them spares the wasm Unicode's case tables (`to_uppercase`/`to_lowercase` cost about 10 KB).
+fn ascii_fold(c: char) -> char {
+    match c {
+        '\u{17F}' => 's',
+        '\u{212A}' => 'k',
+        '\u{131}' | '\u{130}' => 'i',
+        _ => c.to_ascii_lowercase(),
+    }
 }
 
 /// Whether a query or form key (already percent-decoded once) may stand for one of `reserved`
