@@ -40,7 +40,8 @@ mv "$stage/cyzen_senselink_bg.opt.wasm" "$stage/cyzen_senselink_bg.wasm"
 
 log "TypeScript wrapper"
 cp -r pkg-template/src pkg-template/tsconfig.json "$stage/"
-node_modules/.bin/tsc -p "$stage/tsconfig.json"
+# Source maps with the TypeScript inlined, for esbuild to chain into the bundle's maps below.
+node_modules/.bin/tsc -p "$stage/tsconfig.json" --sourceMap --inlineSources
 rm -rf "$stage/src" "$stage/tsconfig.json"
 # The `.wasm` ambient declaration is only needed to compile; keep it out of the package.
 rm -f "$stage/dist/wasm-module.d.ts" "$stage/dist/wasm-module.js"
@@ -52,27 +53,29 @@ rm -f "$stage/dist/wasm-module.d.ts" "$stage/dist/wasm-module.js"
 # `new URL(…, import.meta.url)` and top-level await stay as they are for bundlers, Node and workerd.
 # The documentation lives in the `.d.ts` files, which are left untouched. `--keep-names` keeps the
 # public classes' `name` (error classes set `this.name = new.target.name`).
+# Every shipped `.js` gets a `.js.map` with `sourcesContent`: the wrapper's map leads to the
+# TypeScript sources (through tsc's maps), the glue's and the snippet's to wasm-bindgen's unminified
+# output. Nothing loads them at run time; `node --enable-source-maps` and browser devtools do.
 log "esbuild: minify the glue, bundle the wrapper"
 minify() {
   node_modules/.bin/esbuild "$1" --minify --format=esm --target=es2022 --log-level=warning \
-    --outfile="$1.min" "${@:2}"
-  mv "$1.min" "$1"
+    --sourcemap --outfile="$1" --allow-overwrite "${@:2}"
 }
 # wasm-bindgen lists the host.js snippet once per imported function under the same key; each
 # entry is the same module namespace, so the repeated keys are harmless.
-minify "$stage/cyzen_senselink.js" --log-override:duplicate-object-key=silent
-# Keep wasm-bindgen's pointer to the glue's declarations (esbuild drops ordinary comments).
-{ echo '/* @ts-self-types="./cyzen_senselink.d.ts" */'; cat "$stage/cyzen_senselink.js"; } >"$stage/glue.js"
-mv "$stage/glue.js" "$stage/cyzen_senselink.js"
+# Keep wasm-bindgen's pointer to the glue's declarations (esbuild drops ordinary comments); as a
+# banner, so the source map counts its line.
+minify "$stage/cyzen_senselink.js" --log-override:duplicate-object-key=silent \
+  '--banner:js=/* @ts-self-types="./cyzen_senselink.d.ts" */'
 while IFS= read -r file; do
   minify "$file"
 done < <(find "$stage/snippets" -name '*.js')
 node_modules/.bin/esbuild "$stage/dist/node.js" "$stage/dist/browser.js" "$stage/dist/workerd.js" \
   --bundle --splitting --format=esm --target=es2022 --minify --keep-names --log-level=warning \
-  --chunk-names=wrapper --outdir="$stage/bundle" \
+  --chunk-names=wrapper --outdir="$stage/bundle" --sourcemap \
   --external:../cyzen_senselink.js --external:../cyzen_senselink_bg.wasm --external:node:fs
-find "$stage/dist" -name '*.js' -delete
-mv "$stage/bundle"/*.js "$stage/dist/"
+find "$stage/dist" -name '*.js' -delete -o -name '*.js.map' -delete
+mv "$stage/bundle"/*.js "$stage/bundle"/*.js.map "$stage/dist/"
 rmdir "$stage/bundle"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -83,5 +86,6 @@ node -e '
   fs.writeFileSync(process.argv[2] + "/package.json", JSON.stringify(pkg, null, 2) + "\n");
 ' "$version" "$stage"
 cp pkg-template/README.md "$stage/README.md"
+cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md "$stage/"
 mv "$stage" "$out"
 log "$out/ ready: $(du -sh "$out" | cut -f1)"

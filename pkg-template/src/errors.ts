@@ -74,7 +74,16 @@ export class CyzenSenseLinkError extends Error {
   declare readonly requestId?: string;
 
   constructor(code: ErrorCode, message: string, props: ErrorProps = {}) {
-    super(message, props.cause === undefined ? undefined : { cause: props.cause });
+    // Errors are made up to ~12 frames deep (wrapper, WebAssembly glue, WebAssembly); V8 keeps 10
+    // by default, which would cut the caller's own line off the stack. Keep 20 more while capturing.
+    const limit = (Error as { stackTraceLimit?: unknown }).stackTraceLimit;
+    const raise = typeof limit === "number" && Number.isFinite(limit) && limit > 0;
+    if (raise) (Error as { stackTraceLimit: number }).stackTraceLimit = limit + 20;
+    try {
+      super(message, props.cause === undefined ? undefined : { cause: props.cause });
+    } finally {
+      if (raise) (Error as { stackTraceLimit: number }).stackTraceLimit = limit;
+    }
     this.name = new.target.name;
     this.code = code;
     for (const [key, value] of Object.entries(props)) {

@@ -13,8 +13,9 @@ export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> 
   readonly url?: string | undefined;
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
-  /** The connection (`encrypted` on TLS sockets). */
-  readonly socket?: { readonly encrypted?: boolean } | null | undefined;
+  /** The connection (`encrypted: true` on TLS sockets). Typed `object`: `net.Socket` and
+   * `tls.TLSSocket` both fit, whatever `@types/node` says about them. */
+  readonly socket?: object | null | undefined;
 }
 
 /** What the adapter uses of Node's `ServerResponse` (Express's `res` is one). */
@@ -55,7 +56,7 @@ function first(value: string | readonly string[] | undefined): string | undefine
 /** The incoming message as a `Request` (the body streamed through). */
 export function toRequest(message: NodeIncomingMessage, options: NodeHandlerOptions = {}): Request {
   const forwarded = options.trustForwardedHeaders === true;
-  const proto = (forwarded && first(message.headers["x-forwarded-proto"])?.split(",")[0]?.trim()) || (message.socket?.encrypted ? "https" : "http");
+  const proto = (forwarded && first(message.headers["x-forwarded-proto"])?.split(",")[0]?.trim()) || ((message.socket as { readonly encrypted?: unknown } | null | undefined)?.encrypted === true ? "https" : "http");
   const host = (forwarded && first(message.headers["x-forwarded-host"])?.split(",")[0]?.trim()) || first(message.headers.host) || "localhost";
   const base = options.origin ?? `${proto}://${host}`;
   const url = new URL(message.url ?? "/", base);

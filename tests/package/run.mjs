@@ -1,8 +1,10 @@
 // Tier 3: the built package consumed as users consume it. Packs pkg/ with `npm pack`, lints the
-// tarball (publint, are-the-types-wrong), installs it into a scratch project, then runs the same
-// checks (./checks.js) from Node, a plain-ESM page in headless Chromium, a Vite production build in
-// Chromium, and a Worker bundled by Wrangler and run in workerd (Miniflare). Exits non-zero on any
-// failure, or when a runtime ran no check.
+// tarball (publint, are-the-types-wrong), installs it into a scratch project, type-checks every
+// example of the README it ships (./readme-examples.mjs), then runs the same checks (./checks.js)
+// from Node (with and without --enable-source-maps), a plain-ESM page in headless Chromium, a Vite
+// production build and the Vite dev server in Chromium, and a Worker bundled by Wrangler and run in
+// workerd (Miniflare). Exits non-zero on any failure, or when a runtime ran no check.
+import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +12,7 @@ import { launchChromium, resultOfPage } from "../support/chromium.mjs";
 import { run, startServer } from "../support/processes.mjs";
 import { reportAndExit } from "../support/report.mjs";
 import { bundleWorker, withWorkerd } from "../support/workerd.mjs";
+import { checkReadmeExamples } from "./readme-examples.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -34,11 +37,21 @@ await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--l
 cpSync(join(here, "checks.js"), join(scratch, "checks.js"));
 cpSync(join(here, "consumers"), scratch, { recursive: true });
 
-const server = await startServer("node", [join(root, "tests/support/echo-server.mjs"), "--static", scratch]);
 const results = {};
+console.log("README examples: tsc --strict against the installed package's declarations");
+results["README examples"] = await checkReadmeExamples({
+  readme: join(scratch, "node_modules/cyzen-senselink/README.md"),
+  dir: join(scratch, "readme-examples"),
+  root,
+});
 
-console.log("Node ESM import");
+const server = await startServer("node", [join(root, "tests/support/echo-server.mjs"), "--static", scratch]);
+
+console.log("Node ESM import, without and with --enable-source-maps");
 results.node = JSON.parse(await run("node", ["node-consumer.mjs", server.url], { cwd: scratch }));
+results["node --enable-source-maps"] = JSON.parse(
+  await run("node", ["--enable-source-maps", "node-consumer.mjs", server.url], { cwd: scratch }),
+);
 
 console.log("Vite production build");
 await run(bin("vite"), ["build"], { cwd: join(scratch, "vite-app") });
@@ -50,17 +63,50 @@ results.workerd = await withWorkerd(script, async (mf) => {
   return response.json();
 });
 
-console.log("headless Chromium: plain ES module page and the Vite build");
+console.log("headless Chromium: plain ES module page, the Vite build, the Vite dev server");
+const viteDev = await startViteDev(join(scratch, "vite-app"));
 const browser = await launchChromium();
 try {
-  for (const [name, path] of [["esm page", "/esm.html"], ["vite build", "/vite-app/dist/index.html"]]) {
-    const { result, consoleErrors } = await resultOfPage(browser, server.url + path);
+  const pages = [
+    ["esm page", server.url + "/esm.html"],
+    ["vite build", server.url + "/vite-app/dist/index.html"],
+    // The dev server pre-bundles the package (no optimizeDeps setting); the checks call the echo server.
+    ["vite dev", `${viteDev.url}?server=${encodeURIComponent(server.url)}`],
+  ];
+  for (const [name, url] of pages) {
+    const { result, consoleErrors } = await resultOfPage(browser, url);
     for (const error of consoleErrors) result.failed.push({ name: "console error", error });
     results[name] = result;
   }
 } finally {
   await browser.close();
+  viteDev.stop();
   server.stop();
 }
 
 reportAndExit(results);
+
+/** Starts `vite` (dev server) in `dir` on a free port; resolves with its URL once it listens. */
+function startViteDev(dir) {
+  const child = spawn(bin("vite"), ["--host", "127.0.0.1", "--port", "0", "--logLevel", "info"], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stop = () => child.kill("SIGTERM");
+  process.on("exit", stop);
+  let output = "";
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`vite dev did not start in 60 s:\n${output}`)), 60_000);
+    const read = (chunk) => {
+      output += chunk;
+      const url = /Local:\s+(http:\/\/\S+)/.exec(output.replace(/\x1b\[[\d;]*m/g, ""))?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolvePromise({ url, stop });
+      }
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
+    child.on("exit", (code) => reject(new Error(`vite dev exited (${code}) before listening:\n${output}`)));
+  });
+}
