@@ -6,6 +6,7 @@ import { CyzenProxyCore } from "../cyzen_senselink.js";
 import { CyzenOAuth, oauthPartsOf, type CyzenResourceName, type PathOverride } from "./cyzen.js";
 import { drive, type DriveContext } from "./driver.js";
 import { invalidInput } from "./errors.js";
+import { revivable, wasmCall } from "./instance.js";
 import { func, record, text } from "./options.js";
 import { admit, jsonRefusal, proxyAccess, readBody, tooLargeMessage, type ProxyAccessOptions } from "./proxy-common.js";
 import { checkLimits, forward, joined, type FetchLike } from "./transport.js";
@@ -149,7 +150,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
   }
   checkLimits({ timeoutMs: o.timeoutMs });
   if (o.paths !== undefined && o.paths !== null) record(o.paths, "paths");
-  const planner = new CyzenProxyCore({ baseUrl: o.baseUrl, companyId: text(o, "companyId", true), paths: o.paths, allow: typeof allow === "function" ? undefined : allow });
+  const planner = revivable(() => new CyzenProxyCore({ baseUrl: o.baseUrl, companyId: text(o, "companyId", true), paths: o.paths, allow: typeof allow === "function" ? undefined : allow }));
   const access = proxyAccess(o, DEFAULT_MAX_BODY_BYTES);
 
   return async (request: Request): Promise<Response> => {
@@ -167,7 +168,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       if (chunks === "too-large") return cyzenRefusal(413, tooLargeMessage(access.maxBodyBytes));
       body = utf8.decode(joined(chunks));
     }
-    const plan = planner.plan(method, request.url, request.headers.get("content-type") ?? undefined, body) as CyzenProxyPlan;
+    const plan = wasmCall(() => planner().plan(method, request.url, request.headers.get("content-type") ?? undefined, body)) as CyzenProxyPlan;
     if (!plan.forward) return cyzenRefusal(plan.status, plan.message);
     const allowed =
       typeof allow === "function"
@@ -198,7 +199,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
     let generation = 0;
     if (oauth) {
       try {
-        ({ token, generation } = await drive<{ token: string; generation: number }>(oauth.core().accessToken(), tokenContext));
+        ({ token, generation } = await drive<{ token: string; generation: number }>(wasmCall(() => oauth.core().accessToken()), tokenContext));
       } catch (error) {
         return tokenFailure(error);
       }
@@ -218,7 +219,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       if (upstream.status === 401 && oauth) {
         await upstream.body?.cancel();
         try {
-          ({ token } = await drive<{ token: string; generation: number }>(oauth.core().renewAfter(generation), tokenContext));
+          ({ token } = await drive<{ token: string; generation: number }>(wasmCall(() => oauth.core().renewAfter(generation)), tokenContext));
         } catch (error) {
           return tokenFailure(error);
         }

@@ -3,6 +3,7 @@
  * `new SenseLinkClient({ baseUrl: "<its URL>", proxy: true })` and never see the secret.
  */
 import { SenseLinkProxyCore } from "../cyzen_senselink.js";
+import { revivable, wasmCall } from "./instance.js";
 import { record } from "./options.js";
 import { admit, countedBody, jsonRefusal, proxyAccess, tooLargeMessage, type ProxyAccessOptions } from "./proxy-common.js";
 import { checkLimits, forward, type FetchLike } from "./transport.js";
@@ -121,15 +122,15 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
   const o = record(options, "options");
   const { allow, fetch: upstreamFetch, timeoutMs } = options;
   checkLimits({ timeoutMs });
-  const core = new SenseLinkProxyCore({
+  const core = revivable(() => new SenseLinkProxyCore({
     baseUrl: options.baseUrl, appKey: options.appKey, appSecret: options.appSecret, clockOffsetMs: options.clockOffsetMs,
     allow: typeof allow === "function" ? undefined : allow,
-  });
+  }));
   const access = proxyAccess(o, DEFAULT_MAX_BODY_BYTES);
   return async (request: Request): Promise<Response> => {
     const refused = await admit(access, request, refusal);
     if (refused) return refused;
-    const plan = core.plan(request.method, request.url, Date.now()) as ProxyPlan;
+    const plan = wasmCall(() => core().plan(request.method, request.url, Date.now())) as ProxyPlan;
     if (!plan.forward) return refusal(plan.status, plan.message);
     const allowed =
       typeof allow === "function"

@@ -48,6 +48,20 @@ export const checks = {
     assertEqual(lib.senselinkSign("1477881215000", "2323dsfadfewrasa3434"), "e5ef72ef839bdf5397b4906b199b9fbf", "signing after the trap");
   },
 
+  async "proxies made before a trap keep working after it"(lib, env) {
+    const senselink = lib.createSenseLinkProxy({
+      baseUrl: env.sandboxUrl, appKey: env.senselink.appKey, appSecret: env.senselink.appSecret, authorize: () => true,
+    });
+    const cyzen = lib.createCyzenProxy({
+      baseUrl: env.cyzen.baseUrl, companyId: env.cyzen.companyId, auth: { staticToken: env.cyzen.staticToken }, authorize: () => true,
+    });
+    trap(lib);
+    const persons = await senselink(new Request("https://worker.test/senselink/api/v1/user/list?size=1"));
+    assertEqual(persons.status, 200, "SenseLink proxy after the trap");
+    const groups = await cyzen(new Request("https://worker.test/cyzen/groups"));
+    assertEqual(groups.status, 200, "cyzen proxy after the trap");
+  },
+
   async "a thousand traps do not wear the module out"(lib, env) {
     for (let i = 0; i < 1000; i += 1) {
       trap(lib);
