@@ -73,24 +73,35 @@ export function clearFieldErrors(form) {
  * `fieldMap` maps library field names to input names when they differ. Returns the input, if any.
  */
 export function showFormError(form, error, fieldMap = {}) {
-  const field = error?.field ? (fieldMap[error.field] ?? error.field) : null;
-  // Sections not in use are hidden (and their controls disabled): use the visible slot.
-  const slot = field ? [...form.querySelectorAll(`.field-error[data-for="${CSS.escape(field)}"]`)].find((s) => !s.closest("[hidden]")) : null;
-  if (slot) {
+  // INVALID_INPUT lists every problem (`issues`): each goes next to its own field at once.
+  const issues = error instanceof InvalidInputError && Array.isArray(error.issues) && error.issues.length > 0
+    ? error.issues
+    : [{ field: error?.field, message: error?.message ?? "" }];
+  let first = null;
+  let shown = 0;
+  for (const issue of issues) {
+    const field = issue.field ? (fieldMap[issue.field] ?? issue.field) : null;
+    // Sections not in use are hidden (and their controls disabled): use the visible slot.
+    const slot = field ? [...form.querySelectorAll(`.field-error[data-for="${CSS.escape(field)}"]`)].find((s) => !s.closest("[hidden]")) : null;
+    if (!slot) continue;
+    shown += 1;
     // The library's message ("avatar: is 5.0 MB …; the limit is 4 MB …"), named by the visible label.
     const label = slot.closest(".field")?.querySelector("label")?.firstChild?.textContent?.trim();
-    const rule = error.message.replace(/^[\w.[\]]+: /, "");
+    const rule = issue.message.replace(/^[\w.[\]]+: /, "");
     slot.textContent = error instanceof InvalidInputError ? `${label ?? field}: ${rule}` : `${friendly(error).text} ${error.message}`;
     slot.dataset.code = error.code ?? "";
     const input = form.querySelector(`[name="${CSS.escape(field)}"]:not(:disabled)`);
     if (input) {
       input.setAttribute("aria-invalid", "true");
-      input.focus();
+      first ??= input;
     }
-    return input;
   }
-  form.querySelector(".form-error").replaceChildren(errorBox(error));
-  return null;
+  if (shown === 0) {
+    form.querySelector(".form-error").replaceChildren(errorBox(error));
+    return null;
+  }
+  first?.focus();
+  return first;
 }
 
 /** A `<label>` around text and a control, with an error slot under it. */

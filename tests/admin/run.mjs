@@ -386,6 +386,16 @@ try {
     assertEqual(posts.map((e) => e.body.parts.find((p) => p.name === "force")?.value ?? null), [null, "1"], "second attempt forced");
   });
 
+  await check("an empty visitor form shows every problem at once, each next to its field", async () => {
+    await openAdd();
+    await page.check("input[name=kind][value=visitor]");
+    await dialog().locator("button[type=submit]").click();
+    for (const name of ["name", "avatar", "mobile"]) {
+      assert((await fieldError(name).innerText()).length > 0, `${name}: its problem is shown`);
+    }
+    await page.keyboard.press("Escape");
+  });
+
   await check("a visitor needs a mobile number (checked before sending), then is added", async () => {
     await openAdd();
     await page.check("input[name=kind][value=visitor]");
