@@ -278,6 +278,40 @@ writeFileSync(spotsFile, spotsBody);
   rows.push([`paced throughput: ${N} concurrent cyzen calls vs the sandbox's sliding 5/s window`, fmt(paced),
     `${fmt(naive)} (fixed 1-s window counter)`, "≥ 98 % of 5/s, 0 over-limit"]);
 }
+// --- one token, many isolates: the coordinator in workerd -----------------------------------------------
+// bench/coordinator-worker.js in workerd with the CyzenTokenCoordinator Durable Object: 8 clients
+// (standing in for isolates) on one token for 10 s, with and without the object; then what the
+// object's two round trips add to one call (sandbox limit off, calls one after another).
+{
+  const source = readFileSync(join(here, "coordinator-worker.js"), "utf8").replaceAll("PACKAGE", join(pkg, "dist/workerd.js"));
+  const script = await bundleWorker(join(work, "worker-coordinator"), source);
+  const admin = (path, init) => fetch(`${sandbox.url}${path}`, init).then((r) => r.json());
+  const query = (params) => `http://bench.test/?cyzen=${encodeURIComponent(JSON.stringify(cz))}&${new URLSearchParams(params)}`;
+  await withWorkerd(script, async (mf) => {
+    const paced = async (coordinated) => {
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await admin("/__admin/cyzen/stats", { method: "DELETE" });
+      const answer = await (await mf.dispatchFetch(query({ mode: "paced", instances: 8, seconds: 10, coordinated: coordinated ? 1 : 0 }))).json();
+      const stats = await admin("/__admin/cyzen/stats");
+      return `${(stats.accepted / answer.seconds).toFixed(2)} accepted calls/s (${((stats.accepted / answer.seconds / 5) * 100).toFixed(1)} % of 5/s); ` +
+        `${stats.rejected} over-limit; max ${stats.max_in_1s} in any 1 s`;
+    };
+    const [withObject, without] = [await paced(true), await paced(false)];
+    rows.push(["paced throughput, workerd: 8 clients (isolates) on one token for 10 s, through `CyzenTokenCoordinator`",
+      withObject, `without it: ${without}`, "0 over-limit"]);
+    await admin("/__admin/cyzen/config", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rate_limit_per_sec: 0 }) });
+    const perCall = async (coordinated) => (await (await mf.dispatchFetch(query({ mode: "overhead", calls: 200, coordinated }))).json()).perCallMs;
+    const samples = { with: [], without: [] };
+    for (let i = 0; i < 5; i++) {
+      samples.without.push(await perCall(0));
+      samples.with.push(await perCall(1));
+    }
+    await admin("/__admin/cyzen/config", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rate_limit_per_sec: 5 }) });
+    const [a, b] = [median(samples.with), median(samples.without)];
+    rows.push(["coordinator cost per call, workerd (local object; one round trip before, one after; 5 × 200 sequential calls, median)",
+      `${ms(a)} per call with it, ${ms(b)} without: **${signed(a - b, "ms")}**`, "—", "—"]);
+  }, { durableObjects: { CYZEN_COORDINATOR: "CyzenTokenCoordinator" } });
+}
 // --- bulk import against the sandbox ------------------------------------------------------------------
 // 300 rows with a 60 KB photo each, in a fresh process (bench/import-node.mjs): time to check them
 // (`dryRun`) and to register them (`importPeople`, 4 at a time), and the wasm memory growth meanwhile.

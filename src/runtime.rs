@@ -51,6 +51,17 @@ pub trait Runtime {
 
     /// Stores a JSON text under `key` (`None` deletes it).
     fn save(&self, key: &str, value: Option<String>) -> impl Future<Output = Result<(), Error>>;
+
+    /// Takes the lock `key` shared with other client instances (other isolates, other machines)
+    /// before a step that must run once for all of them: a token refresh. The host's coordinator
+    /// decides; without one (the default) it is granted at once, the instance's own single-flight
+    /// being enough. Fails with `TIMEOUT` or `ABORTED` when the call's deadline passes first.
+    /// (No default body: a runtime that wraps another must pass it on, not drop it.)
+    fn lock(&self, key: &str) -> impl Future<Output = Result<(), Error>>;
+
+    /// Gives back the lock `key` taken with [`Runtime::lock`] (the host also gives it back when
+    /// the call ends holding it).
+    fn unlock(&self, key: &str) -> impl Future<Output = ()>;
 }
 
 /// Fills `buf` with cryptographically secure random bytes (`crypto.getRandomValues` on wasm).

@@ -6,12 +6,13 @@
  */
 export * from "./errors.js";
 export * from "./http.js";
-export type { ClientHooks, HookLogger, RateLimitEvent, RequestEvent, ResponseEvent, RetryEvent } from "./hooks.js";
+export type { ClientHooks, FallbackEvent, HookLogger, RateLimitEvent, RequestEvent, ResponseEvent, RetryEvent } from "./hooks.js";
 export * from "./senselink.js";
 export * from "./senselink-proxy.js";
 export * from "./senselink-import.js";
 export * from "./cyzen.js";
 export * from "./cyzen-proxy.js";
+export * from "./coordinator.js";
 export * from "./access.js";
 export * from "./node-adapter.js";
 export { __trapForTests } from "./instance.js";

@@ -3,9 +3,11 @@
  * `new CyzenClient({ baseUrl: "<its URL>", auth: { proxy: true } })` and never hold a token.
  */
 import { CyzenProxyCore } from "../cyzen_senselink.js";
-import { CyzenOAuth, oauthPartsOf, type CyzenResourceName, type PathOverride } from "./cyzen.js";
+import type { CoordinatorGrant, CyzenCoordinator } from "./coordinator.js";
+import { CyzenOAuth, checkCoordinator, oauthPartsOf, type CyzenResourceName, type PathOverride } from "./cyzen.js";
 import { drive, type DriveContext } from "./driver.js";
 import { invalidInput } from "./errors.js";
+import { emit } from "./hooks.js";
 import { revivable, wasmCall } from "./instance.js";
 import { func, record, text } from "./options.js";
 import { admit, jsonRefusal, proxyAccess, readBody, tooLargeMessage, type ProxyAccessOptions } from "./proxy-common.js";
@@ -66,6 +68,14 @@ export interface CyzenProxySettings {
   readonly fetch?: FetchLike;
   /** Abort the upstream call after this many milliseconds (answers 504). */
   readonly timeoutMs?: number;
+  /**
+   * Paces the forwarded calls and the token refresh with every other instance using the same
+   * token (see {@link durableObjectCoordinator}); default: the `CyzenOAuth`'s own, else none (the
+   * page's client paces itself). A call that gets no slot in time answers 503 with `Retry-After`.
+   */
+  readonly coordinator?: CyzenCoordinator;
+  /** The rate told to the coordinator: requests in any 1-second window (default 5). */
+  readonly requestsPerSecond?: number;
   /**
    * The largest form body of a write, in bytes (default 1 MiB: cyzen writes are small forms). A
    * larger declared `Content-Length` is refused with 413 before anything is read; a body without
@@ -143,6 +153,8 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
   const o = record(options, "options");
   const { allow, timeoutMs } = options;
   const upstreamFetch = func(o, "fetch");
+  const coordinator = checkCoordinator(o.coordinator);
+  const requestsPerSecond = typeof o.requestsPerSecond === "number" && o.requestsPerSecond >= 1 ? Math.floor(o.requestsPerSecond) : 5;
   const auth = o.auth;
   if (typeof auth !== "function" && !(auth instanceof CyzenOAuth)) {
     const token = (auth as { staticToken?: unknown } | undefined)?.staticToken;
@@ -194,7 +206,8 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       if (code === "TIMEOUT") return cyzenRefusal(504, "the cyzen token endpoint did not answer in time");
       return cyzenRefusal(502, "the cyzen token endpoint could not be reached");
     };
-    const tokenContext: DriveContext = { store: oauth?.store, tokenFetch: oauth?.fetch ?? upstreamFetch, timeoutMs };
+    const pacer = coordinator ?? oauth?.coordinator;
+    const tokenContext: DriveContext = { store: oauth?.store, tokenFetch: oauth?.fetch ?? upstreamFetch, timeoutMs, coordinator: pacer, requestsPerSecond };
     let token: string;
     let generation = 0;
     if (oauth) {
@@ -207,7 +220,25 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       token = staticToken as string;
     }
 
-    const send = (bearer: string): Promise<Response> => {
+    const send = async (bearer: string): Promise<Response> => {
+      let slot: CoordinatorGrant | undefined;
+      if (pacer) {
+        const waitMs = timeoutMs ?? 60_000;
+        slot = await pacer.acquire({ signal: request.signal, maxWaitMs: waitMs, requestsPerSecond });
+        // The proxy has no hooks of its own: a fallback goes to its CyzenOAuth's.
+        const hooks = oauth?.hooks;
+        if (slot.fallback !== undefined && hooks) {
+          emit(hooks, hooks.onFallback, { operation: `proxy ${plan.method} ${plan.path}`, what: "pacing", reason: slot.fallback });
+        }
+      }
+      try {
+        return await forwardOnce(bearer);
+      } finally {
+        // The window starts when the answer's head arrived.
+        await Promise.resolve(slot?.release()).catch(() => undefined);
+      }
+    };
+    const forwardOnce = (bearer: string): Promise<Response> => {
       const headers = new Headers({ authorization: `bearer ${bearer}`, accept: request.headers.get("accept") ?? "application/json" });
       const language = request.headers.get("accept-language");
       if (language !== null) headers.set("accept-language", language);
@@ -228,6 +259,11 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       return upstream;
     } catch (error) {
       const code = (error as { code?: string } | null)?.code;
+      if (code === "TIMEOUT" && pacer && (error as { message?: string }).message?.includes("slot")) {
+        const refusal = cyzenRefusal(503, "no pacing slot for this cyzen token in time: retry shortly");
+        refusal.headers.set("retry-after", "1");
+        return refusal;
+      }
       if (code === "TIMEOUT") return cyzenRefusal(504, "cyzen did not answer in time");
       if (code === "HTTP_STATUS") return cyzenRefusal(502, "cyzen answered with a redirect, which is not followed (check baseUrl)");
       return cyzenRefusal(502, "cyzen could not be reached");

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import { CyzenCore, OAuthCore, type Task } from "../cyzen_senselink.js";
+import type { CyzenCoordinator } from "./coordinator.js";
 import { drive, type DriveContext, type TokenStore } from "./driver.js";
 import { checkHooks, type ClientHooks } from "./hooks.js";
 import { revivable, wasmCall } from "./instance.js";
@@ -120,6 +121,12 @@ export interface CyzenOAuthOptions extends ClientHooks {
   readonly timeoutMs?: number;
   /** Token answers larger than this many bytes fail with `RESPONSE_TOO_LARGE` (default 16 MiB). */
   readonly maxResponseBytes?: number;
+  /**
+   * Shares the refresh with every other instance using these tokens (other isolates): one
+   * refresh reaches the token endpoint, the others adopt its result. Clients using this
+   * `CyzenOAuth` also pace through it unless they have their own. See {@link durableObjectCoordinator}.
+   */
+  readonly coordinator?: CyzenCoordinator;
 }
 
 /**
@@ -158,6 +165,7 @@ export interface OAuthParts {
   readonly timeoutMs: number | undefined;
   readonly maxResponseBytes: number | undefined;
   readonly hooks: ClientHooks | undefined;
+  readonly coordinator: CyzenCoordinator | undefined;
 }
 
 const oauthParts = new WeakMap<CyzenOAuth, OAuthParts>();
@@ -220,7 +228,8 @@ export class CyzenOAuth {
     const timeoutMs = o.timeoutMs as number | undefined;
     const maxResponseBytes = o.maxResponseBytes as number | undefined;
     const hooks = checkHooks(o as ClientHooks, invalid);
-    oauthParts.set(this, { core: sharedOAuthCore(store, o), store, fetch: func(o, "fetch"), timeoutMs, maxResponseBytes, hooks });
+    const coordinator = checkCoordinator(o.coordinator);
+    oauthParts.set(this, { core: sharedOAuthCore(store, o), store, fetch: func(o, "fetch"), timeoutMs, maxResponseBytes, hooks, coordinator });
   }
 
   /**
@@ -292,6 +301,16 @@ export function oauthPartsOf(oauth: CyzenOAuth): OAuthParts {
   const found = oauthParts.get(oauth);
   if (!found) throw invalid("auth", "not a CyzenOAuth instance");
   return found;
+}
+
+/** A `coordinator` option: an object with `acquire()` and `lock()`, or nothing. @internal */
+export function checkCoordinator(value: unknown): CyzenCoordinator | undefined {
+  if (value === undefined || value === null) return undefined;
+  const c = value as Partial<CyzenCoordinator>;
+  if (typeof c !== "object" || typeof c.acquire !== "function" || typeof c.lock !== "function") {
+    throw invalid("coordinator", "must have acquire() and lock() (see durableObjectCoordinator)");
+  }
+  return value as CyzenCoordinator;
 }
 
 /** `base` with a call's own options (checked) on top: its `signal`, and its `timeoutMs` if set. */
@@ -1243,6 +1262,12 @@ export interface CyzenClientOptions extends ClientHooks {
   readonly timeoutMs?: number;
   /** Answers larger than this many bytes fail with `RESPONSE_TOO_LARGE` (default 16 MiB). */
   readonly maxResponseBytes?: number;
+  /**
+   * Paces this client's requests and its token refreshes together with every other instance
+   * using the same token (Worker isolates): see {@link durableObjectCoordinator}. Default: the
+   * `CyzenOAuth`'s coordinator, else none (the client's own pacer alone, right for one instance).
+   */
+  readonly coordinator?: CyzenCoordinator;
   /** Replace the path (and list key, id key) of resources; see the confirmed/guess table in the docs. */
   readonly paths?: Partial<Record<CyzenResourceName, PathOverride>>;
 }
@@ -1296,6 +1321,8 @@ export class CyzenClient {
       timeoutMs: o.timeoutMs as number | undefined,
       maxResponseBytes: o.maxResponseBytes as number | undefined,
       hooks: checkHooks(o as ClientHooks, invalid),
+      coordinator: checkCoordinator(o.coordinator) ?? oauth?.coordinator,
+      requestsPerSecond: typeof o.requestsPerSecond === "number" ? o.requestsPerSecond : undefined,
     };
     const run = async <T>(operation: string, task: () => Task, opts: CallOptions | undefined): Promise<T> => {
       const call = callContext({ ...context, operation }, opts);

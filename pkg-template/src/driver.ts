@@ -7,6 +7,7 @@
  * @internal
  */
 import type { Task } from "../cyzen_senselink.js";
+import type { CoordinatorGrant, CoordinatorRequest, CyzenCoordinator } from "./coordinator.js";
 import { CyzenSenseLinkError } from "./errors.js";
 import { emit, redactUrl, type ClientHooks, type RequestEvent } from "./hooks.js";
 import { instanceGeneration, internalError, isStale, wasmCall, whilePending } from "./instance.js";
@@ -30,6 +31,10 @@ export interface DriveContext extends SendOptions {
   readonly operation?: string | undefined;
   /** The client's hooks, if any. */
   readonly hooks?: ClientHooks | undefined;
+  /** Paces API requests and grants the refresh lock across instances (cyzen), if any. */
+  readonly coordinator?: CyzenCoordinator | undefined;
+  /** The client's rate, told to the coordinator. */
+  readonly requestsPerSecond?: number | undefined;
 }
 
 type Step =
@@ -37,7 +42,8 @@ type Step =
   | ({ readonly kind: "send"; readonly token?: true } & PlannedRequest)
   | { readonly kind: "sleep"; readonly ms: number; readonly why: "pacing" | "retry" | "refresh"; readonly status?: number; readonly attempt?: number }
   | { readonly kind: "load"; readonly key: string }
-  | { readonly kind: "save"; readonly key: string; readonly value: string | null };
+  | { readonly kind: "save"; readonly key: string; readonly value: string | null }
+  | { readonly kind: "lock" | "unlock"; readonly key: string };
 
 /** A transport failure as `task.fail` takes it: code, message, cause, status and limit. */
 function failure(error: unknown): [string, string, unknown, number | undefined, number | undefined] {
@@ -75,6 +81,25 @@ function announce(hooks: ClientHooks, step: { readonly ms: number; readonly why:
     const event = { operation, waitMs: step.ms, source: "client" } as const;
     emit(hooks, hooks.onRateLimit, event);
     if (log) emit(hooks, (e: typeof event) => log.debug(`${e.operation} waits ${e.waitMs} ms for a pacing slot`, e), event);
+  }
+}
+
+/** Tells the hooks that the coordinator could not be reached and a local fallback decided. */
+function announceFallback(hooks: ClientHooks, operation: string, grant: CoordinatorGrant, what: "pacing" | "refresh lock"): void {
+  const reason = grant.fallback;
+  if (reason === undefined) return;
+  const event = { operation, what, reason } as const;
+  emit(hooks, hooks.onFallback, event);
+  const { log } = hooks;
+  if (log) emit(hooks, (e: typeof event) => log.warn(`${e.operation}: ${e.what} decided locally (${e.reason})`, e), event);
+}
+
+/** Releases a grant; a coordinator's failure to take it back never fails the call. */
+async function release(grant: CoordinatorGrant | undefined): Promise<void> {
+  try {
+    await grant?.release();
+  } catch {
+    // The coordinator's lease takes it back.
   }
 }
 
@@ -130,6 +155,9 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
   let last: RequestEvent | undefined;
   let lastStep: PlannedRequest | undefined;
   let requestId: string | null = null;
+  const { coordinator } = context;
+  const locks = new Map<string, CoordinatorGrant>();
+  const ask = (): CoordinatorRequest => ({ signal: deadline.signal, maxWaitMs: Math.max(0, deadline.at - Date.now()), requestsPerSecond: context.requestsPerSecond ?? 5 });
   try {
     let step = next(() => task.start(Date.now()));
     for (;;) {
@@ -147,12 +175,21 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
             hooks.log && emit(hooks, (e: RequestEvent) => hooks.log?.debug(`→ ${e.method} ${e.url}`, e), last);
           }
           let answer: Answer;
+          let slot: CoordinatorGrant | undefined;
           try {
+            // Token requests are not counted in the API's window: only API requests take a slot.
+            if (coordinator && !step.token) {
+              slot = await coordinator.acquire(ask());
+              if (hooks) announceFallback(hooks, operation ?? "call", slot, "pacing");
+            }
             answer = await send(step, step.token ? { ...context, fetch: context.tokenFetch ?? context.fetch } : context, deadline);
           } catch (error) {
-            step = next(() => task.fail(Date.now(), ...failure(error)));
+            await release(slot);
+            step = next(() => task.fail(Date.now(), ...failure(deadline.stopped() ?? error)));
             continue;
           }
+          // The window starts when the answer arrived (its body is already read).
+          await release(slot);
           requestId = answer.requestId ?? requestId;
           if (hooks && last) {
             const event = { ...last, status: answer.status, durationMs: Date.now() - started, requestId: answer.requestId };
@@ -175,6 +212,26 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
             step = next(() => task.fail(Date.now(), ...failure(deadline.stopped() ?? error)));
             continue;
           }
+          step = next(() => task.resume(Date.now(), undefined));
+          continue;
+        }
+        case "lock": {
+          if (coordinator) {
+            try {
+              const grant = await coordinator.lock(step.key, ask());
+              locks.set(step.key, grant);
+              if (hooks) announceFallback(hooks, operation ?? "call", grant, "refresh lock");
+            } catch (error) {
+              step = next(() => task.fail(Date.now(), ...failure(deadline.stopped() ?? error)));
+              continue;
+            }
+          }
+          step = next(() => task.resume(Date.now(), undefined));
+          continue;
+        }
+        case "unlock": {
+          await release(locks.get(step.key));
+          locks.delete(step.key);
           step = next(() => task.resume(Date.now(), undefined));
           continue;
         }
@@ -203,6 +260,8 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
   } catch (error) {
     throw withContext(error, operation, lastStep, requestId);
   } finally {
+    // A call that ends holding a lock (cancelled mid-refresh) gives it back.
+    for (const grant of locks.values()) void release(grant);
     deadline.dispose();
     untrack();
     // A task of a replaced instance is gone with it (wasm-bindgen refuses to touch it).

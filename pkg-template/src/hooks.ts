@@ -57,12 +57,22 @@ export interface RateLimitEvent {
   readonly status?: number;
 }
 
+/** The coordinator (`CyzenCoordinator`) could not be reached: a local fallback decided instead. */
+export interface FallbackEvent {
+  /** The call. */
+  readonly operation: string;
+  /** What was decided locally: a pacing slot (at the fallback's share of the rate) or the refresh lock. */
+  readonly what: "pacing" | "refresh lock";
+  /** Why the coordinator was not used (its failure, or a recent one). */
+  readonly reason: string;
+}
+
 /** Where `log` writes: `console` fits. */
 export interface HookLogger {
   /** Each request and answer. */
   debug(message: string, event: RequestEvent | ResponseEvent | RateLimitEvent): void;
-  /** Retries and server rate limits. */
-  warn(message: string, event: RetryEvent | RateLimitEvent): void;
+  /** Retries, server rate limits and coordinator fallbacks. */
+  warn(message: string, event: RetryEvent | RateLimitEvent | FallbackEvent): void;
 }
 
 /**
@@ -81,6 +91,8 @@ export interface ClientHooks {
   readonly onRetry?: (event: RetryEvent) => void;
   /** Before each wait caused by a rate limit (the client's pacing, or the server's 503/429). */
   readonly onRateLimit?: (event: RateLimitEvent) => void;
+  /** When a coordinator could not be reached and its local fallback decided (cyzen clients with `coordinator`). */
+  readonly onFallback?: (event: FallbackEvent) => void;
   /** A logger for one line per request, answer, retry and rate-limit wait (e.g. `console`). */
   readonly log?: HookLogger;
 }
@@ -110,15 +122,15 @@ export function redactUrl(url: string): string {
 
 /** Checks hook options: functions, and a logger with `debug` and `warn`. @internal */
 export function checkHooks(options: ClientHooks, invalid: (field: string, message: string) => Error): ClientHooks | undefined {
-  const { onRequest, onResponse, onRetry, onRateLimit, log } = options;
-  for (const [name, hook] of Object.entries({ onRequest, onResponse, onRetry, onRateLimit })) {
+  const { onRequest, onResponse, onRetry, onRateLimit, onFallback, log } = options;
+  for (const [name, hook] of Object.entries({ onRequest, onResponse, onRetry, onRateLimit, onFallback })) {
     if (hook !== undefined && typeof hook !== "function") throw invalid(name, "must be a function");
   }
   if (log !== undefined && (log === null || typeof log.debug !== "function" || typeof log.warn !== "function")) {
     throw invalid("log", "must have debug() and warn() (console does)");
   }
-  if (!onRequest && !onResponse && !onRetry && !onRateLimit && !log) return undefined;
-  return { onRequest, onResponse, onRetry, onRateLimit, log };
+  if (!onRequest && !onResponse && !onRetry && !onRateLimit && !onFallback && !log) return undefined;
+  return { onRequest, onResponse, onRetry, onRateLimit, onFallback, log };
 }
 
 /** Calls one hook; what it throws is ignored (and logged). @internal */

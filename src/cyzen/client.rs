@@ -158,6 +158,14 @@ impl<T: Runtime> Runtime for Counted<'_, T> {
         self.rt.save(key, value)
     }
 
+    fn lock(&self, key: &str) -> impl Future<Output = Result<()>> {
+        self.rt.lock(key)
+    }
+
+    fn unlock(&self, key: &str) -> impl Future<Output = ()> {
+        self.rt.unlock(key)
+    }
+
     async fn send(&self, request: Request) -> Result<Response<T::Value>> {
         let Some(pacer) = self.pacer else { return self.rt.send(request).await };
         loop {

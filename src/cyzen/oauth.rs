@@ -567,8 +567,13 @@ impl OAuth {
             rt.sleep(WAIT_STEP_MS, Wait::Refresh).await?;
         };
         let _guard = LeaseGuard { state: &self.state, attempt };
+        // Other instances sharing these tokens (isolates, through the host's coordinator) wait
+        // here while one refreshes; each then finds the winner's tokens in the store
+        // (`refresh_once` reads it first), so one refresh reaches the token endpoint.
+        let lock = self.key("tokens");
+        rt.lock(&lock).await?;
         let outcome = self.refresh_once(rt, current.as_ref()).await;
-        let (tokens, save, generation) = {
+        let settled = {
             let mut st = self.state.borrow_mut();
             if st.lease.as_ref().is_some_and(|l| l.attempt == attempt) {
                 st.lease = None;
@@ -579,17 +584,21 @@ impl OAuth {
                     st.loaded = true;
                     st.generation += 1;
                     st.failed = None;
-                    (tokens, save, st.generation)
+                    Ok((tokens, save, st.generation))
                 }
                 Err(error) => {
                     st.failed = Some((attempt, stale, error.clone()));
-                    return Err(error);
+                    Err(error)
                 }
             }
         };
-        if let Some(json) = save {
-            rt.save(&self.key("tokens"), Some(json)).await?;
-        }
+        let saved = match &settled {
+            Ok((_, Some(json), _)) => rt.save(&lock, Some(json.clone())).await,
+            _ => Ok(()),
+        };
+        rt.unlock(&lock).await;
+        let (tokens, _, generation) = settled?;
+        saved?;
         Ok((tokens, generation))
     }
 

@@ -19,6 +19,8 @@ pub type SlotId = u64;
 #[derive(Debug)]
 struct Held {
     id: SlotId,
+    /// When the slot was taken.
+    taken_ms: f64,
     /// When the answer arrived; `None` while the request is in flight.
     done_ms: Option<f64>,
 }
@@ -64,7 +66,7 @@ impl Pacer {
         }
         let id = self.next_id;
         self.next_id += 1;
-        self.held.push(Held { id, done_ms: None });
+        self.held.push(Held { id, taken_ms: now_ms, done_ms: None });
         self.in_flight += 1;
         Ok(id)
     }
@@ -89,6 +91,19 @@ impl Pacer {
     /// A request taken with [`Pacer::try_acquire_flight`] finished (or was dropped).
     pub fn release_flight(&mut self) {
         self.in_flight = self.in_flight.saturating_sub(1);
+    }
+
+    /// Finishes, at `now_ms`, every slot still in flight that was taken `lease_ms` or more ago: its
+    /// holder is gone without saying so (a coordinator's isolate that died mid-request). Returns
+    /// how many it finished.
+    pub fn finish_stale(&mut self, now_ms: f64, lease_ms: f64) -> usize {
+        let mut finished = 0;
+        for held in self.held.iter_mut().filter(|h| h.done_ms.is_none() && now_ms - h.taken_ms >= lease_ms) {
+            held.done_ms = Some(now_ms);
+            finished += 1;
+        }
+        self.in_flight = self.in_flight.saturating_sub(finished);
+        finished
     }
 
     /// Requests currently in flight.
@@ -184,6 +199,19 @@ mod tests {
         pacer.finish(id, 300.0);
         assert_eq!(pacer.try_acquire(1200.0), Err(100.0));
         assert!(pacer.try_acquire(1300.0).is_ok());
+    }
+
+    #[test]
+    fn a_slot_whose_holder_vanished_is_finished_after_its_lease() {
+        let mut pacer = Pacer::new(1, 1000.0, 0.0, 6);
+        let _lost = pacer.try_acquire(0.0).unwrap();
+        assert_eq!(pacer.finish_stale(29_999.0, 30_000.0), 0);
+        assert_eq!(pacer.try_acquire(29_999.0), Err(IN_FLIGHT_POLL_MS));
+        assert_eq!(pacer.finish_stale(30_000.0, 30_000.0), 1);
+        assert_eq!(pacer.in_flight(), 0);
+        // Its window runs from the lease's end, as if the answer had arrived then.
+        assert_eq!(pacer.try_acquire(30_500.0), Err(500.0));
+        assert!(pacer.try_acquire(31_000.0).is_ok());
     }
 
     #[test]

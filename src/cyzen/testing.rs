@@ -7,7 +7,7 @@
 //! the clock to the earliest timer.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -78,6 +78,8 @@ struct Inner {
     max_in_flight: Cell<usize>,
     store: RefCell<BTreeMap<String, String>>,
     waits: RefCell<Vec<(u64, Wait)>>,
+    /// `Some` when the runtime stands for a host with a coordinator: the locks held.
+    locks: RefCell<Option<BTreeSet<String>>>,
 }
 
 /// The simulated runtime (cheap to clone; clones share the clock, the script and the log).
@@ -96,7 +98,14 @@ impl Sim {
             max_in_flight: Cell::new(0),
             store: RefCell::new(BTreeMap::new()),
             waits: RefCell::new(Vec::new()),
+            locks: RefCell::new(None),
         }))
+    }
+
+    /// From now on `lock` is exclusive across every caller of this runtime (a host with a
+    /// coordinator shared by isolates); by default it is granted at once, as without one.
+    pub fn coordinate(&self) {
+        *self.0.locks.borrow_mut() = Some(BTreeSet::new());
     }
 
     /// The value stored under `key` (the token store shared by every caller).
@@ -186,6 +195,25 @@ impl Runtime for Sim {
         Ok(())
     }
 
+    async fn lock(&self, key: &str) -> Result<()> {
+        loop {
+            {
+                let mut locks = self.0.locks.borrow_mut();
+                let Some(held) = locks.as_mut() else { return Ok(()) };
+                if held.insert(key.to_string()) {
+                    return Ok(());
+                }
+            }
+            self.timer(self.0.now.get() + 5.0).await;
+        }
+    }
+
+    async fn unlock(&self, key: &str) {
+        if let Some(held) = self.0.locks.borrow_mut().as_mut() {
+            held.remove(key);
+        }
+    }
+
     async fn send(&self, request: Request) -> Result<Response<Value>> {
         let now = self.0.now.get();
         self.0.log.borrow_mut().push(Logged { at: now, request: request.clone() });
@@ -230,6 +258,14 @@ impl Runtime for Scoped {
     async fn sleep(&self, ms: u64, why: Wait) -> Result<()> {
         self.sleeps.set(self.sleeps.get() + 1);
         self.sim.sleep(ms, why).await
+    }
+
+    async fn lock(&self, key: &str) -> Result<()> {
+        self.sim.lock(key).await
+    }
+
+    async fn unlock(&self, key: &str) {
+        self.sim.unlock(key).await
     }
 
     async fn send(&self, request: Request) -> Result<Response<Value>> {

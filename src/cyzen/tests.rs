@@ -926,6 +926,28 @@ fn the_loser_of_a_rotation_race_adopts_the_winners_tokens() {
 }
 
 #[test]
+fn with_a_coordinator_one_refresh_reaches_the_token_endpoint_and_every_instance_adopts_it() {
+    let fake = Rc::new(RefCell::new(FakeAuth::default()));
+    let sim = oauth_server(fake.clone());
+    sim.coordinate();
+    let first = signed_in(&fake, &sim);
+    // Three more instances (isolates) over the same store, holding the same tokens.
+    let others: Vec<Rc<OAuth>> = (0..3).map(|_| Rc::new(OAuth::new(oauth_cfg()).unwrap())).collect();
+    for other in &others {
+        block_on(&sim, other.tokens(&sim)).unwrap();
+    }
+    let clients: Vec<Client> = std::iter::once(&first).chain(&others).map(|o| oauth_client(o, 1000)).collect();
+    fake.borrow_mut().expire_all();
+    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> = clients.iter().map(|c| -> Task<'_, _> { Box::pin(list_page(c, &sim, "users", &[], None)) }).collect();
+    let results = run(&sim, tasks);
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(fake.borrow().token_calls, ["authorization_code", "refresh_token"], "one refresh for all four");
+    for other in &others {
+        assert_eq!(block_on(&sim, other.tokens(&sim)).unwrap().unwrap().access_token.expose(), "at-2");
+    }
+}
+
+#[test]
 fn after_a_refusal_tokens_stored_elsewhere_are_adopted_instead_of_failing_at_once() {
     let fake = Rc::new(RefCell::new(FakeAuth::default()));
     let sim = oauth_server(fake.clone());

@@ -76,6 +76,10 @@ export function saveStep(key, value) {
   return { kind: "save", key, value };
 }
 
+export function lockStep(key, held) {
+  return { kind: held ? "lock" : "unlock", key };
+}
+
 export function doneStep(value) {
   return { kind: "done", value };
 }

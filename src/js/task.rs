@@ -45,6 +45,8 @@ extern "C" {
     fn load_step(key: &str) -> JsValue;
     #[wasm_bindgen(js_name = saveStep)]
     fn save_step(key: &str, value: Option<String>) -> JsValue;
+    #[wasm_bindgen(js_name = lockStep)]
+    fn lock_step(key: &str, held: bool) -> JsValue;
     #[wasm_bindgen(js_name = doneStep)]
     fn done_step(value: JsValue) -> JsValue;
 }
@@ -55,6 +57,8 @@ enum Action {
     Sleep(u64, Wait),
     Load(String),
     Save(String, Option<String>),
+    /// Take (`true`) or give back (`false`) a lock shared with other instances.
+    Lock(String, bool),
 }
 
 /// What the host did.
@@ -143,6 +147,19 @@ impl Runtime for HostRuntime {
             _ => Ok(()),
         }
     }
+
+    async fn lock(&self, key: &str) -> Result<(), Error> {
+        match self.call(Action::Lock(key.to_string(), true)).await {
+            Outcome::Failed(error) => Err(error),
+            _ => Ok(()),
+        }
+    }
+
+    async fn unlock(&self, key: &str) {
+        // Giving back cannot fail the call: the driver also releases what a call still holds
+        // when it ends, and a coordinator's lock has a lease.
+        let _ = self.call(Action::Lock(key.to_string(), false)).await;
+    }
 }
 
 /// A boxed core future producing the call's JavaScript result.
@@ -188,7 +205,7 @@ impl Task {
 #[wasm_bindgen]
 impl Task {
     /// Starts the call: returns its first action (`{ kind: "send" | "sleep" | "load" | "save" |
-    /// "done", … }`); throws the call's typed error when it fails (e.g. `INVALID_INPUT`).
+    /// "lock" | "unlock" | "done", … }`); throws the call's typed error when it fails (e.g. `INVALID_INPUT`).
     pub fn start(&mut self, now: f64) -> Result<JsValue, JsValue> {
         self.run(now, None)
     }
@@ -246,7 +263,7 @@ impl Task {
         self.run(now, Some(Outcome::Failed(error)))
     }
 
-    /// The end of a `sleep` or `save`, or the value a `load` found (parsed JSON, or `null`).
+    /// The end of a `sleep`, `save`, `lock` or `unlock`, or the value a `load` found (parsed JSON, or `null`).
     pub fn resume(&mut self, now: f64, value: JsValue) -> Result<JsValue, JsValue> {
         self.run(now, Some(Outcome::Value(value)))
     }
@@ -286,6 +303,7 @@ fn action_object(action: Action) -> JsValue {
         Action::Sleep(ms, Wait::Retry { status, attempt }) => sleep_step(ms as f64, "retry", status, Some(attempt)),
         Action::Load(key) => load_step(&key),
         Action::Save(key, value) => save_step(&key, value),
+        Action::Lock(key, held) => lock_step(&key, held),
     }
 }
 

@@ -239,6 +239,12 @@ pub(crate) mod tests {
         async fn save(&self, _key: &str, _value: Option<String>) -> Result<(), Error> {
             Ok(())
         }
+
+        async fn lock(&self, _key: &str) -> Result<(), Error> {
+            Ok(())
+        }
+
+        async fn unlock(&self, _key: &str) {}
     }
 
     pub const SECRET: &str = "2323dsfadfewrasa3434";

@@ -912,6 +912,11 @@ try {
     assert(readdirSync(out).some((f) => f.endsWith(".wasm")), "the .wasm ships as a module");
   });
 
+  await check("the proxy and the sync paced through the session's coordinator object (no local fallback in the Worker's log)", async () => {
+    const log = worker.log();
+    assert(!log.includes("cyzen pacing fell back"), log.split("\n").filter((line) => line.includes("fell back")).slice(0, 3).join("\n"));
+  });
+
   await accessModeChecks({ check, A: accessWorker.url, kit, eventsKey: SECRETS.SENSELINK_EVENTS_KEY, requestLog, clearLog, browser, consoleErrors });
   await internalErrorChecks({ check, B: brokenWorker.url, secrets: SECRETS });
 

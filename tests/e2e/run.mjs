@@ -61,9 +61,11 @@ if (runtimes.includes("workerd")) {
     `import { runSuites } from ${rel(join(here, "harness.js"))};`,
     ...suiteNames.map((name, i) => `import * as suite${i} from ${rel(join(here, "suites", `${name}.js`))};`),
     `const suites = { ${suiteNames.map((name, i) => `${JSON.stringify(name)}: suite${i}`).join(", ")} };`,
-    "export default { async fetch(request) {",
+    // The coordinator suite's Durable Object, bound as CYZEN_COORDINATOR (the class the package ships).
+    "export { CyzenTokenCoordinator } from " + rel(join(pkgDir, "dist/workerd.js")) + ";",
+    "export default { async fetch(request, bindings) {",
     "  const env = JSON.parse(new URL(request.url).searchParams.get('env'));",
-    "  return Response.json(await runSuites(lib, suites, env));",
+    "  return Response.json(await runSuites(lib, suites, { ...env, coordinatorNamespace: bindings.CYZEN_COORDINATOR }));",
     "} };",
   ].join("\n"));
   results.workerd = await withWorkerd(script, async (mf) => {
@@ -75,7 +77,7 @@ if (runtimes.includes("workerd")) {
     } catch {
       return { passed: [], failed: [{ name: "worker", error: `HTTP ${response.status}: ${text.slice(0, 2000)}` }] };
     }
-  });
+  }, { durableObjects: { CYZEN_COORDINATOR: "CyzenTokenCoordinator" } });
 }
 
 if (runtimes.includes("chromium")) {

@@ -15,7 +15,20 @@ interface Env {
   CYZEN_APP_TOKEN_HEADER: string;
   CYZEN_COMPANY_ID: string;
   CYZEN_KV: KVNamespace;
+  CYZEN_STATIC_TOKEN: string;
+  CYZEN_COORDINATOR: DurableObjectNamespace;
   ASSETS: Fetcher;
+}
+
+/** A Durable Object namespace binding (the part the examples use). */
+interface DurableObjectNamespace {
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId): { fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> };
+}
+
+/** A Durable Object's id. */
+interface DurableObjectId {
+  toString(): string;
 }
 
 /** The part of Workers KV the examples use (`@cloudflare/workers-types` declares all of it). */

@@ -25,13 +25,15 @@ export async function bundleWorker(dir, source) {
   return join(dir, "out/index.js");
 }
 
-/** Starts a fresh workerd with the bundled script, calls `use(miniflare)`, and always disposes it. */
-export async function withWorkerd(script, use) {
+/** Starts a fresh workerd with the bundled script (and `extra` Miniflare options, e.g. Durable
+ * Object bindings), calls `use(miniflare)`, and always disposes it. */
+export async function withWorkerd(script, use, extra = {}) {
   const mf = new Miniflare({
     modules: true,
     scriptPath: script,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: COMPATIBILITY_DATE,
+    ...extra,
   });
   try {
     return await use(mf);

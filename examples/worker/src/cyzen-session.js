@@ -5,8 +5,14 @@
 // race between isolates or locations: concurrent calls in this object share the library's
 // single-flight refresh, and no other object holds the tokens. The tokens are deleted when the
 // session ends (an alarm at the session's expiry) and on sign-out.
+//
+// An object of this class named `coordinator:<token>` (see tokenCoordinator in cyzen.js) instead
+// serves the package's CyzenTokenCoordinator: the pacing window (5 calls per sliding second) of one
+// token for every isolate. A session's proxy and its sync pace through their session's
+// coordinator; the static-token sync through `coordinator:static-token`.
 import { DurableObject } from "cloudflare:workers";
-import { CyzenOAuth, createCyzenProxy } from "cyzen-senselink";
+import { CyzenOAuth, CyzenTokenCoordinator, createCyzenProxy } from "cyzen-senselink";
+import { logFallback, tokenCoordinator } from "./cyzen.js";
 import { sessionSecret } from "./session.js";
 import { walkReports } from "./sync.js";
 
@@ -17,6 +23,7 @@ export class CyzenSession extends DurableObject {
   #oauth = null;
   #redirectUri = null;
   #proxy = null;
+  #coordination = new CyzenTokenCoordinator();
 
   constructor(ctx, env) {
     super(ctx, env);
@@ -47,6 +54,9 @@ export class CyzenSession extends DurableObject {
         storeKey: "cyzen",
         // The pending authorization travels in a signed cookie: nothing is stored at login.
         cookieSecret: sessionSecret(env),
+        // The proxy (one per page tab's calls) and the sync pace through one window per session.
+        coordinator: tokenCoordinator(env, this.ctx.id.toString()),
+        onFallback: logFallback,
       });
       this.#redirectUri = wanted;
     }
@@ -107,6 +117,10 @@ export class CyzenSession extends DurableObject {
 
   /** The page's cyzen proxy (`/cyzen/<resource>`); the Worker checked the caller before forwarding. */
   async fetch(request) {
+    const url = new URL(request.url);
+    // The coordinator protocol (https://coordinator/acquire…); a page's request forwarded by the
+    // Worker always has a /cyzen/ path, so it never reaches it.
+    if (url.hostname === "coordinator" && !url.pathname.startsWith("/cyzen/")) return this.#coordination.fetch(request);
     const env = this.env;
     this.#proxy ??= createCyzenProxy({
       baseUrl: env.CYZEN_BASE_URL || undefined,

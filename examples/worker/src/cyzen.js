@@ -8,6 +8,7 @@
 //   POST /cyzen/logout    → the session's tokens deleted
 //   GET  /cyzen/session   → { configured, signedIn, expiresAt }
 //   *    /cyzen/<path>    → the session's object runs createCyzenProxy (token and company_id added)
+import { durableObjectCoordinator } from "cyzen-senselink";
 import { callerOf } from "./auth.js";
 import { callerCheck, cookieAttributes, readCookie, sessionOf, signSession, verifySession } from "./session.js";
 
@@ -24,6 +25,22 @@ export function cyzenConfigured(env) {
 /** The Durable Object of a session (its tokens and its one CyzenOAuth). */
 export function sessionStub(env, sessionId) {
   return env.CYZEN_SESSIONS.get(env.CYZEN_SESSIONS.idFromName(sessionId));
+}
+
+/**
+ * The coordinator of one cyzen token (`"static-token"`, or a session's): every isolate's calls with
+ * that token are paced together (cyzen allows 5/s per token) and refresh once. The object is a
+ * CyzenSession named `coordinator:<name>`, which serves the package's CyzenTokenCoordinator
+ * protocol (see cyzen-session.js): the example needs no second Durable Object class.
+ */
+export function tokenCoordinator(env, name) {
+  return env.CYZEN_SESSIONS ? durableObjectCoordinator(env.CYZEN_SESSIONS, { name: `coordinator:${name}` }) : undefined;
+}
+
+/** The clients' `onFallback`: the coordinator object could not be reached, so a call paced (or
+ * refreshed) on its own. Worth an alert when it persists. */
+export function logFallback(event) {
+  console.warn(`cyzen pacing fell back to the local share (${event.operation}, ${event.what}): ${event.reason}`);
 }
 
 /** An HTML page that sends the browser on to `target`: a navigation started by our own page, so

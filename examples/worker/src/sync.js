@@ -7,7 +7,7 @@
 // (cyzen-session.js), with the same CyzenOAuth the page's proxy uses, so a refresh by the page
 // and one by the sync can never race.
 import { CyzenClient } from "cyzen-senselink";
-import { SYNC_SESSION_KEY, cyzenConfigured, sessionStub } from "./cyzen.js";
+import { SYNC_SESSION_KEY, cyzenConfigured, logFallback, sessionStub, tokenCoordinator } from "./cyzen.js";
 
 export const LAST_SYNC_KEY = "sync:last";
 const WEEK_MS = 7 * 86400 * 1000;
@@ -17,13 +17,14 @@ const NO_CREDENTIALS = "no cyzen credentials: set CYZEN_STATIC_TOKEN, or sign in
  * Walks the reports of the 7 days before `scheduledTime` with `auth`; the summary. Failures are
  * summarised by their code only (the detail goes to the log), so no upstream text reaches the page.
  */
-export async function walkReports(env, auth, source, scheduledTime) {
+export async function walkReports(env, auth, source, scheduledTime, coordinator = undefined) {
   const to = new Date(scheduledTime);
   const from = new Date(scheduledTime - WEEK_MS);
   const summary = { at: Date.now(), scheduledTime, from: from.toISOString(), to: to.toISOString() };
   if (!auth) return Object.assign(summary, { ok: false, error: NO_CREDENTIALS, code: null, finishedAt: Date.now() });
   try {
-    const client = new CyzenClient({ baseUrl: env.CYZEN_BASE_URL || undefined, companyId: env.CYZEN_COMPANY_ID, auth });
+    // `coordinator`: paced with every other isolate using the token (an OAuth's own is used otherwise).
+    const client = new CyzenClient({ baseUrl: env.CYZEN_BASE_URL || undefined, companyId: env.CYZEN_COMPANY_ID, auth, coordinator, onFallback: logFallback });
     let pages = 0;
     let reports = 0;
     let latest = null;
@@ -52,7 +53,7 @@ export async function walkReports(env, auth, source, scheduledTime) {
 export async function syncReports(env, scheduledTime = Date.now()) {
   let summary;
   if (env.CYZEN_STATIC_TOKEN) {
-    summary = await walkReports(env, { staticToken: env.CYZEN_STATIC_TOKEN }, "static token", scheduledTime);
+    summary = await walkReports(env, { staticToken: env.CYZEN_STATIC_TOKEN }, "static token", scheduledTime, tokenCoordinator(env, "static-token"));
   } else {
     const sessionId = cyzenConfigured(env) ? await env.KV.get(SYNC_SESSION_KEY) : null;
     summary = sessionId ? await sessionStub(env, sessionId).sync(scheduledTime) : await walkReports(env, null, null, scheduledTime);
