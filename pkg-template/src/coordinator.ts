@@ -125,11 +125,11 @@ async function localSlot(window: () => PacingWindow, request: CoordinatorRequest
  * A {@link CyzenCoordinator} backed by the {@link CyzenTokenCoordinator} Durable Object bound as
  * `namespace`: one object per `name`. A request costs one call to the object before it is sent and
  * one after its answer (under a queue longer than 5 s, one more per 5 s of waiting); a refresh
- * costs two more. When the object cannot be reached (an error, or
- * no answer within 5 s — or the call's shorter wait — plus `graceMs`), the client paces on its own at `fallbackShare`
- * of the rate for `retryAfterMs`, and the refresh lock is granted locally; each such grant carries
- * `fallback` (the client's `onFallback` hook and `log.warn` report it). Nothing waits past the
- * call's deadline.
+ * costs two more. When the object cannot be reached (an error, or no answer within 5 s — or the
+ * call's shorter wait — plus `graceMs`), the client paces on its own at `fallbackShare` of the rate
+ * for `retryAfterMs`, and the refresh lock is granted locally; each such grant carries `fallback`
+ * (the client's `onFallback` hook and `log.warn` report it). Nothing waits past the call's
+ * deadline.
  * @example
  * // wrangler.toml: [[durable_objects.bindings]] name = "CYZEN_COORDINATOR", class_name = "CyzenTokenCoordinator"
  * export { CyzenTokenCoordinator } from "cyzen-senselink";

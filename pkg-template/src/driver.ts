@@ -184,12 +184,13 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
             }
             answer = await send(step, step.token ? { ...context, fetch: context.tokenFetch ?? context.fetch } : context, deadline);
           } catch (error) {
-            await release(slot);
+            if (slot) await release(slot);
             step = next(() => task.fail(Date.now(), ...failure(deadline.stopped() ?? error)));
             continue;
           }
-          // The window starts when the answer arrived (its body is already read).
-          await release(slot);
+          // The window starts when the answer arrived (its body is already read). Without a
+          // coordinator nothing is awaited here: the default path costs what it did.
+          if (slot) await release(slot);
           requestId = answer.requestId ?? requestId;
           if (hooks && last) {
             const event = { ...last, status: answer.status, durationMs: Date.now() - started, requestId: answer.requestId };
