@@ -293,8 +293,10 @@ writeFileSync(spotsFile, spotsBody);
       await admin("/__admin/cyzen/stats", { method: "DELETE" });
       const answer = await (await mf.dispatchFetch(query({ mode: "paced", instances: 8, seconds: 10, coordinated: coordinated ? 1 : 0 }))).json();
       const stats = await admin("/__admin/cyzen/stats");
-      return `${(stats.accepted / answer.seconds).toFixed(2)} accepted calls/s (${((stats.accepted / answer.seconds / 5) * 100).toFixed(1)} % of 5/s); ` +
-        `${stats.rejected} over-limit; max ${stats.max_in_1s} in any 1 s`;
+      // As in the row above: the first window's 5 calls are free, the rest are paced.
+      const rate = (stats.accepted - 5) / answer.seconds;
+      return `${rate.toFixed(2)} accepted calls/s (${((rate / 5) * 100).toFixed(1)} % of 5/s); ` +
+        `${stats.rejected} over-limit; max ${stats.max_in_1s} in any 1 s; ${answer.failed} calls failed`;
     };
     const [withObject, without] = [await paced(true), await paced(false)];
     rows.push(["paced throughput, workerd: 8 clients (isolates) on one token for 10 s, through `CyzenTokenCoordinator`",

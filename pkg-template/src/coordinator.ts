@@ -11,7 +11,7 @@
  * answer.
  */
 import { PacingWindow } from "../cyzen_senselink.js";
-import { makeError } from "./errors.js";
+import { makeError, nameClasses } from "./errors.js";
 import { revivable, wasmCall } from "./instance.js";
 import { sleep } from "./transport.js";
 
@@ -428,3 +428,5 @@ export class CyzenTokenCoordinator {
     next.grant({ ticket: lock.holder });
   }
 }
+
+nameClasses({ CyzenTokenCoordinator });

@@ -12,7 +12,7 @@ import type { CyzenCoordinator } from "./coordinator.js";
 import { drive, type DriveContext, type TokenStore } from "./driver.js";
 import { checkHooks, type ClientHooks } from "./hooks.js";
 import { revivable, wasmCall } from "./instance.js";
-import { invalidInput, makeError } from "./errors.js";
+import { invalidInput, makeError, nameClasses } from "./errors.js";
 import { RESOURCE_OPERATIONS } from "./generated/cyzen.js";
 import { func, record } from "./options.js";
 import { checkLimits, type CallOptions, type FetchLike } from "./transport.js";
@@ -1339,6 +1339,7 @@ export class CyzenClient {
     }
   }
 }
+nameClasses({ CyzenOAuth, CyzenClient });
 
 /** An id argument as text (`INVALID_INPUT` when it is not a string or a number). */
 function idText(id: unknown): string {

@@ -16,7 +16,7 @@ import {
 import { drive } from "./driver.js";
 import { checkHooks, type ClientHooks } from "./hooks.js";
 import { revivable, wasmCall } from "./instance.js";
-import { invalidInput, makeError } from "./errors.js";
+import { invalidInput, makeError, nameClasses } from "./errors.js";
 import * as generated from "./generated/senselink.js";
 import { OUTPUTS, type SenseLinkOperation } from "./generated/senselink.js";
 import type { FileInput } from "./http.js";
@@ -978,6 +978,7 @@ export class SenseLinkClient {
     };
   }
 }
+nameClasses({ SenseLinkClient });
 
 // ---------------------------------------------------------------------------------------------
 // Push events and signing

@@ -28,6 +28,16 @@ const nodeChecks = {
     }
   },
 };
+if (!sourceMaps) {
+  nodeChecks["without source maps, an uncaught error prints a short line of the package, not all of it"] = async () => {
+    const script = 'import { SenseLinkClient } from "cyzen-senselink"; new SenseLinkClient({});';
+    const { status, stderr } = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    const longest = Math.max(...stderr.split("\n").map((line) => line.length));
+    if (status === 0 || !stderr.includes("InvalidInputError") || longest > 300) {
+      throw new Error(`exit ${status}, longest line ${longest} characters:\n${stderr.slice(0, 2000)}`);
+    }
+  };
+}
 if (sourceMaps) {
   nodeChecks["with --enable-source-maps, the package's frames show TypeScript sources"] = async () => {
     const stack = await stackOf(() => lib.httpRequest({ url: "not a url" }));
