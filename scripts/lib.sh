@@ -30,6 +30,16 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# wasm-pack, for the commands a Rust user runs on the crate (docs/wasm-pack.md); it uses the
+# wasm-bindgen above (same version as Cargo.lock) and downloads nothing (wasm-opt is off in Cargo.toml).
+WASM_PACK_VERSION=0.15.1
+ensure_wasm_pack() {
+  if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}' || true)" != "$WASM_PACK_VERSION" ]; then
+    log "installing wasm-pack $WASM_PACK_VERSION (compiles from source; ~3.5 minutes on 2 cores)"
+    cargo install wasm-pack --locked --version "$WASM_PACK_VERSION"
+  fi
+}
+
 ensure_clippy() {
   cargo clippy --version >/dev/null 2>&1 || { log "installing clippy"; rustup component add clippy; }
 }
