@@ -4,12 +4,14 @@
 //                and instantiating the wasm, the wrapper's modules, the first call into wasm);
 //   --wasm-only: the glue already imported, just compile + instantiate of the package's wasm.
 // Node's own start-up is the same for both sides and is not counted.
-import { readFileSync } from "node:fs";
+// (No top-level `import "node:fs"`: its ESM namespace loads Node's stream modules, which would
+// then be free for the package's loader and hide what a user's fresh process pays.)
 import { pathToFileURL } from "node:url";
 
 const entry = pathToFileURL(process.argv[2]).href;
 if (process.argv[3] === "--wasm-only") {
   const glue = await import(entry);
+  const { readFileSync } = await import("node:fs");
   const bytes = readFileSync(new URL("cyzen_senselink_bg.wasm", entry));
   const start = performance.now();
   glue.initSync({ module: new WebAssembly.Module(bytes) });

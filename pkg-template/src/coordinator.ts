@@ -251,6 +251,8 @@ export function durableObjectCoordinator(namespace: DurableObjectNamespaceLike, 
   };
 }
 
+/** Slot ids per window generation in a ticket (ids count up from 0; 2^32 grants per window). */
+const TICKET_SPAN = 2 ** 32;
 /** How long a granted slot may stay unreleased before the object takes it back (a vanished isolate). */
 const SLOT_LEASE_MS = 65_000;
 /** How long the refresh lock may be held before the object hands it to the next waiter. */
@@ -280,6 +282,7 @@ interface LockState {
 export class CyzenTokenCoordinator {
   #window: (() => PacingWindow) | undefined;
   #rate = 0;
+  #generation = 0;
   readonly #waiting: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
@@ -320,9 +323,16 @@ export class CyzenTokenCoordinator {
     if (this.#window === undefined || rate < this.#rate) {
       // A lower rate than before (another client's setting) wins: the stricter one is safe.
       this.#rate = rate;
+      this.#generation += 1;
       this.#window = revivable(() => new PacingWindow(rate, 1000, 10, 64));
     }
     return this.#window;
+  }
+
+  /** A slot id of the current window as a ticket: the window's generation in the high bits, so
+   * a ticket of a replaced window is never taken for a slot of the new one. */
+  #ticketOf(id: number): number {
+    return this.#generation * TICKET_SPAN + id;
   }
 
   #acquire(rate: number, maxWaitMs: number, final: boolean): Promise<ObjectAnswer> {
@@ -334,9 +344,9 @@ export class CyzenTokenCoordinator {
   }
 
   #release(ticket: number): void {
-    if (ticket < 0 || this.#window === undefined) return;
+    if (ticket < 0 || this.#window === undefined || Math.floor(ticket / TICKET_SPAN) !== this.#generation) return;
     const window = this.#window;
-    wasmCall(() => window().finish(ticket, Date.now()));
+    wasmCall(() => window().finish(ticket % TICKET_SPAN, Date.now()));
     this.#pump(window);
   }
 
@@ -350,7 +360,7 @@ export class CyzenTokenCoordinator {
       const answer = wasmCall(() => window().acquire(now));
       if (answer >= 0) {
         this.#waiting.shift();
-        first.grant({ ticket: answer });
+        first.grant({ ticket: this.#ticketOf(answer) });
         continue;
       }
       wait = -answer;

@@ -138,6 +138,22 @@ export const checks = {
     assert(s.max_in_1s <= 5, `max in any 1-s window: ${s.max_in_1s}`);
   },
 
+  "the object's protocol: a stricter rate replaces the window, and a ticket of the old window frees nothing in the new": async (lib) => {
+    const object = new lib.CyzenTokenCoordinator();
+    const post = async (path, body) => (await object.fetch(new Request(`https://coordinator/${path}`, { method: "POST", body: JSON.stringify(body) }))).json();
+    const old = await post("acquire", { rate: 5, maxWaitMs: 0, final: true });
+    const held = await post("acquire", { rate: 1, maxWaitMs: 0, final: true });
+    assert(typeof old.ticket === "number" && typeof held.ticket === "number" && old.ticket !== held.ticket, JSON.stringify([old, held]));
+    await post("release", { ticket: old.ticket });
+    // The rate-1 window's one slot is still in flight: nothing frees it within 1.2 s.
+    assertEqual(await post("acquire", { rate: 1, maxWaitMs: 1200, final: true }), { timeout: true }, "no slot while the held one is in flight");
+    await post("release", { ticket: held.ticket });
+    const next = await post("acquire", { rate: 1, maxWaitMs: 1500, final: true });
+    assert(typeof next.ticket === "number", `a slot one window after the release: ${JSON.stringify(next)}`);
+    assertEqual((await object.fetch(new Request("https://coordinator/nowhere", { method: "POST", body: "{}" }))).status, 404, "unknown route");
+    assertEqual((await object.fetch(new Request("https://coordinator/acquire", { method: "POST", body: "not json" }))).status, 400, "a body that is not JSON");
+  },
+
   "bad options are refused with INVALID_INPUT before anything is sent": async (lib, env) => {
     for (const [options, field] of [[{}, "name"], [{ name: "x", fallbackShare: 2 }, "fallbackShare"], [{ name: "x", graceMs: -1 }, "graceMs"]]) {
       let error;
