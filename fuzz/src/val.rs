@@ -148,6 +148,8 @@ pub fn js_number(n: f64) -> String {
     }
 }
 
+/// `JSON.stringify`'s quoting (short `\b` and `\f` escapes): this stands in for the engine, so it
+/// is not the library's `doc::json_string` (which the `secrets` target checks).
 fn json_quote(out: &mut String, text: &str) {
     out.push('"');
     for ch in text.chars() {

@@ -191,32 +191,38 @@ export function durableObjectCoordinator(namespace: DurableObjectNamespaceLike, 
     return `coordinator ${name}: ${(error as Error).message}`;
   }
 
-  const expired = () => makeError("TIMEOUT", `no pacing slot from the coordinator within the call's deadline`, {});
+  /**
+   * Asks the object (`acquire` or `lock`) until it grants a ticket; `undefined` when the call's wait
+   * ran out. The object holds one ask at most HOLD_MS, so an object that never answers is told from
+   * a long queue within HOLD_MS + graceMs. `final`: the ask covers the whole remaining wait, so the
+   * object says at once when nothing frees in time. Throws {@link Unreachable}.
+   */
+  async function ticketFrom(path: string, body: object, request: CoordinatorRequest): Promise<number | undefined> {
+    const until = Date.now() + request.maxWaitMs;
+    for (;;) {
+      const left = Math.max(0, until - Date.now());
+      const maxWaitMs = Math.min(left, HOLD_MS);
+      const final = maxWaitMs === left;
+      const answer = await ask(path, { ...body, maxWaitMs, final }, { ...request, maxWaitMs });
+      if (typeof answer.ticket === "number") return answer.ticket;
+      if (final || Date.now() >= until) return undefined;
+    }
+  }
 
   return {
     async acquire(request) {
+      const local = (reason: string, waitMs: number) => localSlot(fallbackWindow(request.requestsPerSecond), { ...request, maxWaitMs: waitMs }, reason);
       const recent = onFallback();
-      if (recent !== undefined) return localSlot(fallbackWindow(request.requestsPerSecond), request, recent);
+      if (recent !== undefined) return local(recent, request.maxWaitMs);
       const until = Date.now() + request.maxWaitMs;
       let ticket: number | undefined;
-      for (;;) {
-        // The object holds a request at most HOLD_MS, so that one that never answers is told
-        // from a long queue within HOLD_MS + graceMs.
-        const left = Math.max(0, until - Date.now());
-        const maxWaitMs = Math.min(left, HOLD_MS);
-        // `final`: the call cannot wait longer, so the object says at once when no slot frees in time.
-        const final = maxWaitMs === left;
-        let answer: ObjectAnswer;
-        try {
-          answer = await ask("acquire", { rate: request.requestsPerSecond, maxWaitMs, final }, { ...request, maxWaitMs });
-        } catch (error) {
-          if (!(error instanceof Unreachable)) throw error;
-          return localSlot(fallbackWindow(request.requestsPerSecond), { ...request, maxWaitMs: Math.max(0, until - Date.now()) }, failed(error));
-        }
-        ticket = answer.ticket;
-        if (typeof ticket === "number") break;
-        if (final || Date.now() >= until) throw expired();
+      try {
+        ticket = await ticketFrom("acquire", { rate: request.requestsPerSecond }, request);
+      } catch (error) {
+        if (!(error instanceof Unreachable)) throw error;
+        return local(failed(error), Math.max(0, until - Date.now()));
       }
+      if (ticket === undefined) throw makeError("TIMEOUT", "no pacing slot from the coordinator within the call's deadline", {});
       const granted = ticket;
       return {
         release: async () => {
@@ -228,23 +234,16 @@ export function durableObjectCoordinator(namespace: DurableObjectNamespaceLike, 
     async lock(lockName, request) {
       const recent = onFallback();
       if (recent !== undefined) return { fallback: recent, release: () => undefined };
-      const until = Date.now() + request.maxWaitMs;
       let ticket: number | undefined;
-      for (;;) {
-        const maxWaitMs = Math.max(0, Math.min(until - Date.now(), HOLD_MS));
-        let answer: ObjectAnswer;
-        try {
-          answer = await ask("lock", { name: lockName, maxWaitMs }, { ...request, maxWaitMs });
-        } catch (error) {
-          if (!(error instanceof Unreachable)) throw error;
-          // Unlocked, every instance may refresh: the one that loses a rotation race adopts the
-          // winner's stored tokens (no call fails), at the cost of extra token requests.
-          return { fallback: failed(error), release: () => undefined };
-        }
-        ticket = answer.ticket;
-        if (typeof ticket === "number") break;
-        if (Date.now() >= until) throw makeError("TIMEOUT", "the token refresh lock was not granted within the call's deadline", {});
+      try {
+        ticket = await ticketFrom("lock", { name: lockName }, request);
+      } catch (error) {
+        if (!(error instanceof Unreachable)) throw error;
+        // Unlocked, every instance may refresh: the one that loses a rotation race adopts the
+        // winner's stored tokens (no call fails), at the cost of extra token requests.
+        return { fallback: failed(error), release: () => undefined };
       }
+      if (ticket === undefined) throw makeError("TIMEOUT", "the token refresh lock was not granted within the call's deadline", {});
       const granted = ticket;
       return { release: () => ask("unlock", { name: lockName, ticket: granted }, undefined).then(() => undefined, () => undefined) };
     },

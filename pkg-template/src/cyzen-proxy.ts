@@ -5,7 +5,7 @@
 import { CyzenProxyCore } from "../cyzen_senselink.js";
 import type { CoordinatorGrant, CyzenCoordinator } from "./coordinator.js";
 import { CyzenOAuth, checkCoordinator, oauthPartsOf, type CyzenResourceName, type PathOverride } from "./cyzen.js";
-import { drive, type DriveContext } from "./driver.js";
+import { drive, releaseGrant, type DriveContext } from "./driver.js";
 import { invalidInput } from "./errors.js";
 import { emit } from "./hooks.js";
 import { revivable, wasmCall } from "./instance.js";
@@ -223,8 +223,14 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
     const send = async (bearer: string): Promise<Response> => {
       let slot: CoordinatorGrant | undefined;
       if (pacer) {
-        const waitMs = timeoutMs ?? 60_000;
-        slot = await pacer.acquire({ signal: request.signal, maxWaitMs: waitMs, requestsPerSecond });
+        try {
+          slot = await pacer.acquire({ signal: request.signal, maxWaitMs: timeoutMs ?? 60_000, requestsPerSecond });
+        } catch (error) {
+          if ((error as { code?: string } | null)?.code !== "TIMEOUT") throw error;
+          const refusal = cyzenRefusal(503, "no pacing slot for this cyzen token in time: retry shortly");
+          refusal.headers.set("retry-after", "1");
+          return refusal;
+        }
         // The proxy has no hooks of its own: a fallback goes to its CyzenOAuth's.
         const hooks = oauth?.hooks;
         if (slot.fallback !== undefined && hooks) {
@@ -235,7 +241,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
         return await forwardOnce(bearer);
       } finally {
         // The window starts when the answer's head arrived.
-        await Promise.resolve(slot?.release()).catch(() => undefined);
+        if (slot) await releaseGrant(slot);
       }
     };
     const forwardOnce = (bearer: string): Promise<Response> => {
@@ -259,11 +265,6 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       return upstream;
     } catch (error) {
       const code = (error as { code?: string } | null)?.code;
-      if (code === "TIMEOUT" && pacer && (error as { message?: string }).message?.includes("slot")) {
-        const refusal = cyzenRefusal(503, "no pacing slot for this cyzen token in time: retry shortly");
-        refusal.headers.set("retry-after", "1");
-        return refusal;
-      }
       if (code === "TIMEOUT") return cyzenRefusal(504, "cyzen did not answer in time");
       if (code === "HTTP_STATUS") return cyzenRefusal(502, "cyzen answered with a redirect, which is not followed (check baseUrl)");
       return cyzenRefusal(502, "cyzen could not be reached");

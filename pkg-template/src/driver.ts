@@ -94,8 +94,8 @@ function announceFallback(hooks: ClientHooks, operation: string, grant: Coordina
   if (log) emit(hooks, (e: typeof event) => log.warn(`${e.operation}: ${e.what} decided locally (${e.reason})`, e), event);
 }
 
-/** Releases a grant; a coordinator's failure to take it back never fails the call. */
-async function release(grant: CoordinatorGrant | undefined): Promise<void> {
+/** Releases a grant; a coordinator's failure to take it back never fails the call. @internal */
+export async function releaseGrant(grant: CoordinatorGrant | undefined): Promise<void> {
   try {
     await grant?.release();
   } catch {
@@ -156,7 +156,8 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
   let lastStep: PlannedRequest | undefined;
   let requestId: string | null = null;
   const { coordinator } = context;
-  const locks = new Map<string, CoordinatorGrant>();
+  // Made when a coordinator grants a lock (a refresh): nothing is allocated for a plain call.
+  let locks: Map<string, CoordinatorGrant> | undefined;
   const ask = (): CoordinatorRequest => ({ signal: deadline.signal, maxWaitMs: Math.max(0, deadline.at - Date.now()), requestsPerSecond: context.requestsPerSecond ?? 5 });
   try {
     let step = next(() => task.start(Date.now()));
@@ -184,13 +185,13 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
             }
             answer = await send(step, step.token ? { ...context, fetch: context.tokenFetch ?? context.fetch } : context, deadline);
           } catch (error) {
-            if (slot) await release(slot);
+            if (slot) await releaseGrant(slot);
             step = next(() => task.fail(Date.now(), ...failure(deadline.stopped() ?? error)));
             continue;
           }
           // The window starts when the answer arrived (its body is already read). Without a
           // coordinator nothing is awaited here: the default path costs what it did.
-          if (slot) await release(slot);
+          if (slot) await releaseGrant(slot);
           requestId = answer.requestId ?? requestId;
           if (hooks && last) {
             const event = { ...last, status: answer.status, durationMs: Date.now() - started, requestId: answer.requestId };
@@ -220,7 +221,7 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
           if (coordinator) {
             try {
               const grant = await coordinator.lock(step.key, ask());
-              locks.set(step.key, grant);
+              (locks ??= new Map()).set(step.key, grant);
               if (hooks) announceFallback(hooks, operation ?? "call", grant, "refresh lock");
             } catch (error) {
               step = next(() => task.fail(Date.now(), ...failure(deadline.stopped() ?? error)));
@@ -231,8 +232,8 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
           continue;
         }
         case "unlock": {
-          await release(locks.get(step.key));
-          locks.delete(step.key);
+          await releaseGrant(locks?.get(step.key));
+          locks?.delete(step.key);
           step = next(() => task.resume(Date.now(), undefined));
           continue;
         }
@@ -262,7 +263,7 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
     throw withContext(error, operation, lastStep, requestId);
   } finally {
     // A call that ends holding a lock (cancelled mid-refresh) gives it back.
-    for (const grant of locks.values()) void release(grant);
+    if (locks) for (const grant of locks.values()) void releaseGrant(grant);
     deadline.dispose();
     untrack();
     // A task of a replaced instance is gone with it (wasm-bindgen refuses to touch it).
