@@ -737,8 +737,13 @@ function headerKey(text: string): string {
   return text.normalize("NFKC").toLowerCase().replace(/[\s_\-・()[\]（）「」]/g, "");
 }
 
-/** Built-in header names (besides every column's own name, matched the same way). */
-const HEADER_NAMES: Readonly<Record<string, ImportColumn>> = /* @__PURE__ */ (() => {
+/**
+ * Built-in header names (besides every column's own name, matched the same way). Built on the
+ * first import, not at module load: NFKC over ~150 words costs a cold start about 0.5 ms.
+ */
+let headerNames: Readonly<Record<string, ImportColumn>> | undefined;
+function builtInHeaderNames(): Readonly<Record<string, ImportColumn>> {
+  if (headerNames) return headerNames;
   const names: [ImportColumn, string][] = [
     ["name", "氏名 名前 姓名 氏名漢字 社員名 従業員名 来訪者名 full_name"],
     ["jobNumber", "社員番号 従業員番号 社員コード 職員番号 社員no 社員id employee_number employee_id"],
@@ -770,8 +775,9 @@ const HEADER_NAMES: Readonly<Record<string, ImportColumn>> = /* @__PURE__ */ (()
     table[headerKey(column)] = column;
     for (const word of words.split(" ")) table[headerKey(word)] = column;
   }
+  headerNames = table;
   return table;
-})();
+}
 
 /** Kind cells: the API's names, the person types (1, 2, 5) and Japanese words. */
 const KIND_NAMES: Readonly<Record<string, ImportKind>> = {
@@ -836,7 +842,7 @@ export function parsePeopleCsv(bytes: Uint8Array | ArrayBuffer, options: ParsePe
   const dataLines = lines.filter((_, i) => (records[i] as string[]).some((cell) => cell.trim() !== "")).slice(1);
   if (header.length === 0) throw invalidInput("bytes", "has no header row");
 
-  const names: Record<string, ImportColumn | null> = { ...HEADER_NAMES };
+  const names: Record<string, ImportColumn | null> = { ...builtInHeaderNames() };
   const known = new Set<string>(["kind", "photo", ...KINDS.flatMap((k) => [...parametersOf(edition, k)].filter(([, p]) => p.kind !== "flag").map(([n]) => n))]);
   for (const [text, column] of Object.entries(options.columns ?? {})) {
     if (column !== null && !known.has(column)) throw invalidInput(`columns.${text}`, `must be null or one of ${[...known].join(", ")}`);

@@ -234,14 +234,22 @@ export function send(request: PlannedRequest, options: SendOptions, deadline?: D
   const exchange = async (signal: AbortSignal) => {
     init.signal = signal;
     const response = await doFetch(request.url, init);
-    return read(response, request.expect === "blob", limit, request.url);
+    // `return await`: an async function that returns a promise settles two ticks later.
+    return await read(response, request.expect === "blob", limit, request.url);
   };
   if (deadline === undefined) return guarded(options, hostOf(request.url), exchange);
+  return exchangeUnder(deadline, request.url, exchange);
+}
+
+/** Runs `exchange` under the driver's `deadline`; what it throws becomes the deadline's typed error. */
+async function exchangeUnder(deadline: Deadline, url: string, exchange: (signal: AbortSignal) => Promise<Answer>): Promise<Answer> {
   const stopped = deadline.stopped();
-  if (stopped) return Promise.reject(stopped);
-  return exchange(deadline.signal).catch((cause: unknown) => {
-    throw deadline.failure(hostOf(request.url), cause);
-  });
+  if (stopped) throw stopped;
+  try {
+    return await exchange(deadline.signal);
+  } catch (cause) {
+    throw deadline.failure(hostOf(url), cause);
+  }
 }
 
 async function read(response: Response, blob: boolean, limit: number, url: string): Promise<Answer> {
