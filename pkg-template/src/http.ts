@@ -4,7 +4,7 @@
  * clients do not cover.
  */
 import { invalidInput } from "./errors.js";
-import { checkLimits, DEFAULT_MAX_RESPONSE_BYTES, guarded, hostOf, joined, readLimited, type CallOptions, type FetchLike } from "./transport.js";
+import { checkLimits, DEFAULT_MAX_RESPONSE_BYTES, guarded, joined, readLimited, type CallOptions, type FetchLike } from "./transport.js";
 
 export type { CallOptions, FetchLike } from "./transport.js";
 
@@ -160,9 +160,8 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
   }
   init.headers = headers;
   const doFetch = options.fetch ?? fetch;
-  const host = hostOf(target);
   const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  return guarded({ signal, timeoutMs }, host, async (abort) => {
+  return guarded({ signal, timeoutMs }, target, async (abort) => {
     init.signal = abort;
     const response = await doFetch(target, init);
     const out: Record<string, string> = {};

@@ -168,19 +168,29 @@ export class Deadline {
 
 /**
  * Runs `start(signal)` under its own {@link Deadline} and turns what it throws into `TIMEOUT`,
- * `ABORTED` or `NETWORK` (naming `host`); the package's own typed errors pass through.
+ * `ABORTED` or `NETWORK` (naming the host of `url`); the package's own typed errors pass through.
  * @internal
  */
-export async function guarded<T>(options: CallOptions, host: string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function guarded<T>(options: CallOptions, url: string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const deadline = new Deadline(options);
   try {
-    const stopped = deadline.stopped();
-    if (stopped) throw stopped;
-    return await start(deadline.signal);
-  } catch (cause) {
-    throw deadline.failure(host, cause);
+    return await underDeadline(deadline, url, start);
   } finally {
     deadline.dispose();
+  }
+}
+
+/**
+ * Runs `start(signal)` under an existing `deadline`; what it throws becomes the deadline's typed
+ * error, naming the host of `url` (read only then: a request that succeeds does not parse it).
+ */
+async function underDeadline<T>(deadline: Deadline, url: string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const stopped = deadline.stopped();
+  if (stopped) throw stopped;
+  try {
+    return await start(deadline.signal);
+  } catch (cause) {
+    throw deadline.failure(hostOf(url), cause);
   }
 }
 
@@ -237,19 +247,7 @@ export function send(request: PlannedRequest, options: SendOptions, deadline?: D
     // `return await`: an async function that returns a promise settles two ticks later.
     return await read(response, request.expect === "blob", limit, request.url);
   };
-  if (deadline === undefined) return guarded(options, hostOf(request.url), exchange);
-  return exchangeUnder(deadline, request.url, exchange);
-}
-
-/** Runs `exchange` under the driver's `deadline`; what it throws becomes the deadline's typed error. */
-async function exchangeUnder(deadline: Deadline, url: string, exchange: (signal: AbortSignal) => Promise<Answer>): Promise<Answer> {
-  const stopped = deadline.stopped();
-  if (stopped) throw stopped;
-  try {
-    return await exchange(deadline.signal);
-  } catch (cause) {
-    throw deadline.failure(hostOf(url), cause);
-  }
+  return deadline === undefined ? guarded(options, request.url, exchange) : underDeadline(deadline, request.url, exchange);
 }
 
 async function read(response: Response, blob: boolean, limit: number, url: string): Promise<Answer> {
@@ -392,7 +390,7 @@ export async function forward(
   if (body !== undefined) request.body = body;
   if (body instanceof ReadableStream) request.duplex = "half";
   const doFetch = options.fetch ?? fetch;
-  const upstream = await guarded(options, hostOf(url), (signal) => {
+  const upstream = await guarded(options, url, (signal) => {
     if (signal !== undefined) request.signal = signal;
     return doFetch(url, request);
   });
