@@ -3,13 +3,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test package bench sandbox generate test-native test-wasm test-package test-e2e test-admin clean
+.PHONY: help demo test package bench bench-size sandbox generate test-native test-wasm test-package test-e2e test-admin clean
 
 help:
 	@echo "make demo     build the package, start the local sandbox, serve the admin demo"
 	@echo "make test     every test tier (native, wasm in Node/Chromium/worker, package consumers)"
 	@echo "make package  build the npm package into pkg/"
 	@echo "make bench    size, cold start and call benchmarks (results table for the README)"
+	@echo "make bench-size  what each part of the API costs to ship (bench/size-variants.md)"
 	@echo "make sandbox  run the local cyzen + SenseLink emulator"
 	@echo "make generate rewrite the files derived from the endpoint tables (TypeScript decoders, docs)"
 
@@ -39,6 +40,9 @@ package:
 
 bench:
 	@scripts/bench.sh
+
+bench-size:
+	@scripts/bench-size.sh
 
 sandbox:
 	@cargo run --quiet --release -p cyzen-senselink-sandbox -- $(ARGS)

@@ -32,10 +32,7 @@ if ensure_twiggy; then
   mkdir -p "$breakdown"
   wasm-bindgen --target web --weak-refs --keep-debug --out-dir "$breakdown" --out-name cyzen_senselink \
     "$bench_cargo/wasm32-unknown-unknown/release/cyzen_senselink.wasm"
-  # The features the package's wasm-opt step enables, read from its script so they stay in step.
-  # (Lines of the wasm-opt call only: they start with spaces; comments name node's --enable-source-maps.)
-  mapfile -t features < <(grep -E '^[[:space:]]+.*--enable-' scripts/build-package.sh | grep -o -- '--enable-[a-z-]*' | sort -u)
-  node_modules/.bin/wasm-opt -Oz -g --strip-producers --strip-target-features "${features[@]}" \
+  node_modules/.bin/wasm-opt -Oz -g --strip-producers --strip-target-features "${WASM_OPT_FEATURES[@]}" \
     "$breakdown/cyzen_senselink_bg.wasm" -o "$breakdown/named.wasm"
   twiggy top -n 100000 -f json "$breakdown/named.wasm" >"$breakdown/twiggy-top.json" ||
     { log "twiggy could not read the wasm: the size breakdown is skipped"; rm -f "$breakdown/twiggy-top.json"; }

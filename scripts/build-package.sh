@@ -16,27 +16,14 @@ rm -rf "$stage" "$out"
 mkdir -p "$stage"
 
 log "cargo build (release, wasm32)"
-# Size-only flags for the shipped wasm: sha2's compact SHA-256 rounds (PKCE and cookie MACs hash a
-# few hundred bytes per sign-in or request; the unrolled ones are 6 KB larger), and the checkout's
-# and the registry's paths shortened in panic locations.
-wasm_flags=(--cfg 'sha2_backend_soft="compact"')
-for prefix in "$PWD" "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*; do
-  # Cargo splits these flags on spaces.
-  [[ "$prefix" == *" "* ]] || wasm_flags+=("--remap-path-prefix=$prefix/=")
-done
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} ${wasm_flags[*]}"
+# Size-only rustc flags for the shipped wasm (scripts/lib.sh says which and why).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} $(wasm_release_rustflags)"
 cargo build --quiet --release --target wasm32-unknown-unknown --lib
 log "wasm-bindgen --target web"
 wasm-bindgen --target web --weak-refs --experimental-reset-state-function --out-dir "$stage" --out-name cyzen_senselink \
   "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm"
 log "wasm-opt -Oz"
-# --converge repeats -Oz while it still shrinks the module; the producers and target-features
-# custom sections are build metadata no runtime reads.
-node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  --enable-reference-types --enable-multivalue \
-  "$stage/cyzen_senselink_bg.wasm" -o "$stage/cyzen_senselink_bg.opt.wasm"
-mv "$stage/cyzen_senselink_bg.opt.wasm" "$stage/cyzen_senselink_bg.wasm"
+optimize_wasm "$stage/cyzen_senselink_bg.wasm"
 
 log "TypeScript wrapper"
 cp -r pkg-template/src pkg-template/tsconfig.json "$stage/"

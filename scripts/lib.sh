@@ -57,6 +57,39 @@ ensure_chromium() {
   fi
 }
 
+# The shipped wasm's build settings, shared by `make package` and `make bench-size`.
+# rustc flags: sha2's compact SHA-256 rounds (PKCE and cookie MACs hash a few hundred bytes per
+# sign-in or request; the unrolled ones are 6 KB larger), and the checkout's and the registry's
+# paths shortened in panic locations; and the module's `target_features` section written without
+# `multivalue` (the linker would list it because the prebuilt standard library was compiled with
+# it). wasm-bindgen reads that section: with `multivalue` listed it turns every export that returns
+# a string or a `Result` into a multi-value function, and V8 (Node 20) compiles a wrapper for each
+# such export when the module is compiled. Measured: compiling the package's wasm took 6.6 ms with
+# them (14 such exports) and 3.9 ms without (`make bench` shows the cold start). Those exports then
+# return through wasm-bindgen's return pointer, its long-standing default. The features listed are
+# rustc's defaults for wasm32-unknown-unknown minus `multivalue`; `--no-check-features` lets the
+# linker write that list although the standard library's objects declare `multivalue` (every
+# runtime the package supports runs multi-value code; the section is metadata for tools).
+wasm_release_rustflags() {
+  local flags=(--cfg 'sha2_backend_soft="compact"'
+    -Clink-arg=--no-check-features
+    -Clink-arg=--features=bulk-memory,bulk-memory-opt,call-indirect-overlong,mutable-globals,nontrapping-fptoint,reference-types,sign-ext) prefix
+  for prefix in "$PWD" "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*; do
+    # Cargo splits these flags on spaces.
+    [[ "$prefix" == *" "* ]] || flags+=("--remap-path-prefix=$prefix/=")
+  done
+  echo "${flags[*]}"
+}
+# The wasm features wasm-opt may use: every runtime the package targets has them.
+WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+  --enable-reference-types --enable-multivalue)
+# wasm-opt -Oz on $1 in place. --converge repeats -Oz while it still shrinks the module; the
+# producers and target-features custom sections are build metadata no runtime reads.
+optimize_wasm() {
+  node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features "${WASM_OPT_FEATURES[@]}" "$1" -o "$1.opt"
+  mv "$1.opt" "$1"
+}
+
 ensure_npm_deps() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm dev packages (npm ci)"

@@ -5,16 +5,16 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Object};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::task::Task;
 use super::to_js_error;
-use super::value::{allow_patterns, object, opt_int, opt_text, pairs_object, set};
+use super::value::{object, opt_int, opt_text, pairs_object, set};
 use crate::cyzen::client::{Auth, Client, ClientConfig, Route};
 use crate::cyzen::oauth::{OAuth, OAuthConfig, TokenSet};
+#[cfg(feature = "coordinator")]
 use crate::cyzen::pacing::Pacer;
-use crate::cyzen::proxy::{decide, Decision, ProxyConfig};
 use crate::cyzen::resources::{self, ADD, DELETE, UPDATE};
 use crate::doc::{Doc, Kind};
 use crate::error::{Error, Result};
@@ -198,7 +198,7 @@ fn route_of(name: &str, value: &JsValue) -> Result<Route> {
     Ok(route)
 }
 
-fn route_overrides(options: &JsValue) -> Result<Vec<(String, Route)>> {
+pub(super) fn route_overrides(options: &JsValue) -> Result<Vec<(String, Route)>> {
     let Some(paths) = options.given("paths") else { return Ok(Vec::new()) };
     if paths.kind() != Kind::Object {
         return Err(Error::invalid_input("paths", "must be an object"));
@@ -298,50 +298,7 @@ impl CyzenCore {
     }
 }
 
-/// The planner behind `createCyzenProxy` (not part of the public API).
-#[wasm_bindgen]
-pub struct CyzenProxyCore {
-    config: ProxyConfig,
-}
-
-#[wasm_bindgen]
-impl CyzenProxyCore {
-    /// Checks the settings (`INVALID_INPUT` naming the option at fault).
-    #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> std::result::Result<CyzenProxyCore, JsValue> {
-        let build = || -> Result<CyzenProxyCore> {
-            let company_id = opt_text(&options, "companyId")?.unwrap_or_default();
-            let config = ProxyConfig::new(opt_text(&options, "baseUrl")?, company_id, route_overrides(&options)?, &allow_patterns(&options)?)?;
-            Ok(CyzenProxyCore { config })
-        };
-        build().map_err(to_js_error)
-    }
-
-    /// The decision for an incoming request: `{ forward: true, url, method, path, resource,
-    /// allowed, body? }` or `{ forward: false, status, message }`.
-    pub fn plan(&self, method: &str, url: &str, content_type: Option<String>, body: Option<String>) -> Object {
-        match decide(&self.config, method, url, content_type.as_deref(), body.as_deref()) {
-            Decision::Forward { url, method, path, resource, allowed, body } => {
-                let out = object(&[
-                    ("forward", JsValue::TRUE),
-                    ("url", url.into()),
-                    ("method", method.into()),
-                    ("path", path.into()),
-                    ("resource", resource.into()),
-                    ("allowed", allowed.into()),
-                ]);
-                if let Some(body) = body {
-                    set(&out, "body", &body.into());
-                }
-                out
-            }
-            Decision::Refuse { status, message } => {
-                object(&[("forward", JsValue::FALSE), ("status", status.into()), ("message", message.into())])
-            }
-        }
-    }
-}
-
+#[cfg(feature = "coordinator")]
 /// The sliding-window pacer on its own, for the package's coordinator (`pkg-template/src/
 /// coordinator.ts`): the Durable Object that paces every isolate using one token, and the local
 /// fallback when that object cannot be reached. The same rule as a client's own pacing. Not part of
@@ -351,6 +308,7 @@ pub struct PacingWindow {
     pacer: Pacer,
 }
 
+#[cfg(feature = "coordinator")]
 #[wasm_bindgen]
 impl PacingWindow {
     /// `limit` requests per `window_ms` (+ `margin_ms`), at most `max_in_flight` at once.

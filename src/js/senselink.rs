@@ -6,27 +6,26 @@
 
 use std::rc::Rc;
 
-use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::task::Task;
 use super::to_js_error;
-use super::value::{allow_patterns, object, opt_bool, opt_int, opt_number, opt_text, set};
+use super::value::{object, opt_bool, opt_int, opt_number, opt_text, set};
 use crate::doc::Doc;
 use crate::error::Error;
 use crate::http::FileRef;
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use crate::senselink::envelope::Output;
+#[cfg(feature = "events")]
 use crate::senselink::events::{parse_event, EventType};
 use crate::senselink::operations::{self, Output as Shaping};
 use crate::senselink::photo::{Photo, PhotoInput, SNIFF_BYTES};
-use crate::senselink::proxy::{decide, expand_allow, Decision, ProxyConfig};
 use crate::senselink::client::DEFAULT_RETRY;
 use crate::senselink::{Client, Config, Edition};
 
-fn read_config(options: &JsValue, proxy_mode: bool) -> Result<Config, Error> {
+pub(super) fn read_config(options: &JsValue, proxy_mode: bool) -> Result<Config, Error> {
     if !options.is_object() {
         return Err(Error::invalid_input("options", "must be an object"));
     }
@@ -122,50 +121,7 @@ impl SenseLinkCore {
     }
 }
 
-/// The planner behind `createSenseLinkProxy` (not part of the public API).
-#[wasm_bindgen]
-pub struct SenseLinkProxyCore {
-    config: ProxyConfig,
-}
-
-#[wasm_bindgen]
-impl SenseLinkProxyCore {
-    /// Checks the options (the same checks as a direct client) and the `allow` patterns.
-    #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<SenseLinkProxyCore, JsValue> {
-        let build = || -> Result<SenseLinkProxyCore, Error> {
-            let client = Client::new(read_config(&options, false)?)?;
-            let c = client.config();
-            let config = ProxyConfig {
-                base_url: c.base_url.clone(),
-                app_key: c.app_key.clone(),
-                app_secret: c.app_secret.clone(),
-                clock_offset_ms: c.clock_offset_ms,
-                allow: expand_allow(&allow_patterns(&options)?)?,
-            };
-            Ok(SenseLinkProxyCore { config })
-        };
-        build().map_err(to_js_error)
-    }
-
-    /// The decision for an incoming `method url` at `now`:
-    /// `{ forward: true, url, path, method, allowed }` or `{ forward: false, status, message }`.
-    pub fn plan(&self, method: &str, url: &str, now: f64) -> Object {
-        match decide(&self.config, method, url, now) {
-            Decision::Forward { url, path, method, allowed } => object(&[
-                ("forward", JsValue::TRUE),
-                ("url", url.into()),
-                ("path", path.into()),
-                ("method", method.into()),
-                ("allowed", allowed.into()),
-            ]),
-            Decision::Refuse { status, message } => {
-                object(&[("forward", JsValue::FALSE), ("status", status.into()), ("message", message.into())])
-            }
-        }
-    }
-}
-
+#[cfg(feature = "events")]
 /// Reads a SenseLink push body (its text, or its parsed object): `{ eventType, messageId, sendTime,
 /// data, rawEventType? }` with `data` as the engine parsed it (the wrapper shapes it by the type).
 #[wasm_bindgen(js_name = parseSenseLinkEvent)]
@@ -188,6 +144,7 @@ pub fn parse_senselink_event(body: JsValue) -> Result<JsValue, JsValue> {
     Ok(out.into())
 }
 
+#[cfg(feature = "import")]
 /// Bulk import (`importPeople` and `parsePeopleCsv` in `pkg-template/src/senselink-import.ts`): the
 /// single calls' checks without the call, and the parameters a spreadsheet cell can fill. Static:
 /// an import has a client, not its core.
