@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use super::task::Task;
 use super::to_js_error;
-use super::value::{object, opt_int, opt_text, pairs_object, set};
+use super::value::{array_of, object, opt_int, opt_text, pairs_object, set};
 use crate::cyzen::client::{Auth, Client, ClientConfig, Route};
 use crate::cyzen::oauth::{OAuth, OAuthConfig, TokenSet};
 #[cfg(feature = "coordinator")]
@@ -222,7 +222,7 @@ fn items_of(items: Option<JsValue>, only: Option<Vec<usize>>) -> JsValue {
     let Some(items) = items else { return Array::new().into() };
     match only {
         None => items,
-        Some(indices) => indices.iter().filter_map(|i| items.at(*i)).collect::<Array>().into(),
+        Some(indices) => array_of(indices.iter().filter_map(|i| items.at(*i))).into(),
     }
 }
 

@@ -23,12 +23,22 @@ mod tests;
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Function, Object};
+use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::error::{Detail, Error};
-use value::{object, pairs_object, parse_or_text, set};
+use value::{array_of, object, pairs_object, parse_or_text, set};
+
+#[wasm_bindgen(module = "/src/js/host.js")]
+extern "C" {
+    /// `factory(code, message, props)` (it throws only if the factory is broken).
+    #[wasm_bindgen(js_name = callFactory, catch)]
+    fn call_factory(factory: &Function, code: &JsValue, message: &JsValue, props: &Object) -> Result<JsValue, JsValue>;
+
+    /// An `Error` named `CyzenSenseLinkError` carrying `code` and `props`.
+    #[wasm_bindgen(js_name = plainError)]
+    fn plain_error(message: &JsValue, code: &JsValue, props: &Object) -> JsValue;
+}
 
 thread_local! {
     static ERROR_FACTORY: RefCell<Option<Function>> = const { RefCell::new(None) };
@@ -59,13 +69,10 @@ fn detail_to_js(detail: &Detail) -> JsValue {
         Detail::Bool(b) => JsValue::from_bool(*b),
         Detail::Json(text) => parse_or_text(text),
         Detail::Pairs(pairs) => pairs_object(pairs),
-        Detail::Issues(issues) => issues
-            .iter()
-            .map(|(field, message)| -> JsValue {
-                object(&[("field", JsValue::from_str(field)), ("message", JsValue::from_str(message))]).into()
-            })
-            .collect::<Array>()
-            .into(),
+        Detail::Issues(issues) => array_of(issues.iter().map(|(field, message)| -> JsValue {
+            object(&[("field", JsValue::from_str(field)), ("message", JsValue::from_str(message))]).into()
+        }))
+        .into(),
     }
 }
 
@@ -93,19 +100,10 @@ pub fn to_js_error(error: Error) -> JsValue {
     }
     let code = JsValue::from_str(error.code.as_str());
     let message = JsValue::from_str(&error.message);
-    let made = ERROR_FACTORY
-        .try_with(|slot| slot.borrow().as_ref().map(|f| f.call3(&JsValue::UNDEFINED, &code, &message, &props)))
-        .ok()
-        .flatten();
+    let made = ERROR_FACTORY.try_with(|slot| slot.borrow().as_ref().map(|f| call_factory(f, &code, &message, &props))).ok().flatten();
     match made {
         Some(Ok(value)) => value,
-        _ => {
-            let plain = js_sys::Error::new(&error.message);
-            plain.set_name("CyzenSenseLinkError");
-            set(&props, "code", &code);
-            let _ = Object::assign(plain.unchecked_ref(), &props);
-            plain.into()
-        }
+        _ => plain_error(&message, &code, &props),
     }
 }
 

@@ -167,9 +167,10 @@ impl SenseLinkCore {
         use crate::senselink::import;
         let edition = import::edition(edition).map_err(to_js_error)?;
         let operation = import::operation(operation).map_err(to_js_error)?;
-        Ok(import::parameters(operation, edition)
-            .into_iter()
-            .map(|p| -> JsValue { js_sys::Array::of3(&p.name.into(), &p.kind.into(), &p.required.into()).into() })
-            .collect())
+        Ok(super::value::array_of(
+            import::parameters(operation, edition)
+                .into_iter()
+                .map(|p| -> JsValue { js_sys::Array::of3(&p.name.into(), &p.kind.into(), &p.required.into()).into() }),
+        ))
     }
 }

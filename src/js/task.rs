@@ -21,6 +21,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::to_js_error;
+use super::value::array_of;
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::{Body, Expect, Part, Payload, Request, Response, Target};
 use crate::runtime::{Runtime, Wait};
@@ -270,7 +271,7 @@ impl Task {
 }
 
 fn pairs_array(pairs: &[(String, String)]) -> Array {
-    pairs.iter().map(|(k, v)| JsValue::from(Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)))).collect()
+    array_of(pairs.iter().map(|(k, v)| JsValue::from(Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)))))
 }
 
 /// The JavaScript form of an action (one call across the boundary).
@@ -310,16 +311,13 @@ fn action_object(action: Action) -> JsValue {
 /// Multipart parts as `[name, value]` (text) or `[name, blob, filename, type]` (a file: the very
 /// `Blob` the caller gave).
 fn parts_array(parts: Vec<Part>) -> Array {
-    parts
-        .into_iter()
-        .map(|part| -> JsValue {
-            match part {
-                Part::Text { name, value } => Array::of2(&JsValue::from_str(&name), &JsValue::from_str(&value)).into(),
-                Part::File { name, data, filename, content_type } => {
-                    let blob = data.downcast_ref::<JsValue>().cloned().unwrap_or(JsValue::UNDEFINED);
-                    Array::of4(&JsValue::from_str(&name), &blob, &JsValue::from_str(&filename), &JsValue::from_str(&content_type)).into()
-                }
+    array_of(parts.into_iter().map(|part| -> JsValue {
+        match part {
+            Part::Text { name, value } => Array::of2(&JsValue::from_str(&name), &JsValue::from_str(&value)).into(),
+            Part::File { name, data, filename, content_type } => {
+                let blob = data.downcast_ref::<JsValue>().cloned().unwrap_or(JsValue::UNDEFINED);
+                Array::of4(&JsValue::from_str(&name), &blob, &JsValue::from_str(&filename), &JsValue::from_str(&content_type)).into()
             }
-        })
-        .collect()
+        }
+    }))
 }

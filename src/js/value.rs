@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{JsString, Object, Reflect};
+use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -40,6 +40,25 @@ extern "C" {
     /// An object from NUL-separated names and values.
     #[wasm_bindgen(js_name = pairsOf)]
     fn pairs_of(joined: &str) -> JsValue;
+
+    /// `object[key] = value`.
+    #[wasm_bindgen(js_name = setMember)]
+    fn set_member(object: &JsValue, key: &JsValue, value: &JsValue) -> JsValue;
+
+    /// `array.push(value)`.
+    fn append(array: &JsValue, value: &JsValue) -> JsValue;
+
+    /// `text.slice(0, length)`.
+    #[wasm_bindgen(js_name = headOf)]
+    fn head_of(text: &JsValue, length: u32) -> JsValue;
+
+    /// The string without a leading byte order mark.
+    #[wasm_bindgen(js_name = withoutBom)]
+    fn without_bom(text: &JsValue) -> JsValue;
+
+    /// `date.getTime()` as a number value.
+    #[wasm_bindgen(js_name = timeOf)]
+    fn time_of(date: &JsValue) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -121,13 +140,13 @@ impl Doc for JsValue {
     fn text_head(&self, max_chars: usize) -> Option<String> {
         let text = self.dyn_ref::<JsString>()?;
         let end = u32::try_from(max_chars).unwrap_or(u32::MAX).min(text.length());
-        text.slice(0, end).as_string()
+        head_of(text, end).as_string()
     }
 
     fn number(&self) -> Option<f64> {
         match self.as_f64() {
             Some(n) => Some(n),
-            None => self.dyn_ref::<js_sys::Date>().map(js_sys::Date::get_time).filter(|t| t.is_finite()),
+            None => self.dyn_ref::<js_sys::Date>().and_then(|date| time_of(date).as_f64()).filter(|t| t.is_finite()),
         }
     }
 
@@ -146,14 +165,22 @@ impl Doc for JsValue {
 
     fn parse_json(&self) -> Option<JsValue> {
         let text = self.dyn_ref::<JsString>()?;
-        let text = if text.char_code_at(0) == f64::from(0xfeff_u32) { text.slice(1, text.length()) } else { text.clone() };
-        json_parse(&text).ok()
+        json_parse(&without_bom(text)).ok()
     }
 }
 
 /// Sets a member on an object being built.
 pub fn set(object: &Object, name: &str, value: &JsValue) {
-    let _ = Reflect::set(object, &key(name), value);
+    set_member(object, &key(name), value);
+}
+
+/// An array of `values` (what `collect::<Array>()` builds, through `append`).
+pub fn array_of(values: impl IntoIterator<Item = JsValue>) -> Array {
+    let out = Array::new();
+    for value in values {
+        append(&out, &value);
+    }
+    out
 }
 
 /// A plain object from name/value pairs.
