@@ -43,8 +43,7 @@ variant() {
   env "${env[@]}" CARGO_TARGET_DIR="$target_dir" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
     cargo build --quiet "${cargo_args[@]}"
   mkdir -p "$dir"
-  wasm-bindgen --target web --weak-refs --experimental-reset-state-function --out-dir "$dir" --out-name cyzen_senselink \
-    "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm"
+  run_wasm_bindgen "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm" "$dir"
   optimize_wasm "$dir/cyzen_senselink_bg.wasm"
   # The wrapper modules of this part, behind the browser loader, bundled with the glue into one
   # minified module (what a bundler would ship for an app that imports only this part).

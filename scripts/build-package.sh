@@ -20,8 +20,7 @@ log "cargo build (release, wasm32)"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} $(wasm_release_rustflags)"
 cargo build --quiet --release --target wasm32-unknown-unknown --lib
 log "wasm-bindgen --target web"
-wasm-bindgen --target web --weak-refs --experimental-reset-state-function --out-dir "$stage" --out-name cyzen_senselink \
-  "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm"
+run_wasm_bindgen "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm" "$stage"
 log "wasm-opt -Oz"
 optimize_wasm "$stage/cyzen_senselink_bg.wasm"
 
