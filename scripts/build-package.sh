@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: release wasm → wasm-bindgen (web target) → wasm-opt -Oz (npm
-# binaryen) → TypeScript wrapper and loaders → JavaScript minified, the wrapper bundled (esbuild) → package.json with the
-# crate's version.
+# Builds the npm package into pkg/: one release wasm per module of scripts/entries.mjs →
+# wasm-bindgen (web target) → wasm-opt -Oz (npm binaryen) → TypeScript wrapper and the entries'
+# loaders → JavaScript minified, the wrapper bundled (esbuild) → package.json with the crate's
+# version and the entries' `exports`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -15,31 +16,42 @@ stage=$target_dir/pkg-build
 rm -rf "$stage" "$out"
 mkdir -p "$stage"
 
-log "cargo build (release, wasm32)"
+# One wasm per module of scripts/entries.mjs (the root's, and one per client): each a release build
+# with that module's cargo features → wasm-bindgen (web target) → wasm-opt -Oz, into $stage/wasm/.
+# Cargo keeps each feature set's build apart, so a rebuild recompiles only what changed.
 # Size-only rustc flags for the shipped wasm (scripts/lib.sh says which and why).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} $(wasm_release_rustflags)"
-cargo build --quiet --release --target wasm32-unknown-unknown --lib
-log "wasm-bindgen --target web"
-run_wasm_bindgen "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm" "$stage"
-log "wasm-opt -Oz"
-optimize_wasm "$stage/cyzen_senselink_bg.wasm"
+mkdir -p "$stage/wasm"
+for module in $(node scripts/entries.mjs modules); do
+  features=$(node scripts/entries.mjs features "$module")
+  log "wasm \`$module\`: cargo build (release, wasm32, features $features), wasm-bindgen, wasm-opt -Oz"
+  cargo build --quiet --release --target wasm32-unknown-unknown --lib --no-default-features --features "$features"
+  run_wasm_bindgen "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm" "$stage/wasm" "$module"
+  optimize_wasm "$stage/wasm/${module}_bg.wasm"
+done
 
 log "TypeScript wrapper"
 cp -r pkg-template/src pkg-template/tsconfig.json "$stage/"
+# The entries' loaders, from the table in scripts/entries.mjs.
+node scripts/entries.mjs write "$stage"
 # Source maps with the TypeScript inlined, for esbuild to chain into the bundle's maps below.
 node_modules/.bin/tsc -p "$stage/tsconfig.json" --sourceMap --inlineSources
 rm -rf "$stage/src" "$stage/tsconfig.json"
 # The `.wasm` ambient declaration is only needed to compile; keep it out of the package.
 rm -f "$stage/dist/wasm-module.d.ts" "$stage/dist/wasm-module.js"
 
-# The glue and the snippet are minified file by file; the wrapper (dist/) is bundled into one
-# shared module plus the three thin loaders. Node loads ESM module by module: 20 wrapper modules
+# The glues and the snippet are minified file by file, and so are the loaders (`load-*.js`: one
+# per module and runtime, imported by every entry that needs that module, so a module shared by
+# two entries is instantiated once). The wrapper (dist/) is bundled from the entries (one per entry
+# point and runtime) into shared chunks: Node loads ESM module by module, and 20 wrapper modules
 # cost about as much start-up time as compiling the wasm (measured: a fresh `import()` + first
-# sign took half as long once bundled). Imports of the glue and the `.wasm`,
-# `new URL(…, import.meta.url)` and top-level await stay as they are for bundlers, Node and workerd.
-# The documentation lives in the `.d.ts` files, which are left untouched. No `--keep-names`: it
-# wraps every named closure in a naming call (1.6 KB gzip, and work on every call); the public
-# classes get their names from `nameClasses` (errors.ts), which error names and stacks rely on.
+# sign took half as long once bundled). An API module used by several entries (the error classes
+# above all) is one chunk, so its classes are the same whichever entry a caller imported.
+# Imports of the glue and the `.wasm`, `new URL(…, import.meta.url)` and top-level await stay as
+# they are for bundlers, Node and workerd. The documentation lives in the `.d.ts` files, which
+# are left untouched. No `--keep-names`: it wraps every named closure in a naming call (1.6 KB
+# gzip, and work on every call); the public classes get their names from `nameClasses`
+# (errors.ts), which error names and stacks rely on.
 # Every shipped `.js` gets a `.js.map` with `sourcesContent`: the wrapper's map leads to the
 # TypeScript sources (through tsc's maps), the glue's and the snippet's to wasm-bindgen's unminified
 # output. Nothing loads them at run time; `node --enable-source-maps` and browser devtools do.
@@ -47,7 +59,7 @@ rm -f "$stage/dist/wasm-module.d.ts" "$stage/dist/wasm-module.js"
 # otherwise be the whole minified file. It costs about 1.0 KB gzip on the wrapper (newlines break
 # gzip's matches; 400 would cost 0.4 KB but leave lines of 800+ characters); dropping
 # `--keep-names` saved 1.6 KB (measured on the wrapper bundle alone, esbuild 0.27).
-log "esbuild: minify the glue, bundle the wrapper"
+log "esbuild: minify the glues and loaders, bundle the wrapper"
 minify() {
   node_modules/.bin/esbuild "$1" --minify --format=esm --target=es2022 --log-level=warning --line-limit=160 \
     --sourcemap --outfile="$1" --allow-overwrite "${@:2}"
@@ -56,26 +68,27 @@ minify() {
 # entry is the same module namespace, so the repeated keys are harmless.
 # Keep wasm-bindgen's pointer to the glue's declarations (esbuild drops ordinary comments); as a
 # banner, so the source map counts its line.
-minify "$stage/cyzen_senselink.js" --log-override:duplicate-object-key=silent \
-  '--banner:js=/* @ts-self-types="./cyzen_senselink.d.ts" */'
+for glue in "$stage"/wasm/*.js; do
+  minify "$glue" --log-override:duplicate-object-key=silent "--banner:js=/* @ts-self-types=\"./$(basename "$glue" .js).d.ts\" */"
+done
 while IFS= read -r file; do
   minify "$file"
-done < <(find "$stage/snippets" -name '*.js')
-node_modules/.bin/esbuild "$stage/dist/node.js" "$stage/dist/browser.js" "$stage/dist/workerd.js" \
+done < <(find "$stage/wasm/snippets" "$stage/dist" -name '*.js' \( -path '*/snippets/*' -o -name 'load-*.js' \))
+entries=()
+while IFS= read -r file; do entries+=("$stage/dist/$file.js"); done < <(node -e '
+  import("./scripts/entries.mjs").then(({ ENTRIES, entryFile }) => {
+    for (const e of ENTRIES) for (const r of ["node", "browser", "workerd"]) console.log(entryFile(e, r));
+  });')
+node_modules/.bin/esbuild "${entries[@]}" \
   --bundle --splitting --format=esm --target=es2022 --minify --log-level=warning --line-limit=160 \
-  --chunk-names=wrapper --outdir="$stage/bundle" --sourcemap \
-  --external:../cyzen_senselink.js --external:../cyzen_senselink_bg.wasm --external:node:fs
-find "$stage/dist" -name '*.js' -delete -o -name '*.js.map' -delete
+  --chunk-names='chunk-[hash]' --outdir="$stage/bundle" --sourcemap \
+  '--external:../wasm/*' '--external:./load-*' --external:node:fs
+find "$stage/dist" \( -name '*.js' -o -name '*.js.map' \) ! -name 'load-*' -delete
 mv "$stage/bundle"/*.js "$stage/bundle"/*.js.map "$stage/dist/"
 rmdir "$stage/bundle"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-node -e '
-  const fs = require("fs");
-  const pkg = JSON.parse(fs.readFileSync("pkg-template/package.json", "utf8"));
-  pkg.version = process.argv[1];
-  fs.writeFileSync(process.argv[2] + "/package.json", JSON.stringify(pkg, null, 2) + "\n");
-' "$version" "$stage"
+node scripts/entries.mjs package pkg-template/package.json "$stage/package.json" "$version"
 cp pkg-template/README.md "$stage/README.md"
 cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md "$stage/"
 mv "$stage" "$out"

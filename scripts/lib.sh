@@ -81,9 +81,9 @@ wasm_release_rustflags() {
   echo "${flags[*]}"
 }
 # wasm-bindgen as the package runs it: `--target web` (one glue for every runtime), weak refs, and
-# the reset function (trap recovery). run_wasm_bindgen <cargo's .wasm> <output directory>.
+# the reset function (trap recovery). run_wasm_bindgen <cargo's .wasm> <output directory> [name].
 run_wasm_bindgen() {
-  wasm-bindgen --target web --weak-refs --experimental-reset-state-function --out-dir "$2" --out-name cyzen_senselink "$1"
+  wasm-bindgen --target web --weak-refs --experimental-reset-state-function --out-dir "$2" --out-name "${3:-cyzen_senselink}" "$1"
 }
 # The wasm features wasm-opt may use: every runtime the package targets has them.
 WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals

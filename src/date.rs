@@ -1,6 +1,9 @@
 //! Calendar arithmetic in UTC without `std::time` (which is unavailable on wasm): conversions between
 //! Unix seconds and civil dates, the formats the two APIs use, and HTTP-dates for `Retry-After`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// A UTC date and time, to the second.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DateTime {

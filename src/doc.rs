@@ -9,6 +9,9 @@
 //!
 //! Nothing here fails: a missing member, a wrong type or an out-of-range index reads as "absent".
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::secret::{is_sensitive_name, redact_text};
 
 /// What kind of value a [`Doc`] holds.
@@ -84,7 +87,7 @@ pub trait Doc: Clone {
 /// at most 18 digits): servers and callers write ids both ways.
 pub fn integer<D: Doc>(value: &D) -> Option<i64> {
     match value.kind() {
-        Kind::Number => value.number().filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15).map(|n| n as i64),
+        Kind::Number => value.number().filter(|n| libm::trunc(*n) == *n && n.abs() < 9.0e15).map(|n| n as i64),
         Kind::Text => parse_integer(&value.text()?),
         _ => None,
     }

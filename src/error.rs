@@ -6,9 +6,12 @@
 //! underlying cause. Messages never contain credentials: they are built from names and numbers, and
 //! body excerpts are rendered from the parsed answer with credentials masked (`Response::excerpt`).
 
-use std::any::Any;
-use std::fmt;
-use std::rc::Rc;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::any::Any;
+use core::fmt;
+use alloc::rc::Rc;
 
 /// Stable error codes. The string form (`as_str`) is part of the public JavaScript API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -144,7 +147,7 @@ impl Issues {
     }
 
     /// Every problem.
-    pub fn iter(&self) -> std::slice::Iter<'_, (String, String)> {
+    pub fn iter(&self) -> core::slice::Iter<'_, (String, String)> {
         self.0.iter()
     }
 
@@ -211,7 +214,7 @@ pub struct ErrorInfo {
     pub cause: Option<Cause>,
 }
 
-impl std::ops::Deref for Error {
+impl core::ops::Deref for Error {
     type Target = ErrorInfo;
 
     fn deref(&self) -> &ErrorInfo {
@@ -219,7 +222,7 @@ impl std::ops::Deref for Error {
     }
 }
 
-impl std::ops::DerefMut for Error {
+impl core::ops::DerefMut for Error {
     fn deref_mut(&mut self) -> &mut ErrorInfo {
         &mut self.info
     }
@@ -316,10 +319,10 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 /// `Result` with this crate's [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {

@@ -6,9 +6,12 @@
 //! `Blob`, which goes into the runtime's `FormData` as it is. A [`Response`] carries the status,
 //! the few headers the clients decide on, and the body as the host parsed it (a [`Doc`] handle).
 
-use std::any::Any;
-use std::fmt;
-use std::rc::Rc;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::any::Any;
+use core::fmt;
+use alloc::rc::Rc;
 
 use crate::doc::Doc;
 use crate::secret::is_sensitive_name;

@@ -12,6 +12,9 @@
 //! - A `Retry-After` longer than [`RetryPolicy::max_wait_ms`] ends the retries (`RATE_LIMITED`
 //!   with `retryAfterMs`), so a call never hangs for minutes.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Retry settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RetryPolicy {

@@ -7,7 +7,10 @@
 //! back. In native tests it is a scripted, virtual-time runtime. The trait has no `Send` bounds:
 //! wasm is single-threaded and JavaScript values are not `Send`.
 
-use std::future::Future;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::future::Future;
 
 use crate::doc::Doc;
 use crate::error::{Error, ErrorCode};

@@ -1,6 +1,9 @@
 //! Keeping credentials out of `Debug` output, error messages and logs.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 
 /// A credential (app secret, token, client secret). `Debug` and `Display` print `[redacted]`; the
 /// value is reachable only through [`Secret::expose`], so every use is visible in the code.

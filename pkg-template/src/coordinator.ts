@@ -10,9 +10,9 @@
  * client's own (the Rust pacer, in wasm): a slot is held from the send until one window after the
  * answer.
  */
-import { PacingWindow } from "../cyzen_senselink.js";
+import type { PacingWindow } from "../wasm/all.js";
 import { makeError, nameClasses } from "./errors.js";
-import { revivable, wasmCall } from "./instance.js";
+import { serverWasm } from "./instance.js";
 import { sleep } from "./transport.js";
 
 /** What a coordinator is asked for: a pacing slot, or the refresh lock. */
@@ -112,9 +112,9 @@ async function localSlot(window: () => PacingWindow, request: CoordinatorRequest
   const until = Date.now() + request.maxWaitMs;
   for (;;) {
     const now = Date.now();
-    const answer = wasmCall(() => window().acquire(now));
+    const answer = serverWasm.call(() => window().acquire(now));
     if (answer >= 0) {
-      return { fallback: reason, release: () => wasmCall(() => window().finish(answer, Date.now())) };
+      return { fallback: reason, release: () => serverWasm.call(() => window().finish(answer, Date.now())) };
     }
     if (now - answer > until) throw makeError("TIMEOUT", `no pacing slot within the call's deadline (coordinator fallback: ${reason})`, {});
     await sleep(-answer, request.signal);
@@ -172,7 +172,7 @@ export function durableObjectCoordinator(namespace: DurableObjectNamespaceLike, 
     let window = fallbackWindows.get(name);
     if (window === undefined) {
       const limit = Math.max(1, Math.floor(rate * fallbackShare));
-      window = revivable(() => new PacingWindow(limit, 1000, 10, 6));
+      window = serverWasm.revivable((glue) => new glue.PacingWindow(limit, 1000, 10, 6));
       fallbackWindows.set(name, window);
     }
     return window;
@@ -323,7 +323,7 @@ export class CyzenTokenCoordinator {
       // A lower rate than before (another client's setting) wins: the stricter one is safe.
       this.#rate = rate;
       this.#generation += 1;
-      this.#window = revivable(() => new PacingWindow(rate, 1000, 10, 64));
+      this.#window = serverWasm.revivable((glue) => new glue.PacingWindow(rate, 1000, 10, 64));
     }
     return this.#window;
   }
@@ -345,18 +345,18 @@ export class CyzenTokenCoordinator {
   #release(ticket: number): void {
     if (ticket < 0 || this.#window === undefined || Math.floor(ticket / TICKET_SPAN) !== this.#generation) return;
     const window = this.#window;
-    wasmCall(() => window().finish(ticket % TICKET_SPAN, Date.now()));
+    serverWasm.call(() => window().finish(ticket % TICKET_SPAN, Date.now()));
     this.#pump(window);
   }
 
   /** Grants slots to waiters in arrival order while the window has room; schedules the next look. */
   #pump(window: () => PacingWindow): void {
     const now = Date.now();
-    wasmCall(() => window().finishStale(now, SLOT_LEASE_MS));
+    serverWasm.call(() => window().finishStale(now, SLOT_LEASE_MS));
     let wait = Infinity;
     while (this.#waiting.length > 0) {
       const first = this.#waiting[0] as Waiter;
-      const answer = wasmCall(() => window().acquire(now));
+      const answer = serverWasm.call(() => window().acquire(now));
       if (answer >= 0) {
         this.#waiting.shift();
         first.grant({ ticket: this.#ticketOf(answer) });

@@ -2,13 +2,12 @@
  * The cyzen proxy for a Worker or a server: browser pages call it with
  * `new CyzenClient({ baseUrl: "<its URL>", auth: { proxy: true } })` and never hold a token.
  */
-import { CyzenProxyCore } from "../cyzen_senselink.js";
 import type { CoordinatorGrant, CyzenCoordinator } from "./coordinator.js";
 import { CyzenOAuth, checkCoordinator, oauthPartsOf, type CyzenResourceName, type PathOverride } from "./cyzen.js";
 import { drive, releaseGrant, type DriveContext } from "./driver.js";
 import { invalidInput } from "./errors.js";
 import { emit } from "./hooks.js";
-import { revivable, wasmCall } from "./instance.js";
+import { cyzenWasm, serverWasm } from "./instance.js";
 import { func, record, text } from "./options.js";
 import { admit, jsonRefusal, proxyAccess, readBody, tooLargeMessage, type ProxyAccessOptions } from "./proxy-common.js";
 import { checkLimits, forward, joined, type FetchLike } from "./transport.js";
@@ -162,7 +161,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
   }
   checkLimits({ timeoutMs: o.timeoutMs });
   if (o.paths !== undefined && o.paths !== null) record(o.paths, "paths");
-  const planner = revivable(() => new CyzenProxyCore({ baseUrl: o.baseUrl, companyId: text(o, "companyId", true), paths: o.paths, allow: typeof allow === "function" ? undefined : allow }));
+  const planner = serverWasm.revivable((glue) => new glue.CyzenProxyCore({ baseUrl: o.baseUrl, companyId: text(o, "companyId", true), paths: o.paths, allow: typeof allow === "function" ? undefined : allow }));
   const access = proxyAccess(o, DEFAULT_MAX_BODY_BYTES);
 
   return async (request: Request): Promise<Response> => {
@@ -180,7 +179,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       if (chunks === "too-large") return cyzenRefusal(413, tooLargeMessage(access.maxBodyBytes));
       body = utf8.decode(joined(chunks));
     }
-    const plan = wasmCall(() => planner().plan(method, request.url, request.headers.get("content-type") ?? undefined, body)) as CyzenProxyPlan;
+    const plan = serverWasm.call(() => planner().plan(method, request.url, request.headers.get("content-type") ?? undefined, body)) as CyzenProxyPlan;
     if (!plan.forward) return cyzenRefusal(plan.status, plan.message);
     const allowed =
       typeof allow === "function"
@@ -212,7 +211,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
     let generation = 0;
     if (oauth) {
       try {
-        ({ token, generation } = await drive<{ token: string; generation: number }>(wasmCall(() => oauth.core().accessToken()), tokenContext));
+        ({ token, generation } = await drive<{ token: string; generation: number }>(cyzenWasm, cyzenWasm.call(() => oauth.core().accessToken()), tokenContext));
       } catch (error) {
         return tokenFailure(error);
       }
@@ -256,7 +255,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       if (upstream.status === 401 && oauth) {
         await upstream.body?.cancel();
         try {
-          ({ token } = await drive<{ token: string; generation: number }>(wasmCall(() => oauth.core().renewAfter(generation)), tokenContext));
+          ({ token } = await drive<{ token: string; generation: number }>(cyzenWasm, cyzenWasm.call(() => oauth.core().renewAfter(generation)), tokenContext));
         } catch (error) {
           return tokenFailure(error);
         }

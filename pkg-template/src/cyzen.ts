@@ -7,11 +7,11 @@
  * `created_at`. Paths marked "guess" in `docs/cyzen.md` can be replaced with the `paths` option.
  * @packageDocumentation
  */
-import { CyzenCore, OAuthCore, type Task } from "../cyzen_senselink.js";
+import type { CyzenCore, OAuthCore, Task } from "../wasm/all.js";
 import type { CyzenCoordinator } from "./coordinator.js";
 import { drive, type DriveContext, type TokenStore } from "./driver.js";
 import { checkHooks, type ClientHooks } from "./hooks.js";
-import { revivable, wasmCall } from "./instance.js";
+import { cyzenWasm } from "./instance.js";
 import { invalidInput, makeError, nameClasses } from "./errors.js";
 import { RESOURCE_OPERATIONS } from "./generated/cyzen.js";
 import { func, record } from "./options.js";
@@ -189,7 +189,7 @@ const sharedOAuth = new WeakMap<TokenStore, Map<string, () => OAuthCore>>();
 function sharedOAuthCore(store: TokenStore, o: Record<string, unknown>): () => OAuthCore {
   const values = OAUTH_IDENTITY.map((k) => o[k] ?? null);
   // Options of other types are refused by the constructor: build it to say so.
-  if (!values.every((v) => v === null || typeof v === "string")) return revivable(() => new OAuthCore(o));
+  if (!values.every((v) => v === null || typeof v === "string")) return cyzenWasm.revivable((glue) => new glue.OAuthCore(o));
   const key = JSON.stringify(values);
   let byKey = sharedOAuth.get(store);
   if (byKey === undefined) {
@@ -198,7 +198,7 @@ function sharedOAuthCore(store: TokenStore, o: Record<string, unknown>): () => O
   }
   let core = byKey.get(key);
   if (core === undefined) {
-    core = revivable(() => new OAuthCore(o));
+    core = cyzenWasm.revivable((glue) => new glue.OAuthCore(o));
     byKey.set(key, core);
   }
   return core;
@@ -242,7 +242,7 @@ export class CyzenOAuth {
    */
   authorizationUrl(options?: CallOptions): Promise<AuthorizationRequest> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(wasmCall(() => core().authorizationUrl()), callContext({ ...context, operation: "oauth.authorizationUrl" }, options));
+    return drive(cyzenWasm, cyzenWasm.call(() => core().authorizationUrl()), callContext({ ...context, operation: "oauth.authorizationUrl" }, options));
   }
 
   /**
@@ -256,7 +256,7 @@ export class CyzenOAuth {
     const { core, ...context } = oauthPartsOf(this);
     const cookie = options?.cookie;
     if (cookie !== undefined && typeof cookie !== "string") throw invalid("cookie", "must be a string");
-    return drive(wasmCall(() => core().handleCallback(String(callbackUrl), cookie)), callContext({ ...context, operation: "oauth.handleCallback" }, options));
+    return drive(cyzenWasm, cyzenWasm.call(() => core().handleCallback(String(callbackUrl), cookie)), callContext({ ...context, operation: "oauth.handleCallback" }, options));
   }
 
   /**
@@ -268,7 +268,7 @@ export class CyzenOAuth {
    */
   refresh(options?: CallOptions): Promise<TokenSet> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(wasmCall(() => core().refresh()), callContext({ ...context, operation: "oauth.refresh" }, options));
+    return drive(cyzenWasm, cyzenWasm.call(() => core().refresh()), callContext({ ...context, operation: "oauth.refresh" }, options));
   }
 
   /**
@@ -279,7 +279,7 @@ export class CyzenOAuth {
    */
   getTokens(): Promise<TokenSet | null> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(wasmCall(() => core().getTokens()), { ...context, operation: "oauth.getTokens" });
+    return drive(cyzenWasm, cyzenWasm.call(() => core().getTokens()), { ...context, operation: "oauth.getTokens" });
   }
 
   /**
@@ -290,7 +290,7 @@ export class CyzenOAuth {
    */
   setTokens(tokens: TokenSet | null): Promise<void> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(wasmCall(() => core().setTokens(tokens)), { ...context, operation: "oauth.setTokens" });
+    return drive(cyzenWasm, cyzenWasm.call(() => core().setTokens(tokens)), { ...context, operation: "oauth.setTokens" });
   }
 }
 
@@ -1312,7 +1312,7 @@ export class CyzenClient {
     const auth = o.auth;
     const oauth = auth instanceof CyzenOAuth ? oauthPartsOf(auth) : undefined;
     const clientFetch = func(o, "fetch");
-    const core = revivable(() => new CyzenCore(o, oauth?.core().share()));
+    const core = cyzenWasm.revivable((glue) => new glue.CyzenCore(o, oauth?.core().share()));
     checkLimits(o);
     const context: DriveContext = {
       fetch: clientFetch,
@@ -1326,7 +1326,7 @@ export class CyzenClient {
     };
     const run = async <T>(operation: string, task: () => Task, opts: CallOptions | undefined): Promise<T> => {
       const call = callContext({ ...context, operation }, opts);
-      return drive<T>(wasmCall(task), call);
+      return drive<T>(cyzenWasm, cyzenWasm.call(task), call);
     };
     for (const [name, ops] of Object.entries(CYZEN_RESOURCES)) {
       const api: Record<string, unknown> = {};
@@ -1379,7 +1379,7 @@ function listResult<T>(core: () => CyzenCore, name: string, filter: object | und
     for (;;) {
       let page: Page<T>;
       try {
-        page = await drive<Page<T>>(wasmCall(() => core().listPage(name, filter, cursor ?? undefined)), call);
+        page = await drive<Page<T>>(cyzenWasm, cyzenWasm.call(() => core().listPage(name, filter, cursor ?? undefined)), call);
       } catch (error) {
         throw withDelivered(error, delivered);
       }

@@ -6,11 +6,11 @@
  * it decides on.
  * @internal
  */
-import type { Task } from "../cyzen_senselink.js";
+import type { Task } from "../wasm/all.js";
 import type { CoordinatorGrant, CoordinatorRequest, CyzenCoordinator } from "./coordinator.js";
 import { CyzenSenseLinkError } from "./errors.js";
 import { emit, redactUrl, type ClientHooks, type RequestEvent } from "./hooks.js";
-import { instanceGeneration, internalError, isStale, wasmCall, whilePending } from "./instance.js";
+import { internalError, type BaseGlue, type WasmPort } from "./instance.js";
 import { Deadline, send, sleep, type Answer, type FetchLike, type PlannedRequest, type SendOptions } from "./transport.js";
 
 /** Where tokens and pending authorizations live: `load`/`save` strings, sync or async. */
@@ -137,18 +137,18 @@ function within<T>(value: T | Promise<T>, deadline: Deadline): T | Promise<T> {
 }
 
 /**
- * Runs `task` to its end and resolves with its result (or rejects with its typed error). The whole
+ * Runs `task` (made on the module of `wasm`) to its end and resolves with its result (or rejects with its typed error). The whole
  * call runs under one {@link Deadline}: pacing waits, retries, backoff, token refreshes and store
  * access included. A wait that would end past it fails at once with `TIMEOUT`.
  */
-export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
-  const born = instanceGeneration();
+export async function drive<T>(wasm: WasmPort<BaseGlue>, task: Task, context: DriveContext): Promise<T> {
+  const born = wasm.generation();
   const deadline = new Deadline(context);
   // A trap elsewhere abandons this call at once (its state lived in the old instance).
-  const untrack = whilePending((error) => deadline.interrupt(error));
+  const untrack = wasm.whilePending((error) => deadline.interrupt(error));
   const next = (call: () => unknown): Step => {
-    if (isStale(born)) throw deadline.stopped() ?? internalError();
-    return wasmCall(call) as Step;
+    if (wasm.isStale(born)) throw deadline.stopped() ?? internalError();
+    return wasm.call(call) as Step;
   };
   const { hooks, operation } = context;
   let attempt = 0;
@@ -267,6 +267,6 @@ export async function drive<T>(task: Task, context: DriveContext): Promise<T> {
     deadline.dispose();
     untrack();
     // A task of a replaced instance is gone with it (wasm-bindgen refuses to touch it).
-    if (!isStale(born)) task.free();
+    if (!wasm.isStale(born)) task.free();
   }
 }

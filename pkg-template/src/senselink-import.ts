@@ -8,9 +8,8 @@
  * Photos stay JavaScript objects: a `Blob`/`File` goes into the runtime's `FormData` as it is, and
  * only its first 16 bytes are read for the format check, so no photo enters WebAssembly memory.
  */
-import { SenseLinkCore } from "../cyzen_senselink.js";
 import { CyzenSenseLinkError, invalidInput, makeError, type InputIssue, type SenseLinkError } from "./errors.js";
-import { wasmCall } from "./instance.js";
+import { senselinkWasm } from "./instance.js";
 import type {
   DenyListInput,
   EmployeeInput,
@@ -219,7 +218,7 @@ function parametersOf(edition: SenseLinkEdition, kind: ImportKind): Parameters {
   const key = `${edition} ${kind}`;
   let found = parameterCache.get(key);
   if (found === undefined) {
-    const triples = wasmCall(() => SenseLinkCore.parameters(edition, OPERATIONS[kind])) as [string, ParameterKind, boolean][];
+    const triples = senselinkWasm.call((glue) => glue.SenseLinkCore.parameters(edition, OPERATIONS[kind])) as [string, ParameterKind, boolean][];
     found = new Map(triples.map(([name, kind, required]) => [name, { kind, required }]));
     parameterCache.set(key, found);
   }
@@ -239,7 +238,7 @@ async function photoForCheck(avatar: unknown): Promise<[unknown, Uint8Array | un
 /** The problems of `input` for a create of `kind`, by the single call's own rules; nothing is sent. */
 async function problemsOf(edition: SenseLinkEdition, kind: ImportKind, input: object): Promise<InputIssue[]> {
   const [photo, head] = await photoForCheck((input as { readonly avatar?: unknown }).avatar);
-  const error = wasmCall(() => SenseLinkCore.check(edition, OPERATIONS[kind], input, photo, head)) as
+  const error = senselinkWasm.call((glue) => glue.SenseLinkCore.check(edition, OPERATIONS[kind], input, photo, head)) as
     | { readonly field?: string; readonly message: string; readonly issues?: InputIssue[] }
     | undefined;
   if (error === undefined) return [];

@@ -2,8 +2,7 @@
  * The SenseLink signing proxy for a Worker or a server: browser pages call it with
  * `new SenseLinkClient({ baseUrl: "<its URL>", proxy: true })` and never see the secret.
  */
-import { SenseLinkProxyCore } from "../cyzen_senselink.js";
-import { revivable, wasmCall } from "./instance.js";
+import { serverWasm } from "./instance.js";
 import { record } from "./options.js";
 import { admit, countedBody, jsonRefusal, proxyAccess, tooLargeMessage, type ProxyAccessOptions } from "./proxy-common.js";
 import { checkLimits, forward, type FetchLike } from "./transport.js";
@@ -122,7 +121,7 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
   const o = record(options, "options");
   const { allow, fetch: upstreamFetch, timeoutMs } = options;
   checkLimits({ timeoutMs });
-  const core = revivable(() => new SenseLinkProxyCore({
+  const core = serverWasm.revivable((glue) => new glue.SenseLinkProxyCore({
     baseUrl: options.baseUrl, appKey: options.appKey, appSecret: options.appSecret, clockOffsetMs: options.clockOffsetMs,
     allow: typeof allow === "function" ? undefined : allow,
   }));
@@ -130,7 +129,7 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
   return async (request: Request): Promise<Response> => {
     const refused = await admit(access, request, refusal);
     if (refused) return refused;
-    const plan = wasmCall(() => core().plan(request.method, request.url, Date.now())) as ProxyPlan;
+    const plan = serverWasm.call(() => core().plan(request.method, request.url, Date.now())) as ProxyPlan;
     if (!plan.forward) return refusal(plan.status, plan.message);
     const allowed =
       typeof allow === "function"

@@ -8,14 +8,9 @@
  * secret. Inputs are validated before anything is sent (`INVALID_INPUT` naming the field and the
  * rule); answers with `code != 200` reject with a {@link SenseLinkError} carrying a stable `code`.
  */
-import {
-  SenseLinkCore,
-  parseSenseLinkEvent as wasmParseEvent,
-  senselinkSign as wasmSign,
-} from "../cyzen_senselink.js";
 import { drive } from "./driver.js";
 import { checkHooks, type ClientHooks } from "./hooks.js";
-import { revivable, wasmCall } from "./instance.js";
+import { senselinkWasm } from "./instance.js";
 import { invalidInput, makeError, nameClasses } from "./errors.js";
 import * as generated from "./generated/senselink.js";
 import { OUTPUTS, type SenseLinkOperation } from "./generated/senselink.js";
@@ -915,7 +910,7 @@ export class SenseLinkClient {
 
   /** @throws {InvalidInputError} when an option is missing or wrong (e.g. `appSecret` with `proxy: true`). */
   constructor(options: SenseLinkClientOptions) {
-    const core = revivable(() => new SenseLinkCore(options));
+    const core = senselinkWasm.revivable((glue) => new glue.SenseLinkCore(options));
     const { fetch: clientFetch, timeoutMs, maxResponseBytes } = options;
     if (clientFetch !== undefined && typeof clientFetch !== "function") throw invalid("fetch", "must be a function");
     checkLimits(options);
@@ -924,7 +919,7 @@ export class SenseLinkClient {
       checkLimits(callOptions);
       const found = photoOf(input);
       const [photo, head] = found instanceof Promise ? await found : found;
-      const value = await drive(wasmCall(() => core().call(operation, input, photo, head)), {
+      const value = await drive(senselinkWasm, senselinkWasm.call(() => core().call(operation, input, photo, head)), {
         fetch: clientFetch,
         signal: callOptions?.signal,
         timeoutMs: callOptions?.timeoutMs ?? timeoutMs,
@@ -989,38 +984,8 @@ export class SenseLinkClient {
 nameClasses({ SenseLinkClient });
 
 // ---------------------------------------------------------------------------------------------
-// Push events and signing
+// Signing
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Parses a SenseLink push body (the request text, or its parsed object) into a typed event:
- * `eventType "30000"` a recognition record, `"30100"` a device alert, `"unknown"` anything else.
- *
- * SenseLink requires **HTTP 200 within 5 seconds**; a single failed or slow delivery marks the
- * subscription abnormal and stops every further push. So answer 200 first (queue the work, e.g.
- * `ctx.waitUntil`), and de-duplicate on `messageId`.
- *
- * @throws {HttpError} `DECODE` when the body is not a push event; {@link InvalidInputError} when
- *   `body` is neither text nor an object.
- * @example
- * export default {
- *   async fetch(request, env, ctx) {
- *     const event = parseSenseLinkEvent(await request.text());
- *     if (event.eventType === "30000" && !(await env.SEEN.get(event.messageId))) {
- *       ctx.waitUntil(handleRecord(event.data));
- *     }
- *     return new Response("ok");
- *   },
- * };
- */
-export function parseSenseLinkEvent(body: string | object): SenseLinkEvent {
-  const event = wasmCall(() => wasmParseEvent(body)) as { eventType: string; data: unknown };
-  event.data =
-    event.eventType === "30000" ? generated.record(event.data as Raw)
-    : event.eventType === "30100" ? generated.deviceAlert(event.data as Raw)
-    : camelize(event.data);
-  return event as SenseLinkEvent;
-}
 
 /**
  * The SenseLink request signature: lower-case hex `md5(timestamp + "#" + appSecret)`.
@@ -1031,5 +996,5 @@ export function parseSenseLinkEvent(body: string | object): SenseLinkEvent {
  * @example senselinkSign("1477881215000", "2323dsfadfewrasa3434") // "e5ef72ef839bdf5397b4906b199b9fbf"
  */
 export function senselinkSign(timestamp: string, appSecret: string): string {
-  return wasmCall(() => wasmSign(timestamp, appSecret));
+  return senselinkWasm.call((glue) => glue.senselinkSign(timestamp, appSecret));
 }

@@ -8,9 +8,12 @@
 //! Answers are the engine's parsed objects: the client reads `errors[]`, the `next_*` cursor and
 //! finds the item array; the items go back to the caller untouched.
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::rc::Rc;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::cell::RefCell;
+use core::future::Future;
+use alloc::rc::Rc;
 
 use super::errors::decode;
 use super::oauth::OAuth;
@@ -190,7 +193,7 @@ fn with_cursor(error: Error, res: &Resource, cursor: &Cursor) -> Error {
 fn form_value<D: Doc>(value: &D) -> Option<String> {
     match value.kind() {
         Kind::Absent | Kind::Null => None,
-        Kind::Date => value.number().map(|ms| windows::format((ms / 1000.0).floor() as i64)),
+        Kind::Date => value.number().map(|ms| windows::format(libm::floor(ms / 1000.0) as i64)),
         Kind::Object | Kind::Array => value.json_text(),
         _ => scalar_text(value),
     }
@@ -212,7 +215,7 @@ fn decimal_within(text: &str, limit: u64) -> bool {
 
 /// A write value checked against what its field must hold, as the form field to send; `Err` says
 /// what is wrong.
-fn write_value<D: Doc>(kind: FieldKind, value: &D) -> std::result::Result<String, String> {
+fn write_value<D: Doc>(kind: FieldKind, value: &D) -> core::result::Result<String, String> {
     let shown = || match value.kind() {
         Kind::Text => "text",
         Kind::Number => "a number",
@@ -323,7 +326,7 @@ impl Client {
             let wait = self.pacer.borrow_mut().try_acquire(rt.now_ms());
             match wait {
                 Ok(id) => return Ok(Slot { pacer: &self.pacer, id, rt }),
-                Err(ms) => rt.sleep(ms.ceil() as u64, Wait::Pacing).await?,
+                Err(ms) => rt.sleep(libm::ceil(ms) as u64, Wait::Pacing).await?,
             }
         }
     }

@@ -8,6 +8,9 @@
 //! The callback checks the signature (constant time), the expiry and that the callback's `state`
 //! is the cookie's, which also binds the callback to the browser that started the flow.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;

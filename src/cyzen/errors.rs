@@ -10,6 +10,9 @@
 //! | another status without `errors[]` | `HTTP_STATUS` |
 //! | a 2xx body that is not a JSON object | `DECODE` |
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::doc::{bounded_text, excerpt, integer, json_string, scalar_text, Doc, Kind};
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::Response;

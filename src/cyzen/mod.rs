@@ -14,6 +14,9 @@
 //! - [`errors`]: `errors[]` on any status and the typed errors;
 //! - [`client`]: the client tying them together.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 pub mod client;
 pub mod cookie;
 pub mod errors;

@@ -12,7 +12,10 @@
 //! or the leader's attempt ends in failure (then it fails with the leader's error). A lease older
 //! than [`LEASE_MS`], or one whose leader was dropped, is taken over.
 
-use std::cell::RefCell;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::cell::RefCell;
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sha2::{Digest, Sha256};

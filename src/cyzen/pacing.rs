@@ -10,6 +10,9 @@
 //! [`Pacer::try_acquire`] never waits itself: it says how long to sleep, and each caller sleeps on
 //! its own timer (in Workers, a request must not wait on another request's promise).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// How often a caller re-checks while every blocking slot is still in flight.
 pub const IN_FLIGHT_POLL_MS: f64 = 20.0;
 

@@ -13,6 +13,9 @@
 //! Filters and cursors are read from the caller's own objects, and answers from the engine's parsed
 //! object; the items themselves are never read (except by a client-side filter).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::resources::{Filter, Resource};
 use super::windows::{self, DAY};
 use crate::doc::{scalar_text, Doc, Kind};
@@ -58,7 +61,7 @@ fn flag<D: Doc>(name: &str, value: &D) -> Result<String> {
 /// A datetime a caller gives: a `Date`, or text [`windows::parse`] reads.
 pub fn datetime_of<D: Doc>(value: &D) -> Option<i64> {
     match value.kind() {
-        Kind::Date => value.number().filter(|ms| ms.is_finite()).map(|ms| (ms / 1000.0).floor() as i64),
+        Kind::Date => value.number().filter(|ms| ms.is_finite()).map(|ms| libm::floor(ms / 1000.0) as i64),
         Kind::Text => windows::parse(&value.text()?),
         _ => None,
     }

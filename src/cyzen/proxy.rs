@@ -14,6 +14,9 @@
 //! `"@default"` stands for every operation the table lists, so `["GET /spots"]` narrows and
 //! `["@default", "GET /images"]` extends.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::client::Route;
 use super::resources::{self, Resource, ADD, DELETE, GET, UPDATE};
 use crate::error::{Error, Result};

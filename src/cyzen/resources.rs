@@ -5,6 +5,9 @@
 //! one (`make generate`; a test checks them), and the sandbox's coverage test reads it. Paths marked [`Status::Guess`] follow the visible convention (snake_case plural,
 //! `<singular>_id`, `next_<singular>_id`) and can be replaced with the client's `paths` option.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// `GET` (list, or for `images` one binary object).
 pub const GET: u8 = 1;
 /// `POST` (create).

@@ -5,6 +5,9 @@
 //! `to - from ≤ max_days × 86 400` seconds, and the next window starts one second after `to`, so no
 //! record is fetched twice and none falls between two windows.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::date::{parse_date, DateTime};
 
 /// Seconds in a day.

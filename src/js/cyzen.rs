@@ -3,7 +3,10 @@
 //! `CyzenProxyCore` (the planner behind `createCyzenProxy`). Every network step is a [`Task`] the
 //! wrapper drives; the public API is `pkg-template/src/cyzen.ts`.
 
-use std::rc::Rc;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::rc::Rc;
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -11,11 +14,9 @@ use wasm_bindgen::prelude::*;
 use super::task::Task;
 use super::to_js_error;
 use super::value::{array_of, object, opt_int, opt_text, pairs_object, set};
-use crate::cyzen::client::{Auth, Client, ClientConfig, Route};
+use crate::cyzen::client::{Auth, Client, ClientConfig};
 use crate::cyzen::oauth::{OAuth, OAuthConfig, TokenSet};
-#[cfg(feature = "coordinator")]
-use crate::cyzen::pacing::Pacer;
-use crate::cyzen::resources::{self, ADD, DELETE, UPDATE};
+use crate::cyzen::resources::{ADD, DELETE, UPDATE};
 use crate::doc::{Doc, Kind};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -29,7 +30,7 @@ fn tokens_to_js(tokens: &TokenSet) -> JsValue {
         set(&out, "refreshToken", &rt.expose().into());
     }
     if let Some(at) = tokens.expires_at_ms {
-        set(&out, "expiresAt", &JsValue::from_f64(at.floor()));
+        set(&out, "expiresAt", &JsValue::from_f64(libm::floor(at)));
     }
     if let Some(scope) = &tokens.scope {
         set(&out, "scope", &scope.as_str().into());
@@ -71,7 +72,7 @@ pub struct OAuthCore {
 impl OAuthCore {
     /// Checks the settings (see `CyzenOAuthOptions`); nothing is sent.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> std::result::Result<OAuthCore, JsValue> {
+    pub fn new(options: JsValue) -> core::result::Result<OAuthCore, JsValue> {
         let build = || -> Result<OAuthCore> {
             if !options.is_object() {
                 return Err(Error::invalid_input("options", "must be an object"));
@@ -178,34 +179,6 @@ impl OAuthCore {
     }
 }
 
-fn route_of(name: &str, value: &JsValue) -> Result<Route> {
-    let res = resources::find(name).ok_or_else(|| Error::invalid_input(format!("paths.{name}"), "is not a cyzen resource"))?;
-    let mut route = Route { path: res.path.into(), list_key: res.list_key.into(), id_key: res.id_key.into() };
-    if let Some(path) = value.as_string() {
-        route.path = path;
-        return Ok(route);
-    }
-    let at = |k: &str| opt_text(value, k).map_err(|e| e.with_field(format!("paths.{name}.{k}")));
-    if let Some(p) = at("path")? {
-        route.path = p;
-    }
-    if let Some(k) = at("listKey")? {
-        route.list_key = k;
-    }
-    if let Some(k) = at("idKey")? {
-        route.id_key = k;
-    }
-    Ok(route)
-}
-
-pub(super) fn route_overrides(options: &JsValue) -> Result<Vec<(String, Route)>> {
-    let Some(paths) = options.given("paths") else { return Ok(Vec::new()) };
-    if paths.kind() != Kind::Object {
-        return Err(Error::invalid_input("paths", "must be an object"));
-    }
-    paths.keys().into_iter().map(|name| Ok((name.clone(), route_of(&name, &paths.get(&name).unwrap_or(JsValue::UNDEFINED))?))).collect()
-}
-
 /// The client behind `CyzenClient`. Not part of the public API.
 #[wasm_bindgen]
 pub struct CyzenCore {
@@ -231,7 +204,7 @@ impl CyzenCore {
     /// Checks the settings (see `CyzenClientOptions`): the shared OAuth state, a static token or
     /// proxy mode. Nothing is sent.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue, oauth: Option<OAuthCore>) -> std::result::Result<CyzenCore, JsValue> {
+    pub fn new(options: JsValue, oauth: Option<OAuthCore>) -> core::result::Result<CyzenCore, JsValue> {
         let build = || -> Result<CyzenCore> {
             if !options.is_object() {
                 return Err(Error::invalid_input("options", "must be an object"));
@@ -252,7 +225,7 @@ impl CyzenCore {
             if let Some(retries) = opt_int(&options, "maxRetries", 0, 10)? {
                 cfg.retry.max_retries = retries;
             }
-            cfg.paths = route_overrides(&options)?;
+            cfg.paths = super::config::route_overrides(&options)?;
             let auth = match oauth {
                 Some(core) => Auth::OAuth(core.inner.clone()),
                 None if proxy => Auth::Proxy,
@@ -280,7 +253,7 @@ impl CyzenCore {
 
     /// A task writing `resource`: `verb` is `create`, `update` or `delete`; `input` the caller's
     /// object of form fields. Resolves with the answer object.
-    pub fn write(&self, resource: String, verb: &str, id: Option<String>, input: JsValue) -> std::result::Result<Task, JsValue> {
+    pub fn write(&self, resource: String, verb: &str, id: Option<String>, input: JsValue) -> core::result::Result<Task, JsValue> {
         let op = match verb {
             "create" => ADD,
             "update" => UPDATE,
@@ -295,44 +268,5 @@ impl CyzenCore {
     pub fn image(&self, id: String) -> Task {
         let client = self.client.clone();
         Task::new(move |rt| async move { client.image(&rt, &id).await })
-    }
-}
-
-#[cfg(feature = "coordinator")]
-/// The sliding-window pacer on its own, for the package's coordinator (`pkg-template/src/
-/// coordinator.ts`): the Durable Object that paces every isolate using one token, and the local
-/// fallback when that object cannot be reached. The same rule as a client's own pacing. Not part of
-/// the public API.
-#[wasm_bindgen]
-pub struct PacingWindow {
-    pacer: Pacer,
-}
-
-#[cfg(feature = "coordinator")]
-#[wasm_bindgen]
-impl PacingWindow {
-    /// `limit` requests per `window_ms` (+ `margin_ms`), at most `max_in_flight` at once.
-    #[wasm_bindgen(constructor)]
-    pub fn new(limit: u32, window_ms: f64, margin_ms: f64, max_in_flight: u32) -> PacingWindow {
-        PacingWindow { pacer: Pacer::new(limit as usize, window_ms, margin_ms, max_in_flight as usize) }
-    }
-
-    /// Takes a slot at `now`: its id (≥ 0), or minus the milliseconds to wait before asking again.
-    pub fn acquire(&mut self, now: f64) -> f64 {
-        match self.pacer.try_acquire(now) {
-            Ok(id) => id as f64,
-            Err(wait) => -wait.max(1.0),
-        }
-    }
-
-    /// The request of slot `id` got its answer at `now`.
-    pub fn finish(&mut self, id: f64, now: f64) {
-        self.pacer.finish(id as u64, now);
-    }
-
-    /// Finishes the slots held `lease_ms` or longer (their holders are gone); returns how many.
-    #[wasm_bindgen(js_name = finishStale)]
-    pub fn finish_stale(&mut self, now: f64, lease_ms: f64) -> u32 {
-        self.pacer.finish_stale(now, lease_ms) as u32
     }
 }

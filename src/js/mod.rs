@@ -5,23 +5,32 @@
 //! answers with the decoders generated from the core's tables, and adds TypeScript types, async
 //! iterators and the error classes (registered here through `__setErrorFactory` at load time).
 //!
-//! Each part of the API is a cargo feature (see `Cargo.toml`); a build with fewer than all of them
-//! (only `make bench-size` makes one) leaves some shared helpers unused.
+//! Each part of the API is a cargo feature (see `Cargo.toml`); the package's wasm builds have some
+//! of them each (`scripts/entries.mjs`), which leaves some shared helpers unused.
 #![cfg_attr(not(all(feature = "cyzen", feature = "senselink", feature = "proxies", feature = "coordinator", feature = "import", feature = "events")), allow(dead_code, unused_imports))]
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+mod config;
+#[cfg(feature = "coordinator")]
+mod coordinator;
 #[cfg(feature = "cyzen")]
 mod cyzen;
+#[cfg(feature = "events")]
+mod events;
 #[cfg(feature = "proxies")]
 mod proxies;
 #[cfg(feature = "senselink")]
 mod senselink;
+#[cfg(any(feature = "cyzen", feature = "senselink"))]
 mod task;
 mod value;
 
 #[cfg(all(test, feature = "cyzen", feature = "senselink", feature = "events"))]
 mod tests;
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
 use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
@@ -40,16 +49,33 @@ extern "C" {
     fn plain_error(message: &JsValue, code: &JsValue, props: &Object) -> JsValue;
 }
 
-thread_local! {
-    static ERROR_FACTORY: RefCell<Option<Function>> = const { RefCell::new(None) };
+/// A global of the wasm instance (what `thread_local!` is in a `std` build): the module runs on one
+/// thread, and the package never shares an instance's memory with another thread.
+pub(crate) struct Global<T>(RefCell<T>);
+
+// SAFETY: wasm32-unknown-unknown without the `atomics` feature has exactly one thread.
+unsafe impl<T> Sync for Global<T> {}
+
+impl<T> Global<T> {
+    /// A global holding `value`.
+    pub(crate) const fn new(value: T) -> Global<T> {
+        Global(RefCell::new(value))
+    }
+
+    /// The value's cell.
+    pub(crate) fn cell(&self) -> &RefCell<T> {
+        &self.0
+    }
 }
+
+static ERROR_FACTORY: Global<Option<Function>> = Global::new(None);
 
 /// Registers the function that turns `(code, message, props)` into an instance of the package's
 /// error classes. Called by the package loader after every (re)instantiation; not part of the
 /// public API.
 #[wasm_bindgen(js_name = __setErrorFactory)]
 pub fn set_error_factory(factory: Function) {
-    let _ = ERROR_FACTORY.try_with(|slot| *slot.borrow_mut() = Some(factory));
+    *ERROR_FACTORY.cell().borrow_mut() = Some(factory);
 }
 
 /// Makes the module trap (the `unreachable` a panic ends in), so that tests can check the
@@ -100,7 +126,7 @@ pub fn to_js_error(error: Error) -> JsValue {
     }
     let code = JsValue::from_str(error.code.as_str());
     let message = JsValue::from_str(&error.message);
-    let made = ERROR_FACTORY.try_with(|slot| slot.borrow().as_ref().map(|f| call_factory(f, &code, &message, &props))).ok().flatten();
+    let made = ERROR_FACTORY.cell().borrow().as_ref().map(|f| call_factory(f, &code, &message, &props));
     match made {
         Some(Ok(value)) => value,
         _ => plain_error(&message, &code, &props),
@@ -108,6 +134,7 @@ pub fn to_js_error(error: Error) -> JsValue {
 }
 
 /// `md5(timestamp + "#" + appSecret)` in lower-case hex: the SenseLink request signature.
+#[cfg(feature = "senselink")]
 #[wasm_bindgen(js_name = senselinkSign)]
 pub fn senselink_sign(timestamp: &str, app_secret: &str) -> String {
     crate::senselink::sign::sign(timestamp, app_secret)

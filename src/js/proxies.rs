@@ -3,6 +3,9 @@
 //! request, whether it is forwarded and where. Server-side only (feature `proxies`); the
 //! forwarding itself is the wrapper's one transport.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
@@ -10,27 +13,23 @@ use super::to_js_error;
 use super::value::{allow_patterns, object, opt_text, set};
 use crate::error::Result;
 
-#[cfg(feature = "cyzen")]
 use crate::cyzen::proxy::{decide as decide_cyzen, Decision as CyzenDecision, ProxyConfig as CyzenProxyConfig};
-#[cfg(feature = "senselink")]
 use crate::senselink::proxy::{decide as decide_senselink, expand_allow, Decision as SenseLinkDecision, ProxyConfig as SenseLinkProxyConfig};
 
 /// The planner behind `createCyzenProxy` (not part of the public API).
-#[cfg(feature = "cyzen")]
 #[wasm_bindgen]
 pub struct CyzenProxyCore {
     config: CyzenProxyConfig,
 }
 
-#[cfg(feature = "cyzen")]
 #[wasm_bindgen]
 impl CyzenProxyCore {
     /// Checks the settings (`INVALID_INPUT` naming the option at fault).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> std::result::Result<CyzenProxyCore, JsValue> {
+    pub fn new(options: JsValue) -> core::result::Result<CyzenProxyCore, JsValue> {
         let build = || -> Result<CyzenProxyCore> {
             let company_id = opt_text(&options, "companyId")?.unwrap_or_default();
-            let config = CyzenProxyConfig::new(opt_text(&options, "baseUrl")?, company_id, super::cyzen::route_overrides(&options)?, &allow_patterns(&options)?)?;
+            let config = CyzenProxyConfig::new(opt_text(&options, "baseUrl")?, company_id, super::config::route_overrides(&options)?, &allow_patterns(&options)?)?;
             Ok(CyzenProxyCore { config })
         };
         build().map_err(to_js_error)
@@ -62,20 +61,18 @@ impl CyzenProxyCore {
 }
 
 /// The planner behind `createSenseLinkProxy` (not part of the public API).
-#[cfg(feature = "senselink")]
 #[wasm_bindgen]
 pub struct SenseLinkProxyCore {
     config: SenseLinkProxyConfig,
 }
 
-#[cfg(feature = "senselink")]
 #[wasm_bindgen]
 impl SenseLinkProxyCore {
     /// Checks the options (the same checks as a direct client) and the `allow` patterns.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> std::result::Result<SenseLinkProxyCore, JsValue> {
+    pub fn new(options: JsValue) -> core::result::Result<SenseLinkProxyCore, JsValue> {
         let build = || -> Result<SenseLinkProxyCore> {
-            let client = crate::senselink::Client::new(super::senselink::read_config(&options, false)?)?;
+            let client = crate::senselink::Client::new(super::config::senselink_config(&options, false)?)?;
             let c = client.config();
             let config = SenseLinkProxyConfig {
                 base_url: c.base_url.clone(),

@@ -4,48 +4,23 @@
 //! `createSenseLinkProxy`, …) is the TypeScript wrapper in `pkg-template/src/senselink.ts`, which
 //! also shapes the answers with the decoders generated from [`crate::senselink::shapes`].
 
-use std::rc::Rc;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::task::Task;
 use super::to_js_error;
-use super::value::{object, opt_bool, opt_int, opt_number, opt_text, set};
 use crate::doc::Doc;
 use crate::error::Error;
 use crate::http::FileRef;
-use crate::retry::RetryPolicy;
-use crate::secret::Secret;
 use crate::senselink::envelope::Output;
-#[cfg(feature = "events")]
-use crate::senselink::events::{parse_event, EventType};
 use crate::senselink::operations::{self, Output as Shaping};
 use crate::senselink::photo::{Photo, PhotoInput, SNIFF_BYTES};
-use crate::senselink::client::DEFAULT_RETRY;
-use crate::senselink::{Client, Config, Edition};
-
-pub(super) fn read_config(options: &JsValue, proxy_mode: bool) -> Result<Config, Error> {
-    if !options.is_object() {
-        return Err(Error::invalid_input("options", "must be an object"));
-    }
-    let edition = match opt_text(options, "edition")? {
-        None => Edition::Cloud,
-        Some(name) => Edition::parse(&name).ok_or_else(|| Error::invalid_input("edition", "must be \"cloud\" or \"enterprise\""))?,
-    };
-    Ok(Config {
-        base_url: opt_text(options, "baseUrl")?.unwrap_or_default(),
-        app_key: opt_text(options, "appKey")?.unwrap_or_default(),
-        app_secret: Secret::new(opt_text(options, "appSecret")?.unwrap_or_default()),
-        edition,
-        clock_offset_ms: opt_number(options, "clockOffsetMs")?.unwrap_or(0.0),
-        proxy: proxy_mode && opt_bool(options, "proxy")?.unwrap_or(false),
-        retry: match opt_int(options, "maxRetries", 0, 10)? {
-            Some(retries) => RetryPolicy { max_retries: retries, ..DEFAULT_RETRY },
-            None => DEFAULT_RETRY,
-        },
-    })
-}
+use crate::senselink::Client;
 
 /// The engine behind `SenseLinkClient` (not part of the public API).
 #[wasm_bindgen]
@@ -102,7 +77,7 @@ impl SenseLinkCore {
     /// Checks the options (`INVALID_INPUT` naming the option at fault).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<SenseLinkCore, JsValue> {
-        let client = read_config(&options, true).and_then(Client::new).map_err(to_js_error)?;
+        let client = super::config::senselink_config(&options, true).and_then(Client::new).map_err(to_js_error)?;
         Ok(SenseLinkCore { client: Rc::new(client) })
     }
 
@@ -119,29 +94,6 @@ impl SenseLinkCore {
             Ok(output_to_js(output, records))
         }))
     }
-}
-
-#[cfg(feature = "events")]
-/// Reads a SenseLink push body (its text, or its parsed object): `{ eventType, messageId, sendTime,
-/// data, rawEventType? }` with `data` as the engine parsed it (the wrapper shapes it by the type).
-#[wasm_bindgen(js_name = parseSenseLinkEvent)]
-pub fn parse_senselink_event(body: JsValue) -> Result<JsValue, JsValue> {
-    if !(body.is_string() || body.is_object()) {
-        return Err(to_js_error(Error::invalid_input("body", "must be the request body text or its parsed JSON object")));
-    }
-    let event = parse_event(&body).map_err(to_js_error)?;
-    // Members in name order, as this function has always given them.
-    let (event_type, raw) = match &event.event_type {
-        EventType::Record => (crate::senselink::events::EVENT_RECORD, None),
-        EventType::DeviceAlert => (crate::senselink::events::EVENT_DEVICE_ALERT, None),
-        EventType::Unknown(raw) => ("unknown", Some(raw.as_str())),
-    };
-    let out = object(&[("data", event.data.unwrap_or(JsValue::NULL)), ("eventType", JsValue::from_str(event_type)), ("messageId", JsValue::from_str(&event.message_id))]);
-    if let Some(raw) = raw {
-        set(&out, "rawEventType", &JsValue::from_str(raw));
-    }
-    set(&out, "sendTime", &event.send_time.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)));
-    Ok(out.into())
 }
 
 #[cfg(feature = "import")]

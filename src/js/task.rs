@@ -11,11 +11,14 @@
 //! Dropping a task (its `free()`, called by the driver when the call ends for any reason) drops the
 //! core's future, which releases its pacing slot and any refresh lease it held.
 
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use alloc::rc::Rc;
+use core::task::{Context, Poll, Waker};
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;

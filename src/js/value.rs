@@ -6,7 +6,9 @@
 //! `code`, `data`, `errors`, the input fields). Nothing here copies a whole value into wasm memory:
 //! only the strings and numbers the core asks for.
 
-use std::cell::RefCell;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 
 use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
@@ -79,23 +81,19 @@ extern "C" {
 /// Most names kept; the rest are passed each time.
 const KEY_CACHE: usize = 96;
 
-thread_local! {
-    static KEYS: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
-}
+static KEYS: super::Global<Vec<(String, JsValue)>> = super::Global::new(Vec::new());
 
 /// A member name as a JavaScript string (from the cache when it was used before).
 pub fn key(name: &str) -> JsValue {
-    let cached = KEYS.try_with(|keys| keys.borrow().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).ok().flatten();
+    let cached = KEYS.cell().borrow().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     if let Some(value) = cached {
         return value;
     }
     let value = JsValue::from_str(name);
-    let _ = KEYS.try_with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if keys.len() < KEY_CACHE {
-            keys.push((name.to_string(), value.clone()));
-        }
-    });
+    let mut keys = KEYS.cell().borrow_mut();
+    if keys.len() < KEY_CACHE {
+        keys.push((name.to_string(), value.clone()));
+    }
     value
 }
 
@@ -234,7 +232,7 @@ pub fn opt_number(options: &JsValue, name: &str) -> Result<Option<f64>, crate::e
 /// An optional integer option in `min..=max`.
 pub fn opt_int(options: &JsValue, name: &str, min: u32, max: u32) -> Result<Option<u32>, crate::error::Error> {
     match opt_number(options, name) {
-        Ok(Some(n)) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => Ok(Some(n as u32)),
+        Ok(Some(n)) if libm::trunc(n) == n && n >= f64::from(min) && n <= f64::from(max) => Ok(Some(n as u32)),
         Ok(None) => Ok(None),
         _ => Err(crate::error::Error::invalid_input(name, format!("must be an integer from {min} to {max}"))),
     }

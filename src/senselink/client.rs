@@ -4,6 +4,9 @@
 //! scripted runtimes in native tests. [`Client::request`] and [`Client::finish`] are the sans-IO
 //! halves of [`Client::call`].
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::envelope::{output, read_envelope, CallContext, Output};
 use super::operations::Operation;
 use super::photo::PhotoInput;
@@ -173,7 +176,7 @@ fn with_clock_hint<V>(error: Error, response: &Response<V>, now_ms: f64) -> Erro
     };
     let offset = server_secs as f64 * 1000.0 - now_ms;
     // The header has one-second resolution: below 2 s the clocks agree.
-    let offset = if offset.abs() < 2000.0 { 0.0 } else { (offset / 1000.0).round() * 1000.0 };
+    let offset = if offset.abs() < 2000.0 { 0.0 } else { libm::round(offset / 1000.0) * 1000.0 };
     // `offset` is a whole number of seconds in ms: printed as an integer (no float formatting in wasm).
     let message = format!("{} (the server's Date header suggests clockOffsetMs: {})", error.message, offset as i64);
     let mut error = error;
@@ -189,7 +192,7 @@ pub(crate) mod tests {
     use crate::senselink::operations::find;
     use crate::senselink::photo::tests::{blob, JPEG};
     use serde_json::{json, Value};
-    use std::cell::RefCell;
+    use core::cell::RefCell;
     use std::collections::VecDeque;
 
     /// A runtime that answers from a script and records what was sent.
@@ -260,7 +263,7 @@ pub(crate) mod tests {
         .unwrap()
     }
 
-    fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+    fn run<T>(future: impl core::future::Future<Output = T>) -> T {
         futures_executor::block_on(future)
     }
 

@@ -9,6 +9,9 @@
 //! envelope is read from the engine's parsed object, field by field, and `data` is handed back as
 //! the engine's own value.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::doc::{bounded_text, excerpt, integer, scalar_text, Doc, Kind, MESSAGE_CHARS};
 use crate::error::{Detail, Error, ErrorCode};
 use crate::http::Response;

@@ -6,6 +6,9 @@
 //! delivery stops all further pushes). `data` stays the engine's value; the TypeScript side shapes
 //! it by the event type.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::doc::{integer, scalar_text, Doc, Kind};
 use crate::error::{Error, ErrorCode};
 

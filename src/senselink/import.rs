@@ -6,6 +6,9 @@
 //! The import itself (concurrency, look-ups before a retry, progress) drives I/O and lives in the
 //! TypeScript wrapper; the CSV tokenizer lives there too (docs/import.md says why).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::doc::Doc;
 use crate::error::Error;
 

@@ -7,6 +7,9 @@
 //! [`client::Client::finish`] (read the `{code, message, desc, data}` envelope, map errors, hand
 //! `data` back as the engine's own value).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 pub mod client;
 pub mod envelope;
 pub mod events;

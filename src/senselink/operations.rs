@@ -10,6 +10,9 @@
 //! Parameter tables follow the seed (section 2.4) for the 13 person endpoints and the public manual
 //! for the rest; lengths are in characters.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::rules::{opt, req, text, Field, Kind, Need, ANY_TEXT};
 use super::shapes::Shape;
 use crate::http::Method;

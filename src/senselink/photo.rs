@@ -5,6 +5,9 @@
 //! bytes (read with `blob.slice(0, 16)`) are looked at here, and the transport appends the very same
 //! `Blob` to the runtime's `FormData`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::Issues;
 use crate::http::{FileRef, Part};
 

@@ -5,6 +5,9 @@
 //! reports every problem in one `INVALID_INPUT` error, before anything is sent. The plan carries no
 //! credentials: the client adds the signature (or, in proxy mode, the proxy does).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::doc::{Doc, Kind as DocKind};
 use crate::error::{Error, Issues};
 use crate::http::{encode_path_segment, Body, Method, Part};

@@ -12,6 +12,9 @@
 //! (an id) and a trailing `/**` for any remainder; `"@default"` stands for [`default_allow`], so
 //! `["@default", "GET /api/v3/device/delete"]` extends the default and a list without it narrows.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::Error;
 use crate::http::{form_urlencode, join_url, parse_form_urlencoded, split_url};
 use crate::secret::Secret;

@@ -10,6 +10,9 @@
 //! Semantics shared by every endpoint: a missing property and `null` both mean "not given" (on
 //! updates: unchanged); `""` is sent as it is (on updates: cleared) unless the rule forbids it.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::date::{parse_date, parse_datetime};
 use crate::doc::{integer, Doc, Kind as DocKind};
 use crate::error::Issues;
@@ -211,7 +214,7 @@ pub fn shown<D: Doc>(value: &D) -> String {
 }
 
 /// `a<sep>b<sep>c` (a loop, not `join`, which costs a generic copy per element type in wasm).
-pub fn join<T: std::fmt::Display>(items: &[T], separator: &str) -> String {
+pub fn join<T: core::fmt::Display>(items: &[T], separator: &str) -> String {
     let mut out = String::new();
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
@@ -287,7 +290,7 @@ pub fn check_value<D: Doc>(field: &Field, value: &D, issues: &mut Issues) -> Opt
         // A JavaScript `Date` is written in Japan time (UTC+9), as SenseLink shows and takes times.
         Kind::Date | Kind::DateTime if value.kind() == DocKind::Date => match value.number().filter(|ms| ms.is_finite()) {
             Some(ms) => {
-                let local = crate::date::DateTime::from_unix((ms / 1000.0).floor() as i64 + JST_OFFSET_S);
+                let local = crate::date::DateTime::from_unix(libm::floor(ms / 1000.0) as i64 + JST_OFFSET_S);
                 return Some(Wire::Text(if field.kind == Kind::Date { local.date_string() } else { local.to_senselink() }));
             }
             None => "must be a valid Date".to_string(),

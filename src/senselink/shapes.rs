@@ -9,6 +9,9 @@
 //! items of a page never enter WebAssembly memory. The generated TypeScript is checked against
 //! these tables by a test.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// A shape of an answer's object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {

@@ -1,6 +1,9 @@
 //! Request signing (spec §2): `sign = lowercase_hex(md5(timestamp + "#" + app_secret))`, sent with
 //! `app_key` and `timestamp` in the query string of every request.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use md5::{Digest, Md5};
 
 use crate::secret::Secret;
@@ -17,7 +20,7 @@ pub fn sign(timestamp: &str, app_secret: &str) -> String {
 /// The three query parameters that authenticate a request made at `now_ms` (Unix milliseconds,
 /// already corrected for clock skew by the caller).
 pub fn auth_query(app_key: &str, app_secret: &Secret, now_ms: f64) -> [(String, String); 3] {
-    let timestamp = format!("{}", now_ms.floor() as i64);
+    let timestamp = format!("{}", libm::floor(now_ms) as i64);
     let signature = sign(&timestamp, app_secret.expose());
     [
         ("app_key".to_string(), app_key.to_string()),
