@@ -19,13 +19,12 @@ mkdir -p "$stage"
 # One wasm per module of scripts/entries.mjs (the root's, and one per client): each a release build
 # with that module's cargo features → wasm-bindgen (web target) → wasm-opt -Oz, into $stage/wasm/.
 # Cargo keeps each feature set's build apart, so a rebuild recompiles only what changed.
-# Size-only rustc flags for the shipped wasm (scripts/lib.sh says which and why).
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} $(wasm_release_rustflags)"
+# The toolchain and the size-only rustc flags: cargo_build_wasm in scripts/lib.sh says which and why.
 mkdir -p "$stage/wasm"
 for module in $(node scripts/entries.mjs modules); do
   features=$(node scripts/entries.mjs features "$module")
   log "wasm \`$module\`: cargo build (release, wasm32, features $features), wasm-bindgen, wasm-opt -Oz"
-  cargo build --quiet --release --target wasm32-unknown-unknown --lib --no-default-features --features "$features"
+  cargo_build_wasm "$features"
   run_wasm_bindgen "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink.wasm" "$stage/wasm" "$module"
   optimize_wasm "$stage/wasm/${module}_bg.wasm"
 done

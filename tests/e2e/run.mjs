@@ -1,6 +1,9 @@
 // End-to-end tier: the built package (pkg/) against the local sandbox, in Node, a headless Chromium
 // page and a Worker in workerd (bundled by Wrangler, run by Miniflare). Every module in suites/ runs
 // in every runtime (a suite may export `runtimes` to opt out of one, with a reason in a comment).
+// Node and workerd run the suites on the entry points (`cyzen-senselink/senselink`, `/cyzen`,
+// `/server`, `/import`: each client on its own wasm, see ENTRY_MODULES), Chromium on the root entry
+// (one wasm with everything); the package tier checks every entry in every runtime.
 //   node tests/e2e/run.mjs [--runtimes node,chromium,workerd] [--suites a,b]
 // env given to each check: { runtime, sandboxUrl, senselink: { appKey, appSecret },
 //   cyzen: { baseUrl, companyId, staticToken, clientId, clientSecret, publicClientId, appToken,
@@ -47,8 +50,18 @@ const env = {
 console.log(`sandbox at ${sandbox.url}; suites: ${suiteNames.join(", ")}`);
 const results = {};
 
+/**
+ * The entry points' modules for a runtime, imported before the root so that each client's calls run
+ * on that client's own wasm (a part's wasm is the first one loaded for it); the root adds only
+ * what no entry has: `httpRequest` and the test trap (which traps every loaded module).
+ */
+const ENTRY_MODULES = (runtime) => ["senselink", "cyzen", "server", "import"].map((entry) => `dist/${entry}.${runtime}.js`);
+const entriesLib = (modules) => Object.assign({}, modules.at(-1), ...modules.slice(0, -1));
+
 if (runtimes.includes("node")) {
-  const lib = await import(pathToFileURL(join(pkgDir, "dist/node.js")));
+  const modules = [];
+  for (const file of [...ENTRY_MODULES("node"), "dist/node.js"]) modules.push(await import(pathToFileURL(join(pkgDir, file))));
+  const lib = entriesLib(modules);
   const suites = {};
   for (const name of suiteNames) suites[name] = await import(pathToFileURL(join(here, "suites", `${name}.js`)));
   results.node = await runSuites(lib, suites, { ...env, runtime: "node" });
@@ -57,12 +70,14 @@ if (runtimes.includes("node")) {
 if (runtimes.includes("workerd")) {
   const rel = (path) => JSON.stringify(pathToFileURL(path).pathname);
   const script = await bundleWorker(join(root, `target/e2e-worker-${process.pid}`), [
-    `import * as lib from ${rel(join(pkgDir, "dist/workerd.js"))};`,
+    ...ENTRY_MODULES("workerd").map((file, i) => `import * as entry${i} from ${rel(join(pkgDir, file))};`),
+    `import * as root from ${rel(join(pkgDir, "dist/workerd.js"))};`,
+    `const lib = Object.assign({}, root, entry0, entry1, entry2, entry3);`,
     `import { runSuites } from ${rel(join(here, "harness.js"))};`,
     ...suiteNames.map((name, i) => `import * as suite${i} from ${rel(join(here, "suites", `${name}.js`))};`),
     `const suites = { ${suiteNames.map((name, i) => `${JSON.stringify(name)}: suite${i}`).join(", ")} };`,
     // The coordinator suite's Durable Object, bound as CYZEN_COORDINATOR (the class the package ships).
-    "export { CyzenTokenCoordinator } from " + rel(join(pkgDir, "dist/workerd.js")) + ";",
+    "export { CyzenTokenCoordinator } from " + rel(join(pkgDir, "dist/server.workerd.js")) + ";",
     "export default { async fetch(request, bindings) {",
     "  const env = JSON.parse(new URL(request.url).searchParams.get('env'));",
     "  return Response.json(await runSuites(lib, suites, { ...env, coordinatorNamespace: bindings.CYZEN_COORDINATOR }));",

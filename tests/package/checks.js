@@ -154,6 +154,83 @@ export async function runChecks(lib, server) {
   return runNamed(checks, PENDING);
 }
 
+/** What each entry point exports beyond the error classes every entry has. */
+const ENTRY_EXPORTS = {
+  senselink: ["SenseLinkClient", "senselinkSign"],
+  cyzen: ["CyzenClient", "CyzenOAuth", "memoryStore"],
+  server: ["createSenseLinkProxy", "createCyzenProxy", "toNodeHandler", "CyzenTokenCoordinator", "durableObjectCoordinator",
+    "createAccessVerifier", "accessAuthorize", "parseSenseLinkEvent"],
+  import: ["importPeople", "parsePeopleCsv"],
+};
+/** What a browser entry must not carry: the server parts. */
+const SERVER_ONLY = ENTRY_EXPORTS.server;
+
+/**
+ * The entry points (`cyzen-senselink/senselink`, `/cyzen`, `/server`, `/import`) imported next to
+ * the root, in one runtime: each has its own exports and does its first job, and an error class is
+ * the same class whichever entry it was imported from.
+ *   runEntryChecks({ root, senselink, cyzen, server, import }, serverUrl)
+ */
+export async function runEntryChecks(entries, server) {
+  const { root } = entries;
+  const checks = {
+    "each entry exports its part, and the client entries carry no server part": async () => {
+      for (const [name, expected] of Object.entries(ENTRY_EXPORTS)) {
+        const missing = expected.filter((key) => typeof entries[name][key] !== "function");
+        assert(missing.length === 0, `cyzen-senselink/${name} lacks ${missing.join(", ")}`);
+        const absentFromRoot = expected.filter((key) => root[key] !== entries[name][key] && typeof root[key] !== "function");
+        assert(absentFromRoot.length === 0, `the root lacks ${absentFromRoot.join(", ")}`);
+      }
+      for (const name of ["senselink", "cyzen", "import"]) {
+        const leaked = SERVER_ONLY.filter((key) => key in entries[name]);
+        assert(leaked.length === 0, `cyzen-senselink/${name} exports server parts: ${leaked.join(", ")}`);
+      }
+      assert(!("CyzenClient" in entries.senselink) && !("SenseLinkClient" in entries.cyzen), "a client entry exports the other client");
+    },
+    "an error class is one class across entries (instanceof works whichever entry made the error)": async () => {
+      let made;
+      try {
+        new entries.senselink.SenseLinkClient({});
+      } catch (error) {
+        made = error;
+      }
+      for (const name of ["root", "senselink", "cyzen", "server", "import"]) {
+        const lib = entries[name];
+        assert(made instanceof lib.InvalidInputError && made instanceof lib.CyzenSenseLinkError, `not an InvalidInputError of ${name}`);
+        assert(lib.CyzenSenseLinkError === root.CyzenSenseLinkError, `${name}'s CyzenSenseLinkError is another class`);
+      }
+    },
+    "cyzen-senselink/senselink: senselinkSign and a call with its own module": async () => {
+      assert(entries.senselink.senselinkSign("1477881215000", "2323dsfadfewrasa3434") === "e5ef72ef839bdf5397b4906b199b9fbf", "wrong signature");
+      const sl = new entries.senselink.SenseLinkClient({ baseUrl: `${server}/never-called`, appKey: "k", appSecret: "s" });
+      await expectError(sl.persons.list({ type: 9 }), "INVALID_INPUT", root.InvalidInputError);
+    },
+    "cyzen-senselink/cyzen: a static-token client, and an OAuth client's sign-in URL": async () => {
+      const cy = new entries.cyzen.CyzenClient({ auth: { staticToken: "t" }, companyId: "5c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5b", baseUrl: `${server}/webapi/v0` });
+      assert(typeof cy.spots?.list === "function", "no spots.list");
+      const oauth = new entries.cyzen.CyzenOAuth({ clientId: "c", authorizeUrl: `${server}/oauth/authorize`, tokenUrl: `${server}/oauth/token`,
+        redirectUri: `${server}/callback` });
+      const { url } = await oauth.authorizationUrl();
+      assert(new URL(url).searchParams.get("code_challenge_method") === "S256", url);
+    },
+    "cyzen-senselink/server: a proxy refuses a cross-site caller, an event parses": async () => {
+      const proxy = entries.server.createSenseLinkProxy({ baseUrl: `${server}/never-called`, appKey: "k", appSecret: "s", unsafelyAllowAnyCaller: true });
+      const refused = await proxy(new Request(`${server}/api/v1/nothing-here`, { method: "POST", headers: { "sec-fetch-site": "cross-site" } }));
+      assert(refused.status >= 400 && refused.status < 500, `status ${refused.status}`);
+      const event = entries.server.parseSenseLinkEvent('{"eventType":"30100","messageId":"m1","sendTime":1,"data":{}}');
+      assert(event.eventType === "30100" && event.messageId === "m1", JSON.stringify(event));
+    },
+    "cyzen-senselink/import: a CSV parses with the SenseLink module's rules": async () => {
+      const parsed = entries.import.parsePeopleCsv(new TextEncoder().encode("種別,氏名,グループ\n社員,山田 太郎,1\n"));
+      assert(parsed.rows?.length === 1, JSON.stringify(parsed).slice(0, 300));
+      const sl = new entries.senselink.SenseLinkClient({ baseUrl: `${server}/never-called`, appKey: "k", appSecret: "s" });
+      const dry = await entries.import.importPeople(sl, parsed.rows, { dryRun: true });
+      assert(dry.dryRun === true && dry.issues.length > 0, JSON.stringify(dry).slice(0, 300));
+    },
+  };
+  return runNamed(checks, PENDING);
+}
+
 /**
  * Runs named checks one after another: { passed: string[], failed: { name, error }[] }. A check
  * named in `pending` (name → why it cannot pass yet) must fail and is reported as XFAIL; if it

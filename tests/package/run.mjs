@@ -5,13 +5,14 @@
 // production build and the Vite dev server in Chromium, and a Worker bundled by Wrangler and run in
 // workerd (Miniflare). Exits non-zero on any failure, or when a runtime ran no check.
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, resultOfPage } from "../support/chromium.mjs";
 import { run, startServer } from "../support/processes.mjs";
 import { reportAndExit } from "../support/report.mjs";
 import { bundleWorker, withWorkerd } from "../support/workerd.mjs";
+import { exportedNames } from "./exports.mjs";
 import { checkReadmeExamples } from "./readme-examples.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +39,25 @@ cpSync(join(here, "checks.js"), join(scratch, "checks.js"));
 cpSync(join(here, "consumers"), scratch, { recursive: true });
 
 const results = {};
+// The root entry keeps every name it exported before the entry points were split off (the list
+// read from 0.1.0's declarations at 9e4aec3): diffed, so a name can neither go nor appear unseen.
+console.log("the root's exports against tests/package/root-exports.txt; each entry's exports");
+results["exports"] = (() => {
+  const before = readFileSync(join(here, "root-exports.txt"), "utf8").split("\n").filter(Boolean);
+  const now = exportedNames(scratch, "cyzen-senselink");
+  const gone = before.filter((name) => !now.includes(name));
+  const added = now.filter((name) => !before.includes(name));
+  const failed = gone.length + added.length === 0 ? []
+    : [{ name: "the root's exports are unchanged", error: `gone: ${gone.join(", ") || "none"}; added: ${added.join(", ") || "none"}` }];
+  const passed = failed.length ? [] : [`the root's ${now.length} exports are unchanged`];
+  for (const entry of ["senselink", "cyzen", "server", "import"]) {
+    const names = exportedNames(scratch, `cyzen-senselink/${entry}`);
+    const foreign = names.filter((name) => !now.includes(name));
+    if (foreign.length) failed.push({ name: `cyzen-senselink/${entry}`, error: `exports names the root lacks: ${foreign.join(", ")}` });
+    else passed.push(`cyzen-senselink/${entry}: ${names.length} exports, each also the root's`);
+  }
+  return { passed, failed };
+})();
 console.log("README examples: tsc --strict against the installed package's declarations");
 results["README examples"] = await checkReadmeExamples({
   readme: join(scratch, "node_modules/cyzen-senselink/README.md"),

@@ -3,7 +3,11 @@
 // with and without `--enable-source-maps`.
 import { spawnSync } from "node:child_process";
 import * as lib from "cyzen-senselink";
-import { PENDING, runChecks, runNamed } from "./checks.js";
+import * as cyzen from "cyzen-senselink/cyzen";
+import * as importer from "cyzen-senselink/import";
+import * as senselink from "cyzen-senselink/senselink";
+import * as server from "cyzen-senselink/server";
+import { PENDING, runChecks, runEntryChecks, runNamed } from "./checks.js";
 
 const sourceMaps = process.execArgv.includes("--enable-source-maps");
 
@@ -56,5 +60,7 @@ if (sourceMaps) {
 }
 
 const shared = await runChecks(lib, process.argv[2]);
+const perEntry = await runEntryChecks({ root: lib, senselink, cyzen, server, import: importer }, process.argv[2]);
 const own = await runNamed(nodeChecks, PENDING);
-console.log(JSON.stringify({ passed: [...shared.passed, ...own.passed], failed: [...shared.failed, ...own.failed] }));
+const all = [shared, perEntry, own];
+console.log(JSON.stringify({ passed: all.flatMap((r) => r.passed), failed: all.flatMap((r) => r.failed) }));
