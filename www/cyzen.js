@@ -2,7 +2,7 @@
 // users, schedules and reports page by page with a progress indicator, and create or edit a spot.
 // The client runs in proxy mode: no token and no company id in the page; it still paces (5 calls
 // per second), retries and follows the cursors. The Worker adds the token and the company id.
-import { CyzenClient, InvalidInputError } from "cyzen-senselink";
+import { InvalidInputError } from "cyzen-senselink/senselink";
 import { t } from "./i18n.js";
 import { clearFieldErrors, errorBox, field, h, showFormError, toast } from "./ui.js";
 
@@ -37,7 +37,11 @@ const COLUMNS = {
 };
 
 export function initCyzen(config) {
-  const client = new CyzenClient({ baseUrl: "/cyzen", auth: { proxy: true } });
+  // The cyzen client (and its wasm) loads when this panel first needs it: a page that only
+  // manages SenseLink people never downloads it. (The error classes are the same in every entry.)
+  let made;
+  const cyzenClient = () => (made ??= import("cyzen-senselink/cyzen").then(({ CyzenClient }) =>
+    new CyzenClient({ baseUrl: "/cyzen", auth: { proxy: true } })));
   const state = { signedIn: false, items: [], resource: "spots", view: 0, loading: null, definitions: null, checked: false };
   const errorArea = $("cyzen-error");
   const form = $("cyzen-browse");
@@ -122,7 +126,7 @@ export function initCyzen(config) {
     let stopped = false;
     try {
       if (resource === "reports" && !state.definitions) {
-        const definitions = await client.reportDefinitions.list({}, { signal: controller.signal }).toArray({ limit: 500 });
+        const definitions = await (await cyzenClient()).reportDefinitions.list({}, { signal: controller.signal }).toArray({ limit: 500 });
         state.definitions = new Map(definitions.map((d) => [d.report_definition_id, d.report_definition_name ?? d.report_definition_id]));
       }
       const filter = filterOf(resource);
@@ -147,7 +151,7 @@ export function initCyzen(config) {
           progressBar.value = Math.min(1, (at - start) / (end - start));
         }
       };
-      const list = client[resource].list(filter, { signal: controller.signal, onProgress });
+      const list = (await cyzenClient())[resource].list(filter, { signal: controller.signal, onProgress });
       for await (const page of list.pages()) {
         pages += 1;
         state.items.push(...page.items);
@@ -213,10 +217,10 @@ export function initCyzen(config) {
       save.disabled = true;
       try {
         if (spot) {
-          if (Object.keys(input).length) await client.spots.update(spot.spot_id, input);
+          if (Object.keys(input).length) await (await cyzenClient()).spots.update(spot.spot_id, input);
           toast(t("spot.updated", { name: data.spot_name }));
         } else {
-          await client.spots.create(input);
+          await (await cyzenClient()).spots.create(input);
           toast(t("spot.created", { name: data.spot_name }));
         }
         dialog.close();

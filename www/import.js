@@ -3,7 +3,8 @@
 // columns, check every row before anything is sent (problems inline, photo thumbnails), then run
 // with a progress bar, Stop and Resume, and download the result as CSV (UTF-8 with BOM, for Excel).
 // parsePeopleCsv and importPeople do the work; the photos stay File objects in the page.
-import { importPeople, parsePeopleCsv, SenseLinkClient } from "cyzen-senselink";
+import { importPeople, parsePeopleCsv } from "cyzen-senselink/import";
+import { SenseLinkClient } from "cyzen-senselink/senselink";
 import { t } from "./i18n.js";
 import { confirmDialog, errorBox, h, toast } from "./ui.js";
 

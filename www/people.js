@@ -1,7 +1,7 @@
 // SenseLink people: a searchable, paged list of employees, visitors and the deny list, with add,
 // edit, delete and deny-list moves. The client runs in proxy mode: unsigned requests to this
 // origin's /senselink, where the Worker signs them. The page never holds the SenseLink secret.
-import { SenseLinkClient } from "cyzen-senselink";
+import { SenseLinkClient } from "cyzen-senselink/senselink";
 import { t } from "./i18n.js";
 import { openPersonForm } from "./person-form.js";
 import { confirmDialog, errorBox, h, toast } from "./ui.js";

@@ -1,6 +1,6 @@
 // Small DOM helpers shared by the panels: an element builder, toasts, a confirmation dialog, field
 // errors next to inputs, and plain-language error boxes (with the code in a details element).
-import { CyzenSenseLinkError, InvalidInputError } from "cyzen-senselink";
+import { CyzenSenseLinkError, InvalidInputError } from "cyzen-senselink/senselink";
 import { friendly } from "./errors.js";
 import { t } from "./i18n.js";
 

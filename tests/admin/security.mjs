@@ -152,7 +152,7 @@ export async function demoModeChecks({ check, W, eventsKey, requestLog, clearLog
     assertSecurityHeaders(page.headers, "GET /", true);
     const inline = [...(await page.text()).matchAll(/<script(?![^>]*\bsrc=)[^>]*>/g)].length;
     assertEqual((page.headers.get("content-security-policy").match(/'sha256-/g) ?? []).length, inline, "one hash per inline script (the import map)");
-    for (const path of ["/app.js", "/style.css", "/vendor/cyzen-senselink/dist/browser.js", "/app/config", "/senselink/api/v1/user/list", "/cyzen/spots", "/no-such-file"]) {
+    for (const path of ["/app.js", "/style.css", "/vendor/cyzen-senselink/dist/senselink.browser.js", "/app/config", "/senselink/api/v1/user/list", "/cyzen/spots", "/no-such-file"]) {
       assertSecurityHeaders((await fetch(`${W}${path}`)).headers, path);
     }
   });

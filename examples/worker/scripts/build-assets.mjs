@@ -18,19 +18,20 @@ const pkgDir = option("--pkg", null) ?? dirname(createRequire(join(here, "packag
 const out = option("--out", join(here, "public"));
 
 if (!existsSync(join(www, "index.html"))) throw new Error(`no admin page at ${www} (pass --www DIR)`);
-if (!existsSync(join(pkgDir, "dist/browser.js"))) throw new Error(`no built cyzen-senselink package at ${pkgDir} (pass --pkg DIR)`);
+if (!existsSync(join(pkgDir, "dist/senselink.browser.js"))) throw new Error(`no built cyzen-senselink package at ${pkgDir} (pass --pkg DIR)`);
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 cpSync(www, out, { recursive: true });
 const vendor = join(out, "vendor/cyzen-senselink");
 mkdirSync(vendor, { recursive: true });
-for (const file of ["package.json", "cyzen_senselink.js", "cyzen_senselink_bg.wasm"]) cpSync(join(pkgDir, file), join(vendor, file));
-// dist/ and snippets/ (the glue's own imports) with their subfolders, JavaScript only.
-for (const dir of ["dist", "snippets"]) {
+cpSync(join(pkgDir, "package.json"), join(vendor, "package.json"));
+// dist/ (entries, loaders, chunks) and wasm/ (each module's glue, its snippets and the .wasm),
+// JavaScript and WebAssembly only.
+for (const dir of ["dist", "wasm"]) {
   cpSync(join(pkgDir, dir), join(vendor, dir), {
     recursive: true,
-    filter: (path) => statSync(path).isDirectory() || path.endsWith(".js"),
+    filter: (path) => statSync(path).isDirectory() || path.endsWith(".js") || path.endsWith(".wasm"),
   });
 }
 console.log(`assets in ${out} (page from ${www}, package from ${pkgDir})`);

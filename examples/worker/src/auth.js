@@ -10,7 +10,7 @@
 //
 // Anything else (nothing set, half of Access set, the demo flag on a public host) answers 503 "not
 // configured": the Worker is closed until it is configured, never open by default.
-import { createAccessVerifier } from "cyzen-senselink";
+import { createAccessVerifier } from "cyzen-senselink/server";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const callers = new WeakMap();

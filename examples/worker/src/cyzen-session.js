@@ -11,7 +11,8 @@
 // token for every isolate. A session's proxy and its sync pace through their session's
 // coordinator; the static-token sync through `coordinator:static-token`.
 import { DurableObject } from "cloudflare:workers";
-import { CyzenOAuth, CyzenTokenCoordinator, createCyzenProxy } from "cyzen-senselink";
+import { CyzenOAuth } from "cyzen-senselink/cyzen";
+import { CyzenTokenCoordinator, createCyzenProxy } from "cyzen-senselink/server";
 import { logFallback, tokenCoordinator } from "./cyzen.js";
 import { sessionSecret } from "./session.js";
 import { walkReports } from "./sync.js";

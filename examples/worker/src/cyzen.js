@@ -8,7 +8,7 @@
 //   POST /cyzen/logout    → the session's tokens deleted
 //   GET  /cyzen/session   → { configured, signedIn, expiresAt }
 //   *    /cyzen/<path>    → the session's object runs createCyzenProxy (token and company_id added)
-import { durableObjectCoordinator } from "cyzen-senselink";
+import { durableObjectCoordinator } from "cyzen-senselink/server";
 import { callerOf } from "./auth.js";
 import { callerCheck, cookieAttributes, readCookie, sessionOf, signSession, verifySession } from "./session.js";
 

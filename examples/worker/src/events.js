@@ -5,7 +5,8 @@
 //
 //   POST /senselink/events?key=…   → 200 at once (503 while SENSELINK_EVENTS_KEY is unset)
 //   GET  /events/recent             → { events: [...] } (newest first, for the page)
-import { SenseLinkClient, parseSenseLinkEvent } from "cyzen-senselink";
+import { SenseLinkClient } from "cyzen-senselink/senselink";
+import { parseSenseLinkEvent } from "cyzen-senselink/server";
 import { sameSecret } from "./session.js";
 
 const RECENT_KEY = "events:recent";

@@ -15,7 +15,7 @@
 //
 // Every answer carries the security headers (CSP, HSTS, nosniff, Referrer-Policy, no framing);
 // an unexpected error answers 500 with a request id only (the detail goes to the log).
-import { createSenseLinkProxy } from "cyzen-senselink";
+import { createSenseLinkProxy } from "cyzen-senselink/server";
 import { authMode, authenticate } from "./auth.js";
 import { cyzenConfigured, handleCyzen } from "./cyzen.js";
 import { receiveEvent, recentEvents } from "./events.js";

@@ -6,7 +6,7 @@
 // the session that signed in last: the walk then runs inside that session's Durable Object
 // (cyzen-session.js), with the same CyzenOAuth the page's proxy uses, so a refresh by the page
 // and one by the sync can never race.
-import { CyzenClient } from "cyzen-senselink";
+import { CyzenClient } from "cyzen-senselink/cyzen";
 import { SYNC_SESSION_KEY, cyzenConfigured, logFallback, sessionStub, tokenCoordinator } from "./cyzen.js";
 
 export const LAST_SYNC_KEY = "sync:last";
