@@ -59,10 +59,29 @@ export function initPeople(config) {
       h("div", { class: "actions" }, actions));
   }
 
-  /** Shows `page` of the current search; `added` marks that person's row. Resolves with the page, or null. */
+  /**
+   * Takes the "Added" mark off the rows shown: it names the person of the last add, so it goes as
+   * soon as the list is reloaded (another add, a search, an edit), not when the new rows arrive —
+   * until then it would name the previous person under the toast of the next one.
+   */
+  function unmark() {
+    for (const badge of list.querySelectorAll(".badge.new")) {
+      if (badge.previousSibling?.nodeType === Node.TEXT_NODE) badge.previousSibling.remove();
+      badge.remove();
+    }
+    for (const row of list.querySelectorAll("li.person.added")) row.classList.remove("added");
+  }
+
+  /**
+   * Shows `page` of the current search; `added` marks that person's row. Resolves with the page,
+   * or null when a newer load replaced this one (its request is then cancelled, and an answer that
+   * still arrives is dropped: only the newest load ever writes the list).
+   */
   async function load(page = state.page, { added = null } = {}) {
-    const token = {};
-    state.busy = token;
+    state.busy?.abort();
+    const controller = new AbortController();
+    state.busy = controller;
+    unmark();
     errorArea.replaceChildren();
     status.textContent = t("people.loading");
     list.setAttribute("aria-busy", "true");
@@ -71,20 +90,20 @@ export function initPeople(config) {
     if (state.filter.name.trim()) filter.name = state.filter.name.trim();
     let result = null;
     try {
-      result = await sl.persons.list(filter);
-      if (state.busy !== token) return null; // a newer search answered first
+      result = await sl.persons.list(filter, { signal: controller.signal });
+      if (state.busy !== controller) return null; // a newer load started meanwhile
       state.page = result.page;
       state.nextPage = result.nextPage;
       list.replaceChildren(...result.items.map((person) => card(person, person.id === added)));
       const count = result.items.length;
       status.textContent = count === 0 ? t("people.none") : t(count === 1 ? "people.countOne" : "people.count", { page: result.page, count });
     } catch (error) {
-      if (state.busy !== token) return null;
+      if (state.busy !== controller) return null; // cancelled by a newer load
       list.replaceChildren();
       status.textContent = "";
       errorArea.replaceChildren(errorBox(error));
     } finally {
-      if (state.busy === token) list.removeAttribute("aria-busy");
+      if (state.busy === controller) list.removeAttribute("aria-busy");
     }
     $("people-page").textContent = t("people.pageOf", { page: state.page });
     $("people-prev").disabled = state.page <= 1;
@@ -104,11 +123,14 @@ export function initPeople(config) {
     $("people-type").value = type;
     $("people-name").value = person.name;
     let page = 1;
+    let result = null;
     for (let tries = 0; tries < 20; tries += 1) {
-      const result = await load(page, { added: person.id });
+      result = await load(page, { added: person.id });
       if (!result || result.nextPage === null || result.items.some((p) => p.id === person.id)) break;
       page = result.nextPage;
     }
+    // Replaced by a newer search or add (or failed): the list is not this person's to scroll.
+    if (!result) return;
     const row = list.querySelector(`li[data-person-id="${CSS.escape(String(person.id))}"]`);
     const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
     row?.scrollIntoView({ block: "center", behavior: still ? "auto" : "smooth" });
