@@ -81,6 +81,21 @@ export interface ImportSkipped {
   readonly similarUserName: string | null;
 }
 
+/**
+ * Whom a row without an employee number was forced past (`similarFace: "force"` or a function that
+ * said so): kept on a `failed` or `pending` row whose forced create may have registered the person,
+ * so that a resume can tell the person that create registered from the ones that were there before.
+ */
+export interface ImportForcedPast {
+  /** The similar person's id, from SenseLink's refusal of the first (unforced) create. */
+  readonly similarUserId: number | null;
+  /** The similar person's name, from the same refusal. */
+  readonly similarUserName: string | null;
+  /** Ids of the persons with the row's name (and type, and `mobile` when given) registered just
+   * before the forced create was sent. */
+  readonly namesakes: readonly number[];
+}
+
 /** A row that could not be registered. */
 export interface ImportFailed {
   /** Index of the row in `rows`. */
@@ -92,6 +107,8 @@ export interface ImportFailed {
   /** The create may have reached the server and the look-up could not settle it: a resume looks
    * the person up again before sending the row. */
   readonly uncertain: boolean;
+  /** The row was forced past a similar face (no employee number): whom, for the resume. */
+  readonly forcedPast?: ImportForcedPast;
 }
 
 /** A row not finished: not sent yet, or interrupted (an abort, a stop). */
@@ -102,6 +119,8 @@ export interface ImportPending {
   readonly status: "pending";
   /** A create was in flight when the import stopped: a resume looks the person up first. */
   readonly uncertain: boolean;
+  /** The row was forced past a similar face (no employee number): whom, for the resume. */
+  readonly forcedPast?: ImportForcedPast;
 }
 
 /** How one row ended. */
@@ -132,11 +151,16 @@ export interface ImportResult {
   readonly stoppedBy: CyzenSenseLinkError | null;
 }
 
-/** What `resume` reads of an earlier result: each row's `status`, `id` and `uncertain` (so a
- * result saved with `JSON.stringify` works too). */
+/** What `resume` reads of an earlier result: each row's `status`, `id`, `uncertain` and
+ * `forcedPast` (so a result saved with `JSON.stringify` works too). */
 export interface ImportResume {
   /** One entry per row, in order. */
-  readonly rows: ReadonlyArray<{ readonly status: ImportRowResult["status"]; readonly id?: number; readonly uncertain?: boolean }>;
+  readonly rows: ReadonlyArray<{
+    readonly status: ImportRowResult["status"];
+    readonly id?: number;
+    readonly uncertain?: boolean;
+    readonly forcedPast?: ImportForcedPast;
+  }>;
 }
 
 /** What `onProgress` is told after each row ends. */
@@ -299,7 +323,8 @@ function resumed(resume: ImportResume | undefined, row: number): ImportRowResult
   // Read loosely: a result saved as JSON is accepted too.
   const earlier = resume?.rows[row] as
     | { readonly status?: unknown; readonly id?: unknown; readonly forced?: unknown; readonly recovered?: unknown; readonly reason?: unknown;
-        readonly message?: string; readonly similarUserId?: number | null; readonly similarUserName?: string | null; readonly uncertain?: unknown }
+        readonly message?: string; readonly similarUserId?: number | null; readonly similarUserName?: string | null; readonly uncertain?: unknown;
+        readonly forcedPast?: unknown }
     | undefined;
   if (earlier?.status === "created" && Number.isInteger(earlier.id)) {
     return { row, status: "created", id: earlier.id as number, forced: earlier.forced === true, recovered: earlier.recovered === true };
@@ -308,7 +333,17 @@ function resumed(resume: ImportResume | undefined, row: number): ImportRowResult
     const { message = "", similarUserId = null, similarUserName = null } = earlier;
     return { row, status: "skipped", reason: "similarFace", message, similarUserId, similarUserName };
   }
-  return { row, status: "pending", uncertain: earlier?.uncertain === true };
+  const forcedPast = forcedPastOf(earlier?.forcedPast);
+  return { row, status: "pending", uncertain: earlier?.uncertain === true, ...(forcedPast ? { forcedPast } : {}) };
+}
+
+/** `forcedPast` of a saved result, read loosely (JSON); `undefined` unless well-formed. */
+function forcedPastOf(value: unknown): ImportForcedPast | undefined {
+  const v = value as { readonly similarUserId?: unknown; readonly similarUserName?: unknown; readonly namesakes?: unknown } | null | undefined;
+  if (v === null || typeof v !== "object" || !Array.isArray(v.namesakes) || !v.namesakes.every(Number.isInteger)) return undefined;
+  const id = Number.isInteger(v.similarUserId) ? (v.similarUserId as number) : null;
+  const name = typeof v.similarUserName === "string" ? v.similarUserName : null;
+  return { similarUserId: id, similarUserName: name, namesakes: [...(v.namesakes as number[])] };
 }
 
 /** A row ready to send. */
@@ -317,12 +352,23 @@ interface Prepared {
   readonly input: Readonly<Record<string, unknown>>;
 }
 
-/** Checks every row still to send; returns the prepared rows and every problem. */
-async function prepare(rows: readonly ImportRow[], todo: readonly number[], settings: Settings): Promise<[Map<number, Prepared>, ImportIssue[]]> {
+/** Rows checked between two yields to the event loop while checking: a long pass (100,000 rows)
+ * lets timers, input and an abort in between; a file of a few hundred rows never waits. */
+const ROWS_PER_SLICE = 1000;
+
+/** Lets the event loop run (timers, I/O, an `abort()` from a button) before going on. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Checks every row still to send; returns the prepared rows and every problem, or `null` when
+ * `signal` fired before every row was checked. */
+async function prepare(rows: readonly ImportRow[], todo: readonly number[], settings: Settings, signal: AbortSignal | undefined):
+  Promise<[Map<number, Prepared>, ImportIssue[]] | null> {
   const prepared = new Map<number, Prepared>();
   const issues: ImportIssue[] = [];
   const firstWith = new Map<string, number>();
-  for (const row of todo) {
+  for (const [n, row] of todo.entries()) {
+    if (n > 0 && n % ROWS_PER_SLICE === 0) await yieldToEventLoop();
+    if (signal?.aborted) return null;
     const value = rows[row] as unknown;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       issues.push({ row, field: "row", message: "must be an object" });
@@ -351,11 +397,20 @@ async function prepare(rows: readonly ImportRow[], todo: readonly number[], sett
   return [prepared, issues];
 }
 
-/** Whether a create that failed this way may have registered the person anyway. */
+/**
+ * Whether a create that failed this way may have reached the server and registered the person: the
+ * one place that decides it (docs/import.md, "Nothing registered twice"). The HTTP status comes
+ * first: any 5xx is an unknown outcome, whatever its body says — a SenseLink envelope under a 5xx
+ * (`SENSELINK_API`…) may come from a server that stored the person and failed afterwards. Then a
+ * SenseLink answer under another status (`SENSELINK_*`), a check before sending (`INVALID_INPUT`)
+ * and a 4xx (a proxy's refusal) mean nothing was registered; anything without an answer
+ * (`NETWORK`, `TIMEOUT`, `ABORTED`), an unreadable one (`DECODE`, `RESPONSE_TOO_LARGE`) or a
+ * foreign error is unknown.
+ */
 function outcomeUnknown(error: unknown): boolean {
   if (!(error instanceof CyzenSenseLinkError)) return true;
-  if (error.code === "INVALID_INPUT" || error.code.startsWith("SENSELINK_")) return false;
-  if (error.code === "HTTP_STATUS") return (error.status ?? 0) >= 500;
+  if (error.status !== undefined && error.status >= 500) return true;
+  if (error.code === "INVALID_INPUT" || error.code === "HTTP_STATUS" || error.code.startsWith("SENSELINK_")) return false;
   return true;
 }
 
@@ -363,6 +418,14 @@ function outcomeUnknown(error: unknown): boolean {
 function stopsTheImport(error: CyzenSenseLinkError): boolean {
   return ["SENSELINK_AUTH", "SENSELINK_TIMESTAMP", "SENSELINK_PERSON_LIMIT"].includes(error.code) ||
     (error.code === "HTTP_STATUS" && (error.status === 401 || error.status === 403));
+}
+
+/** What an abort turns a pending decision into. */
+const ABORTED: unique symbol = Symbol("aborted");
+
+/** The row's employee number, `""` when it has none. */
+function jobNumberOf(p: Prepared): string {
+  return typeof p.input.jobNumber === "string" && p.input.jobNumber.trim() !== "" ? p.input.jobNumber : "";
 }
 
 function typed(error: unknown): CyzenSenseLinkError {
@@ -427,7 +490,10 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
   const { signal, timeoutMs, onProgress } = options;
   const states: ImportRowResult[] = rows.map((_, row) => resumed(options.resume, row));
   const todo = states.filter((s) => s.status === "pending").map((s) => s.row);
-  const [prepared, issues] = await prepare(rows, todo, settings);
+  const checked = await prepare(rows, todo, settings, signal);
+  // Aborted while checking: nothing was sent, every row not done stays as it was.
+  if (checked === null) return summary(states, [], { dryRun: options.dryRun === true, aborted: true, stoppedBy: null });
+  const [prepared, issues] = checked;
   if (options.dryRun === true) return summary(states, issues, { dryRun: true, aborted: false, stoppedBy: null });
   if (issues.length > 0) {
     if (options.skipInvalid !== true) {
@@ -437,17 +503,33 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
       throw makeError("INVALID_INPUT", `rows[${first.row}].${first.field}: ${first.message}${more}; ${rowsWith} of ${rows.length} rows have problems, nothing was sent`,
         { field: `rows[${first.row}].${first.field}`, issues });
     }
+    // Each row's problems in words, grouped in one pass (not a scan of every issue per issue).
+    const problems = new Map<number, string[]>();
     for (const issue of issues) {
-      const state = states[issue.row];
-      if (state?.status === "skipped") continue;
-      const message = issues.filter((i) => i.row === issue.row).map((i) => `${i.field}: ${i.message}`).join("; ");
-      states[issue.row] = { row: issue.row, status: "skipped", reason: "invalid", message, similarUserId: null, similarUserName: null };
+      const list = problems.get(issue.row);
+      if (list === undefined) problems.set(issue.row, [`${issue.field}: ${issue.message}`]);
+      else list.push(`${issue.field}: ${issue.message}`);
+    }
+    for (const [row, list] of problems) {
+      if (states[row]?.status === "skipped") continue;
+      states[row] = { row, status: "skipped", reason: "invalid", message: list.join("; "), similarUserId: null, similarUserName: null };
     }
   }
 
   const call = { signal, timeoutMs };
   let stoppedBy: CyzenSenseLinkError | null = null;
   const stopped = () => signal?.aborted === true || stoppedBy !== null;
+
+  /** `promise`, or `ABORTED` as soon as `signal` fires (a question to the user may never be answered). */
+  const unlessAborted = <T>(promise: Promise<T>): Promise<T | typeof ABORTED> => {
+    if (signal === undefined) return promise;
+    if (signal.aborted) return Promise.resolve(ABORTED);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => resolve(ABORTED);
+      signal.addEventListener("abort", onAbort, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
+  };
 
   const create = (p: Prepared, force: boolean): Promise<Person> => {
     const input = (force ? { ...p.input, force: true } : p.input) as never;
@@ -459,7 +541,7 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
    * `ids`: every exact match; `match`: the person by employee number; `namesakes`: by name. */
   const lookUp = async (p: Prepared): Promise<{ readonly ids: readonly number[]; readonly match: number | null; readonly namesakes: readonly number[] }> => {
     const name = String(p.input.name);
-    const jobNumber = typeof p.input.jobNumber === "string" && p.input.jobNumber.trim() !== "" ? p.input.jobNumber : "";
+    const jobNumber = jobNumberOf(p);
     const mobile = typeof p.input.mobile === "string" ? p.input.mobile : "";
     const filter: PersonFilter = jobNumber !== ""
       ? { type: PERSON_TYPES[p.kind], jobNumber }
@@ -475,7 +557,19 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
     return { ids, match: jobNumber !== "" && ids.length > 0 ? Math.max(...ids) : null, namesakes: jobNumber === "" ? ids : [] };
   };
 
+  /** Whether another row of this import ended created as person `id`. */
+  const claimed = (id: number, row: number) => states.some((s) => s.row !== row && s.status === "created" && s.id === id);
+
   const runRow = async (row: number, p: Prepared): Promise<ImportRowResult> => {
+    const earlier = states[row] as ImportPending | ImportFailed;
+    // Whom the row was forced past (no employee number): kept on an unfinished row for the resume.
+    let forcedPast = earlier.forcedPast ?? null;
+    const state = await sendRow(row, p, earlier.uncertain, forcedPast, (next) => (forcedPast = next));
+    return (state.status === "pending" || state.status === "failed") && forcedPast !== null ? { ...state, forcedPast } : state;
+  };
+
+  const sendRow = async (row: number, p: Prepared, uncertain: boolean, forcedPast: ImportForcedPast | null,
+    forcing: (past: ImportForcedPast) => void): Promise<ImportRowResult> => {
     let force = false;
     let attempts = 0;
     // After an unknown outcome: namesakes found by name (the face check then tells them apart).
@@ -492,6 +586,20 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
         return signal?.aborted ? { row, status: "pending", uncertain: true } : { row, status: "failed", error, uncertain: true };
       }
       if (found.match !== null) return { row, status: "created", id: found.match, forced: force, recovered: true };
+      if (forcedPast !== null) {
+        // A forced create is not refused for the face, so the face cannot tell this row's person
+        // from the one it was forced past: the person it registered is a namesake that was not
+        // there before it was sent (and that no other row of this import is).
+        const before = new Set(forcedPast.namesakes);
+        const fresh = found.namesakes.filter((id) => !before.has(id) && id !== forcedPast?.similarUserId && !claimed(id, row));
+        if (fresh.length > 0) return { row, status: "created", id: Math.min(...fresh), forced: true, recovered: true };
+        // Not registered: sent again, forced (the policy has already said so).
+        if (!resumed && attempts >= settings.retries) return { row, status: "failed", error, uncertain: false };
+        attempts += 1;
+        force = true;
+        guard = null;
+        return "send";
+      }
       if (!resumed && attempts >= settings.retries) return { row, status: "failed", error, uncertain: found.namesakes.length > 0 };
       if (found.namesakes.length > 0 && (p.input.avatar === undefined || p.input.avatar === null)) {
         return { row, status: "failed", error, uncertain: true };
@@ -501,7 +609,7 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
       if (guard !== null) force = false;
       return "send";
     };
-    if ((states[row] as ImportPending | ImportFailed).uncertain) {
+    if (uncertain) {
       const first = await settle(makeError("NETWORK", `importPeople: rows[${row}]: an earlier attempt may have registered this person; the look-up could not settle it`, {}), true);
       if (first !== "send") return first;
       attempts = 0;
@@ -512,6 +620,13 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
         return { row, status: "created", id: person.id, forced: force, recovered: false };
       } catch (thrown) {
         const error = typed(thrown);
+        // First: may this create have registered the person (a 5xx, a lost answer)? Whatever the
+        // answer's body says, it is then looked up before anything else.
+        if (outcomeUnknown(error)) {
+          const next = await settle(error);
+          if (next === "send") continue;
+          return next;
+        }
         if (error.code === "SENSELINK_SIMILAR_PERSON") {
           const similar = error as SenseLinkError;
           const similarId = similar.similarUserId ?? null;
@@ -527,17 +642,33 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
             const found = await lookUp(p).catch(() => null);
             if (found?.ids.includes(similarId)) return { row, status: "created", id: similarId, forced: force, recovered: true };
           }
-          let decision: "skip" | "force";
+          let decision: "skip" | "force" | typeof ABORTED;
           try {
             const policy = settings.similarFace;
-            decision = typeof policy === "function" ? await policy(rows[row] as ImportRow, similar, row) : policy;
+            // An abort ends the row while a question (an async policy) is still open.
+            decision = typeof policy === "function" ? await unlessAborted(Promise.resolve().then(() => policy(rows[row] as ImportRow, similar, row))) : policy;
           } catch (decisionError) {
             const error = decisionError instanceof CyzenSenseLinkError ? decisionError
               : makeError("INVALID_INPUT", `similarFace: the function threw: ${String((decisionError as { message?: unknown } | null)?.message ?? decisionError)}`,
                 { field: "similarFace", cause: decisionError });
             return { row, status: "failed", error, uncertain: false };
           }
+          // The refused create registered nobody: the row is simply not finished.
+          if (decision === ABORTED) return { row, status: "pending", uncertain: false };
           if (decision === "force" && !force && similar.canForce !== false) {
+            if (jobNumberOf(p) === "") {
+              // Without an employee number, a look-up after a lost answer finds this row's person
+              // by name only, among namesakes the face cannot tell apart once forced: note who
+              // was there before the forced create is sent.
+              let before;
+              try {
+                before = await lookUp(p);
+              } catch (lookUpError) {
+                return signal?.aborted ? { row, status: "pending", uncertain: false } : { row, status: "failed", error: typed(lookUpError), uncertain: false };
+              }
+              forcedPast = { similarUserId: similarId, similarUserName: similar.similarUserName ?? null, namesakes: before.namesakes };
+              forcing(forcedPast);
+            }
             force = true;
             continue;
           }
@@ -546,11 +677,6 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
             row, status: "skipped", reason: "similarFace", similarUserId: similarId, similarUserName: name,
             message: `a similar face is already registered${name !== null ? ` as ${name}` : ""}${similarId !== null ? ` (id ${similarId})` : ""}`,
           };
-        }
-        if (outcomeUnknown(error)) {
-          const next = await settle(error);
-          if (next === "send") continue;
-          return next;
         }
         if (stopsTheImport(error)) stoppedBy ??= error;
         return { row, status: "failed", error, uncertain: false };
