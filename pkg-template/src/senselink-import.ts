@@ -770,6 +770,17 @@ export interface ParsedPeopleCsv {
 /** A run of characters that are neither a quote, a comma nor a line break. */
 const PLAIN = /[^",\r\n]+/y;
 
+/** A line break: CRLF, LF or CR, each one. */
+const LINE_BREAK = /\r\n?|\n/g;
+
+/** How many line breaks `text` holds, counted as the records are (CRLF, LF and CR alike). */
+function lineBreaks(text: string): number {
+  let n = 0;
+  LINE_BREAK.lastIndex = 0;
+  while (LINE_BREAK.exec(text) !== null) n += 1;
+  return n;
+}
+
 /** RFC 4180 records of `text`: `,` between fields, CRLF, LF or CR between records, `"` around a
  * field that holds commas, quotes (`""`) or line breaks. Lenient: a stray quote inside an unquoted
  * field is kept as it is. Returns each record with the line it starts on, and the line of a quote
@@ -797,7 +808,7 @@ function csvRecords(text: string): { records: string[][]; lines: number[]; unclo
     if (quoted) {
       const close = text.indexOf('"', i);
       const chunk = close < 0 ? text.slice(i) : text.slice(i, close);
-      for (let j = chunk.indexOf("\n"); j >= 0; j = chunk.indexOf("\n", j + 1)) line += 1;
+      line += lineBreaks(chunk);
       field += chunk;
       if (close < 0) break;
       quoted = text.charCodeAt(close + 1) === 34;
@@ -849,12 +860,56 @@ function decodeCsv(bytes: Uint8Array, encoding: "auto" | "utf-8" | "shift_jis"):
       if (encoding === "utf-8") throw invalidInput("bytes", 'is not valid UTF-8 text (an Excel CSV in Japanese is often Shift_JIS: encoding "shift_jis")');
     }
   }
+  if (encoding === "auto") {
+    // Not UTF-8 as a whole. UTF-8 text read as Shift_JIS is mostly valid Shift_JIS (佐藤 becomes
+    // 菴占陸), so a file with UTF-8 lines among others (two exports joined) would be garbled
+    // without a word: refused, naming a line of each.
+    const { utf8, other } = encodingByLine(bytes);
+    if (utf8 !== null && other !== null) {
+      throw invalidInput("bytes", `mixes encodings: line ${utf8} is UTF-8 text, line ${other} is not (Shift_JIS?); ` +
+        "save the whole file in one encoding, or name the encoding (encoding: \"shift_jis\" or \"utf-8\")");
+    }
+  }
   try {
     return { text: decode("shift_jis"), encoding: "shift_jis" };
   } catch (error) {
     if ((error as { code?: unknown }).code === "INVALID_INPUT") throw error;
     throw invalidInput("bytes", encoding === "shift_jis" ? "is not valid Shift_JIS text" : "is neither UTF-8 nor Shift_JIS text");
   }
+}
+
+/**
+ * The first line (1-based, counted as the records are) holding non-ASCII bytes that are valid UTF-8,
+ * and the first holding bytes that are not. CR and LF never occur inside a UTF-8 or a Shift_JIS
+ * character, so lines can be cut on the bytes.
+ */
+function encodingByLine(bytes: Uint8Array): { utf8: number | null; other: number | null } {
+  const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+  let utf8: number | null = null;
+  let other: number | null = null;
+  let line = 1;
+  let start = 0;
+  let ascii = true;
+  for (let i = 0; i <= bytes.length && (utf8 === null || other === null); i += 1) {
+    const byte = i < bytes.length ? (bytes[i] as number) : 10;
+    if (byte !== 10 && byte !== 13) {
+      if (byte >= 0x80) ascii = false;
+      continue;
+    }
+    if (!ascii) {
+      try {
+        utf8Decoder.decode(bytes.subarray(start, i));
+        utf8 ??= line;
+      } catch {
+        other ??= line;
+      }
+    }
+    if (byte === 13 && bytes[i + 1] === 10) i += 1;
+    line += 1;
+    start = i + 1;
+    ascii = true;
+  }
+  return { utf8, other };
 }
 
 /** Header text as matched: NFKC (full-width letters and digits become ASCII), lower case, without
@@ -867,8 +922,8 @@ function headerKey(text: string): string {
  * Built-in header names (besides every column's own name, matched the same way). Built on the
  * first import, not at module load: NFKC over ~150 words took 0.3 ms of every cold start (profiled).
  */
-let headerNames: Readonly<Record<string, ImportColumn>> | undefined;
-function builtInHeaderNames(): Readonly<Record<string, ImportColumn>> {
+let headerNames: ReadonlyMap<string, ImportColumn> | undefined;
+function builtInHeaderNames(): ReadonlyMap<string, ImportColumn> {
   if (headerNames) return headerNames;
   const names: [ImportColumn, string][] = [
     ["name", "氏名 名前 姓名 氏名漢字 社員名 従業員名 来訪者名 full_name"],
@@ -896,24 +951,28 @@ function builtInHeaderNames(): Readonly<Record<string, ImportColumn>> {
     ["kind", "種別 区分 登録種別 type"],
     ["photo", "写真 顔写真 写真ファイル 顔写真ファイル 画像 ファイル名 avatar image file"],
   ];
-  const table: Record<string, ImportColumn> = {};
+  // A Map, not an object: a header such as `constructor` or `__proto__` must find nothing.
+  const table = new Map<string, ImportColumn>();
   for (const [column, words] of names) {
-    table[headerKey(column)] = column;
-    for (const word of words.split(" ")) table[headerKey(word)] = column;
+    table.set(headerKey(column), column);
+    for (const word of words.split(" ")) table.set(headerKey(word), column);
   }
   headerNames = table;
   return table;
 }
 
-/** Kind cells: the API's names, the person types (1, 2, 5) and Japanese words. */
-const KIND_NAMES: Readonly<Record<string, ImportKind>> = {
+/** Kind cells: the API's names, the person types (1, 2, 5) and Japanese words. Maps, like every
+ * table a cell is looked up in: a cell `constructor` must find nothing, not `Object.prototype`'s. */
+const KIND_NAMES: ReadonlyMap<string, ImportKind> = /* @__PURE__ */ new Map(Object.entries({
   employee: "employee", "1": "employee", 従業員: "employee", 社員: "employee", 職員: "employee",
   visitor: "visitor", "2": "visitor", 来訪者: "visitor", ビジター: "visitor", 訪問者: "visitor", ゲスト: "visitor", guest: "visitor",
   denylist: "denyList", "5": "denyList", 拒否リスト: "denyList", ブラックリスト: "denyList", blacklist: "denyList",
-};
+} as const));
 
 /** Gender cells: 1 female, 2 male. */
-const GENDERS: Readonly<Record<string, 1 | 2>> = { "1": 1, 女: 1, 女性: 1, f: 1, female: 1, "2": 2, 男: 2, 男性: 2, m: 2, male: 2 };
+const GENDERS: ReadonlyMap<string, 1 | 2> = /* @__PURE__ */ new Map(Object.entries({
+  "1": 1, 女: 1, 女性: 1, f: 1, female: 1, "2": 2, 男: 2, 男性: 2, m: 2, male: 2,
+} as const));
 
 const SPACES = /^[\s\u3000]+|[\s\u3000]+$/g;
 
@@ -968,16 +1027,37 @@ export function parsePeopleCsv(bytes: Uint8Array | ArrayBuffer, options: ParsePe
   const dataLines = lines.filter((_, i) => (records[i] as string[]).some((cell) => cell.trim() !== "")).slice(1);
   if (header.length === 0) throw invalidInput("bytes", "has no header row");
 
-  const names: Record<string, ImportColumn | null> = { ...builtInHeaderNames() };
+  const names = new Map<string, ImportColumn | null>(builtInHeaderNames());
   const known = new Set<string>(["kind", "photo", ...KINDS.flatMap((k) => [...parametersOf(edition, k)].filter(([, p]) => p.kind !== "flag").map(([n]) => n))]);
   for (const [text, column] of Object.entries(options.columns ?? {})) {
     if (column !== null && !known.has(column)) throw invalidInput(`columns.${text}`, `must be null or one of ${[...known].join(", ")}`);
-    names[headerKey(text)] = column;
+    names.set(headerKey(text), column);
   }
-  const columns = header.map((text) => names[headerKey(text)] ?? null);
+  const columns = header.map((text) => names.get(headerKey(text)) ?? null);
+  /** A problem of the header: `INVALID_INPUT` on `columns`, with the header and its mapping (a page
+   * can offer the mapping to fix it). */
+  const headerProblem = (message: string) =>
+    makeError("INVALID_INPUT", `columns: ${message}`, { field: "columns", issues: [{ field: "columns", message }], header, columns });
   if (!columns.includes("name")) {
-    throw invalidInput("columns", `no column holds the name (header: ${header.map((h) => JSON.stringify(h)).join(", ")}); name it 氏名 or name, or map it with columns`);
+    throw headerProblem(`no column holds the name (header: ${header.map((h) => JSON.stringify(h)).join(", ")}); name it 氏名 or name, or map it with columns`);
   }
+  // Two columns read into one field would leave one of them unread: a header problem, not a guess.
+  const firstOf = new Map<ImportColumn, number>();
+  const twice: string[] = [];
+  columns.forEach((target, index) => {
+    if (target === null) return;
+    const first = firstOf.get(target);
+    if (first === undefined) {
+      firstOf.set(target, index);
+      return;
+    }
+    const [a, b] = [header[first] ?? "", header[index] ?? ""];
+    twice.push(headerKey(a) === headerKey(b)
+      ? `columns ${first + 1} and ${index + 1} are both headed ${JSON.stringify(b)} (read as ${target}): rename one in the file`
+      : `${JSON.stringify(a)} (column ${first + 1}) and ${JSON.stringify(b)} (column ${index + 1}) are both read as ${target}: ` +
+        `ignore one (columns: { ${JSON.stringify(b)}: null }) or map it to another field`);
+  });
+  if (twice.length > 0) throw headerProblem(twice.join("; "));
   const column = (wanted: ImportColumn) => columns.indexOf(wanted);
 
   // Photos by file name (lower case, NFKC) and by stem (without the extension).
@@ -1017,7 +1097,7 @@ export function parsePeopleCsv(bytes: Uint8Array | ArrayBuffer, options: ParsePe
     }
     const cell = (index: number) => (index >= 0 ? (cells[index] ?? "").replace(SPACES, "") : "");
     const kindCell = cell(column("kind"));
-    const kind = kindCell === "" ? defaultKind : (KIND_NAMES[headerKey(kindCell)] ?? (kindCell as ImportKind));
+    const kind = kindCell === "" ? defaultKind : (KIND_NAMES.get(headerKey(kindCell)) ?? (kindCell as ImportKind));
     const out: Record<string, unknown> = { kind };
     // An unknown kind is kept as written (with the name, for messages): importPeople refuses it.
     const parameters: Parameters = KINDS.includes(kind) ? parametersOf(edition, kind) : new Map([["name", { kind: "text", required: false }]]);
@@ -1037,7 +1117,7 @@ export function parsePeopleCsv(bytes: Uint8Array | ArrayBuffer, options: ParsePe
           out[target] = isoDate(text, parameter.kind === "datetime");
           break;
         case "gender":
-          out[target] = GENDERS[headerKey(text)] ?? text;
+          out[target] = GENDERS.get(headerKey(text)) ?? text;
           break;
         case "ids":
           out[target] = text.split(/[,、;；|｜]+/).map((s) => s.replace(SPACES, "")).filter((s) => s !== "").map((token) => {

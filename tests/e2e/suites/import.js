@@ -578,6 +578,66 @@ export const checks = {
     assertEqual((await requestLog(env, "/api/")).length, 0, "requests sent");
   },
 
+  async "encoding \"auto\" refuses a file mixing UTF-8 and Shift_JIS lines, naming a line of each, instead of garbling it"(lib) {
+    const encode = shiftJisEncoder();
+    const join = (...parts) => {
+      const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
+      parts.reduce((at, x) => (out.set(x, at), at + x.length), 0);
+      return out;
+    };
+    // These UTF-8 names are valid Shift_JIS bytes too (佐藤 reads as 菴占陸): read as Shift_JIS as a
+    // whole, the file would be garbled without any error.
+    const garbled = new TextDecoder("shift_jis").decode(bytes("佐藤"));
+    assertEqual(garbled, "菴占陸", "the UTF-8 bytes of 佐藤 read as Shift_JIS");
+    for (const [what, file, utf8, other] of [
+      ["UTF-8 then Shift_JIS", join(bytes("name,jobNumber\r\n佐藤,E1\r\n"), encode("鈴木 花子,E2\r\n")), 2, 3],
+      ["Shift_JIS then UTF-8 (an ASCII header)", join(bytes("name,jobNumber\n"), encode("鈴木 花子,E2\n"), bytes("山田,E1\n")), 3, 2],
+      ["a UTF-8 BOM then Shift_JIS", join(bytes("\ufeffname,jobNumber\rA,E0\r"), encode("鈴木 花子,E2\r")), 1, 3],
+    ]) {
+      const error = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(file)), "INVALID_INPUT", lib.InvalidInputError);
+      assertEqual(error.field, "bytes", `${what}: field`);
+      assert(error.message.startsWith(`bytes: mixes encodings: line ${utf8} is UTF-8 text, line ${other} is not (Shift_JIS?)`), `${what}: ${error.message}`);
+    }
+    // One encoding throughout still reads, either way.
+    assertEqual(lib.parsePeopleCsv(encode("氏名,社員番号\r\n佐藤 太郎,E1\r\n鈴木 花子,E2\r\n")).rows.map((r) => r.name), ["佐藤 太郎", "鈴木 花子"], "Shift_JIS only");
+    assertEqual(lib.parsePeopleCsv(bytes("name\n佐藤 太郎\n")).rows.map((r) => r.name), ["佐藤 太郎"], "UTF-8 only");
+  },
+
+  async "parsePeopleCsv counts CR-only line ends inside quoted fields as lines"(lib) {
+    // CR-only line ends (old Mac exports), also inside a quoted field.
+    const cr = lib.parsePeopleCsv(bytes('氏名,備考\r"山田","一行目\r二行目\r三行目"\r鈴木,"x\r\ny"\r佐藤,z\r'));
+    assertEqual(cr.rows.map((r) => [r.name, r.remark]), [["山田", "一行目\r二行目\r三行目"], ["鈴木", "x\r\ny"], ["佐藤", "z"]], "rows");
+    assertEqual(cr.lines, [2, 5, 7], "the line each row starts on");
+  },
+
+  async "parsePeopleCsv: headers, kinds and genders named like Object.prototype's properties stay text and get the typed issue"(lib) {
+    // `constructor`, `__proto__`, `toString` as headers, kinds and genders.
+    const odd = lib.parsePeopleCsv(bytes("種別,氏名,性別,constructor,__proto__,toString,hasOwnProperty\nconstructor,A,,1,2,3,4\n従業員,B,constructor,,,,\n__proto__,C,toString,,,,\n"));
+    assertEqual(odd.columns, ["kind", "name", "gender", null, null, null, null], "unknown headers map to nothing");
+    assert(odd.columns.every((c) => c === null || typeof c === "string"), "every mapping is a column name or null");
+    assertEqual(odd.rows.map((r) => [r.kind, r.name, r.gender ?? null]), [["constructor", "A", null], ["employee", "B", "constructor"], ["__proto__", "C", null]], "cells kept as text");
+    const dry = await lib.importPeople(client(lib, { sandboxUrl: "http://127.0.0.1:9", senselink: { appKey: "k", appSecret: "s" } }), odd.rows,
+      { dryRun: true, requirePhoto: false });
+    assertEqual(dry.issues.map((i) => `${i.row} ${i.field}: ${i.message}`), [
+      '0 kind: must be "employee", "visitor" or "denyList" (got "constructor")',
+      '1 gender: must be 1 (female) or 2 (male) (got "constructor")',
+      '2 kind: must be "employee", "visitor" or "denyList" (got "__proto__")',
+    ], "the typed issues");
+    assertEqual(Object.prototype.kind, undefined, "Object.prototype untouched");
+  },
+
+  async "parsePeopleCsv: two columns read as one field (two name columns) are a header problem, not a silent last-wins"(lib) {
+    // Two columns read as the name: a header problem naming both, with the header for a mapping UI.
+    const twice = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(bytes("氏名,社員番号,名前\n佐藤 太郎,E1,サトウ\n"))), "INVALID_INPUT", lib.InvalidInputError);
+    assertEqual(twice.field, "columns", "field");
+    assertEqual(twice.message, 'columns: "氏名" (column 1) and "名前" (column 3) are both read as name: ignore one (columns: { "名前": null }) or map it to another field', "message");
+    assertEqual([twice.header, twice.columns], [["氏名", "社員番号", "名前"], ["name", "jobNumber", "name"]], "the header and its mapping on the error");
+    const same = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(bytes("氏名,電話番号,電話番号\nA,1,2\n"))), "INVALID_INPUT");
+    assertEqual(same.message, 'columns: columns 2 and 3 are both headed "電話番号" (read as mobile): rename one in the file', "the same header twice");
+    const fixed = lib.parsePeopleCsv(bytes("氏名,社員番号,名前\n佐藤 太郎,E1,サトウ\n"), { columns: { 名前: null } });
+    assertEqual(plain(fixed.rows), [{ kind: "employee", name: "佐藤 太郎", jobNumber: "E1" }], "ignoring one column reads the other");
+  },
+
   async "an abort while an async similarFace function is still deciding ends the import: the row pending, nothing forced"(lib, env) {
     const p = prefix();
     const face = png(200);
