@@ -4,6 +4,7 @@
 // with a progress bar, Stop and Resume, and download the result as CSV (UTF-8 with BOM, for Excel).
 // parsePeopleCsv and importPeople do the work; the photos stay File objects in the page.
 import { importPeople, parsePeopleCsv, SenseLinkClient } from "cyzen-senselink";
+import { csvText } from "./csv.js";
 import { t } from "./i18n.js";
 import { confirmDialog, errorBox, h, toast } from "./ui.js";
 
@@ -25,12 +26,6 @@ async function filesOf(entry) {
     if (batch.length === 0) return out;
     for (const child of batch) out.push(...(await filesOf(child)));
   }
-}
-
-/** One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
-function csvField(value) {
-  const text = value === null || value === undefined ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function initImport(config) {
@@ -234,9 +229,8 @@ export function initImport(config) {
       const message = r.status === "failed" ? r.error?.message : r.status === "skipped" ? r.message : r.status === "created" && r.recovered ? "found after an unknown outcome" : "";
       out.push([lines[r.row], row.kind, row.name, row.jobNumber ?? "", r.status, r.status === "created" ? r.id : "", code ?? "", message ?? ""]);
     }
-    // UTF-8 with a BOM, CRLF: Excel opens it with the Japanese intact.
-    const text = `\ufeff${out.map((cells) => cells.map(csvField).join(",")).join("\r\n")}\r\n`;
-    const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+    // UTF-8 with a BOM, CRLF; formula-like cells neutralised (csv.js).
+    const url = URL.createObjectURL(new Blob([csvText(out)], { type: "text/csv;charset=utf-8" }));
     const link = h("a", { href: url, download: `import-result-${new Date().toISOString().slice(0, 19).replaceAll(":", "")}.csv`, hidden: true });
     document.body.append(link);
     link.click();
