@@ -77,9 +77,12 @@ export function initImport(config) {
       });
     } catch (error) {
       state.parsed = null;
-      $("import-mapping").hidden = true;
       $("import-preview").hidden = true;
       errorArea.replaceChildren(errorBox(error));
+      // A header problem (no name column, two columns read as one field) is fixed in the mapping:
+      // the error carries the header and what each column was read as.
+      if (error?.field === "columns" && Array.isArray(error.header)) renderMapping(error.header, error.columns);
+      else $("import-mapping").hidden = true;
       return;
     }
     state.result = null;
@@ -92,12 +95,12 @@ export function initImport(config) {
       if (!list.some((i) => i.field === issue.field)) list.push(issue);
       state.issues.set(issue.row, list);
     }
-    renderMapping();
+    renderMapping(state.parsed.header, state.parsed.columns);
+    $("import-preview").hidden = false;
     renderTable();
   }
 
-  function renderMapping() {
-    const { header, columns } = state.parsed;
+  function renderMapping(header, columns) {
     const selects = header.map((text, index) => {
       const id = `import-col-${index}`;
       const select = h("select", { id, dataset: { header: text }, onchange: () => {
@@ -110,7 +113,6 @@ export function initImport(config) {
     });
     $("import-mapping").querySelector(".mapping").replaceChildren(...selects);
     $("import-mapping").hidden = false;
-    $("import-preview").hidden = false;
   }
 
   function statusCell(row) {

@@ -837,6 +837,19 @@ try {
     assertEqual(csvText([["a", "=b"], [1, "c"]]), "\ufeffa,\"'=b\"\r\n1,c\r\n", "a file: BOM, CRLF");
   });
 
+  await check("import: a header problem (two columns read as the name) shows with the column mapping, where it is fixed", async () => {
+    await page.setInputFiles("#import-csv", { name: "two-names.csv", mimeType: "text/csv", buffer: Buffer.from("氏名,社員番号,名前\r\n二列 太郎,X1,ニレツ\r\n") });
+    await page.locator("#import-error .error-box").waitFor();
+    const said = await page.textContent("#import-error .error-message");
+    assert(said.includes('"氏名" (column 1) and "名前" (column 3) are both read as name'), said);
+    assert(await page.isHidden("#import-preview"), "no preview while the header is wrong");
+    assertEqual(await page.locator("#import-mapping select").evaluateAll((s) => s.map((x) => x.value)), ["name", "jobNumber", "name"], "the mapping, offered");
+    await page.selectOption("#import-col-2", "");
+    await page.locator("#import-summary", { hasText: "1 rows" }).waitFor();
+    assertEqual(await page.innerText("#import-table tbody tr:nth-child(1) td:nth-child(3)"), "二列 太郎", "the name from the column kept");
+    assertEqual(await page.locator("#import-error").innerText(), "", "the problem is gone");
+  });
+
   await check("import at 375 px and in Japanese: the preview fits without horizontal scrolling", async () => {
     const narrow = await newPage({ width: 375, height: 812 });
     try {
