@@ -200,7 +200,9 @@ export interface ImportPeopleOptions {
   /** Creates in flight at once, 1–16 (default 4). */
   readonly concurrency?: number;
   /** Stops the import: no row is started after it fires, calls in flight are cancelled, and the
-   * promise resolves with `aborted: true` (pass the result as `resume` to go on). */
+   * promise resolves with `aborted: true` (pass the result as `resume` to go on). It is also seen
+   * during the check pass (every row then `pending`, nothing sent) and while a `similarFace`
+   * function is still deciding. */
   readonly signal?: AbortSignal;
   /** Deadline of each call in milliseconds (default: the client's). */
   readonly timeoutMs?: number;
@@ -459,8 +461,8 @@ function summary(states: readonly ImportRowResult[], issues: readonly ImportIssu
  * 2. Rows are created `concurrency` at a time (default 4), in order; `onProgress` is told after each.
  * 3. A similar face (`SENSELINK_SIMILAR_PERSON`, 30002 / 610) follows `similarFace`: skip (default),
  *    force, or your function.
- * 4. A create whose outcome is unknown (`NETWORK`, `TIMEOUT`, `ABORTED`, a 5xx, an unreadable
- *    answer) is never simply sent again: the person is looked up first (`persons.list` by employee
+ * 4. A create whose outcome is unknown (`NETWORK`, `TIMEOUT`, `ABORTED`, any 5xx — also one carrying
+ *    a SenseLink envelope —, an unreadable answer) is never simply sent again: the person is looked up first (`persons.list` by employee
  *    number, else by name and type). Found: the row is `created` (`recovered: true`). Not found:
  *    it is sent again (up to `retries` times). Looked up by name with namesakes present, it is sent
  *    again only without `force`, so the face check tells a namesake from the same person.
@@ -726,7 +728,8 @@ export type ImportColumn =
 /** Options of {@link parsePeopleCsv}. */
 export interface ParsePeopleCsvOptions {
   /** `"auto"` (default): UTF-8 when the bytes are valid UTF-8 (a BOM is skipped), else Shift_JIS
-   * (Windows-31J, as Excel writes it). Or name one. */
+   * (Windows-31J, as Excel writes it) — but a file whose lines are partly UTF-8 and partly not is
+   * refused (`INVALID_INPUT` naming a line of each) rather than garbled. Or name one. */
   readonly encoding?: "auto" | "utf-8" | "shift_jis";
   /** The kind of rows when there is no kind column (default `"employee"`). */
   readonly kind?: ImportKind;
@@ -735,7 +738,8 @@ export interface ParsePeopleCsvOptions {
   readonly edition?: SenseLinkEdition;
   /** Header text → column (`null` ignores it), on top of the built-in names: the API's names
    * (`jobNumber`, `job_number`) and Japanese ones (氏名, 社員番号, 部署, 電話番号, 備考…). Matched
-   * ignoring case, width, spaces and `_`/`-`. */
+   * ignoring case, width, spaces and `_`/`-`. Two columns read as one field are refused
+   * (`INVALID_INPUT`): ignore one here. */
   readonly columns?: Readonly<Record<string, ImportColumn | null>>;
   /** Face photos, e.g. a folder's files: matched by the photo column's file name, else by employee
    * number (`E0001.jpg` for `jobNumber` `E0001`). */
@@ -1004,8 +1008,10 @@ function isoDate(text: string, withTime: boolean): string {
  * - **Photos**: matched by the photo column's file name, else by employee number (`E0001.jpg`).
  *
  * @param bytes The file's bytes (`new Uint8Array(await file.arrayBuffer())`, a Node `Buffer`).
- * @throws {InvalidInputError} bytes that are not text in the encoding, no header, no name column,
- *   or a runtime without Shift_JIS in its `TextDecoder`.
+ * @throws {InvalidInputError} bytes that are not text in the encoding (or, with `"auto"`, mix UTF-8
+ *   and other lines), no header, a header problem (`field` `columns`, with `header` and `columns` on
+ *   the error: no name column, or two columns read as one field), or a runtime without Shift_JIS in
+ *   its `TextDecoder`.
  * @example
  * const groups = await sl.groups.list({ type: 1 });
  * const csv = parsePeopleCsv(new Uint8Array(await csvFile.arrayBuffer()), { photos: folderInput.files, groups });
