@@ -65,7 +65,14 @@ const result = await importPeople(sl, csv.rows, {
 console.log();
 await writeFile(saved, JSON.stringify(result));
 
-const cell = (v) => (/[",\r\n]/.test(String(v ?? "")) ? `"${String(v).replaceAll('"', '""')}"` : String(v ?? ""));
+// A cell starting with = + - @ tab or CR gets a single quote and quotes, so Excel reads it as text,
+// not as a formula (OWASP "CSV Injection"; names come from the spreadsheet). The admin page's
+// download does the same (www/csv.js).
+const cell = (v) => {
+  const text = String(v ?? "");
+  if (/^[=+\-@\t\r]/.test(text)) return `"'${text.replaceAll('"', '""')}"`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
 const lines = [["line", "name", "jobNumber", "status", "id", "code", "message"]];
 for (const r of result.rows) {
   const row = csv.rows[r.row];

@@ -5,6 +5,7 @@
 // parsePeopleCsv and importPeople do the work; the photos stay File objects in the page.
 import { importPeople, parsePeopleCsv } from "cyzen-senselink/import";
 import { SenseLinkClient } from "cyzen-senselink/senselink";
+import { csvText } from "./csv.js";
 import { t } from "./i18n.js";
 import { confirmDialog, errorBox, h, toast } from "./ui.js";
 
@@ -26,12 +27,6 @@ async function filesOf(entry) {
     if (batch.length === 0) return out;
     for (const child of batch) out.push(...(await filesOf(child)));
   }
-}
-
-/** One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
-function csvField(value) {
-  const text = value === null || value === undefined ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function initImport(config) {
@@ -83,9 +78,12 @@ export function initImport(config) {
       });
     } catch (error) {
       state.parsed = null;
-      $("import-mapping").hidden = true;
       $("import-preview").hidden = true;
       errorArea.replaceChildren(errorBox(error));
+      // A header problem (no name column, two columns read as one field) is fixed in the mapping:
+      // the error carries the header and what each column was read as.
+      if (error?.field === "columns" && Array.isArray(error.header)) renderMapping(error.header, error.columns);
+      else $("import-mapping").hidden = true;
       return;
     }
     state.result = null;
@@ -98,12 +96,12 @@ export function initImport(config) {
       if (!list.some((i) => i.field === issue.field)) list.push(issue);
       state.issues.set(issue.row, list);
     }
-    renderMapping();
+    renderMapping(state.parsed.header, state.parsed.columns);
+    $("import-preview").hidden = false;
     renderTable();
   }
 
-  function renderMapping() {
-    const { header, columns } = state.parsed;
+  function renderMapping(header, columns) {
     const selects = header.map((text, index) => {
       const id = `import-col-${index}`;
       const select = h("select", { id, dataset: { header: text }, onchange: () => {
@@ -116,7 +114,6 @@ export function initImport(config) {
     });
     $("import-mapping").querySelector(".mapping").replaceChildren(...selects);
     $("import-mapping").hidden = false;
-    $("import-preview").hidden = false;
   }
 
   function statusCell(row) {
@@ -235,9 +232,8 @@ export function initImport(config) {
       const message = r.status === "failed" ? r.error?.message : r.status === "skipped" ? r.message : r.status === "created" && r.recovered ? "found after an unknown outcome" : "";
       out.push([lines[r.row], row.kind, row.name, row.jobNumber ?? "", r.status, r.status === "created" ? r.id : "", code ?? "", message ?? ""]);
     }
-    // UTF-8 with a BOM, CRLF: Excel opens it with the Japanese intact.
-    const text = `\ufeff${out.map((cells) => cells.map(csvField).join(",")).join("\r\n")}\r\n`;
-    const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+    // UTF-8 with a BOM, CRLF; formula-like cells neutralised (csv.js).
+    const url = URL.createObjectURL(new Blob([csvText(out)], { type: "text/csv;charset=utf-8" }));
     const link = h("a", { href: url, download: `import-result-${new Date().toISOString().slice(0, 19).replaceAll(":", "")}.csv`, hidden: true });
     document.body.append(link);
     link.click();

@@ -80,6 +80,21 @@ export interface ImportSkipped {
   readonly similarUserName: string | null;
 }
 
+/**
+ * Whom a row without an employee number was forced past (`similarFace: "force"` or a function that
+ * said so): kept on a `failed` or `pending` row whose forced create may have registered the person,
+ * so that a resume can tell the person that create registered from the ones that were there before.
+ */
+export interface ImportForcedPast {
+  /** The similar person's id, from SenseLink's refusal of the first (unforced) create. */
+  readonly similarUserId: number | null;
+  /** The similar person's name, from the same refusal. */
+  readonly similarUserName: string | null;
+  /** Ids of the persons with the row's name (and type, and `mobile` when given) registered just
+   * before the forced create was sent. */
+  readonly namesakes: readonly number[];
+}
+
 /** A row that could not be registered. */
 export interface ImportFailed {
   /** Index of the row in `rows`. */
@@ -91,6 +106,8 @@ export interface ImportFailed {
   /** The create may have reached the server and the look-up could not settle it: a resume looks
    * the person up again before sending the row. */
   readonly uncertain: boolean;
+  /** The row was forced past a similar face (no employee number): whom, for the resume. */
+  readonly forcedPast?: ImportForcedPast;
 }
 
 /** A row not finished: not sent yet, or interrupted (an abort, a stop). */
@@ -101,6 +118,8 @@ export interface ImportPending {
   readonly status: "pending";
   /** A create was in flight when the import stopped: a resume looks the person up first. */
   readonly uncertain: boolean;
+  /** The row was forced past a similar face (no employee number): whom, for the resume. */
+  readonly forcedPast?: ImportForcedPast;
 }
 
 /** How one row ended. */
@@ -131,11 +150,16 @@ export interface ImportResult {
   readonly stoppedBy: CyzenSenseLinkError | null;
 }
 
-/** What `resume` reads of an earlier result: each row's `status`, `id` and `uncertain` (so a
- * result saved with `JSON.stringify` works too). */
+/** What `resume` reads of an earlier result: each row's `status`, `id`, `uncertain` and
+ * `forcedPast` (so a result saved with `JSON.stringify` works too). */
 export interface ImportResume {
   /** One entry per row, in order. */
-  readonly rows: ReadonlyArray<{ readonly status: ImportRowResult["status"]; readonly id?: number; readonly uncertain?: boolean }>;
+  readonly rows: ReadonlyArray<{
+    readonly status: ImportRowResult["status"];
+    readonly id?: number;
+    readonly uncertain?: boolean;
+    readonly forcedPast?: ImportForcedPast;
+  }>;
 }
 
 /** What `onProgress` is told after each row ends. */
@@ -175,7 +199,9 @@ export interface ImportPeopleOptions {
   /** Creates in flight at once, 1–16 (default 4). */
   readonly concurrency?: number;
   /** Stops the import: no row is started after it fires, calls in flight are cancelled, and the
-   * promise resolves with `aborted: true` (pass the result as `resume` to go on). */
+   * promise resolves with `aborted: true` (pass the result as `resume` to go on). It is also seen
+   * during the check pass (every row then `pending`, nothing sent) and while a `similarFace`
+   * function is still deciding. */
   readonly signal?: AbortSignal;
   /** Deadline of each call in milliseconds (default: the client's). */
   readonly timeoutMs?: number;
@@ -298,7 +324,8 @@ function resumed(resume: ImportResume | undefined, row: number): ImportRowResult
   // Read loosely: a result saved as JSON is accepted too.
   const earlier = resume?.rows[row] as
     | { readonly status?: unknown; readonly id?: unknown; readonly forced?: unknown; readonly recovered?: unknown; readonly reason?: unknown;
-        readonly message?: string; readonly similarUserId?: number | null; readonly similarUserName?: string | null; readonly uncertain?: unknown }
+        readonly message?: string; readonly similarUserId?: number | null; readonly similarUserName?: string | null; readonly uncertain?: unknown;
+        readonly forcedPast?: unknown }
     | undefined;
   if (earlier?.status === "created" && Number.isInteger(earlier.id)) {
     return { row, status: "created", id: earlier.id as number, forced: earlier.forced === true, recovered: earlier.recovered === true };
@@ -307,7 +334,17 @@ function resumed(resume: ImportResume | undefined, row: number): ImportRowResult
     const { message = "", similarUserId = null, similarUserName = null } = earlier;
     return { row, status: "skipped", reason: "similarFace", message, similarUserId, similarUserName };
   }
-  return { row, status: "pending", uncertain: earlier?.uncertain === true };
+  const forcedPast = forcedPastOf(earlier?.forcedPast);
+  return { row, status: "pending", uncertain: earlier?.uncertain === true, ...(forcedPast ? { forcedPast } : {}) };
+}
+
+/** `forcedPast` of a saved result, read loosely (JSON); `undefined` unless well-formed. */
+function forcedPastOf(value: unknown): ImportForcedPast | undefined {
+  const v = value as { readonly similarUserId?: unknown; readonly similarUserName?: unknown; readonly namesakes?: unknown } | null | undefined;
+  if (v === null || typeof v !== "object" || !Array.isArray(v.namesakes) || !v.namesakes.every(Number.isInteger)) return undefined;
+  const id = Number.isInteger(v.similarUserId) ? (v.similarUserId as number) : null;
+  const name = typeof v.similarUserName === "string" ? v.similarUserName : null;
+  return { similarUserId: id, similarUserName: name, namesakes: [...(v.namesakes as number[])] };
 }
 
 /** A row ready to send. */
@@ -316,12 +353,23 @@ interface Prepared {
   readonly input: Readonly<Record<string, unknown>>;
 }
 
-/** Checks every row still to send; returns the prepared rows and every problem. */
-async function prepare(rows: readonly ImportRow[], todo: readonly number[], settings: Settings): Promise<[Map<number, Prepared>, ImportIssue[]]> {
+/** Rows checked between two yields to the event loop while checking: a long pass (100,000 rows)
+ * lets timers, input and an abort in between; a file of a few hundred rows never waits. */
+const ROWS_PER_SLICE = 1000;
+
+/** Lets the event loop run (timers, I/O, an `abort()` from a button) before going on. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Checks every row still to send; returns the prepared rows and every problem, or `null` when
+ * `signal` fired before every row was checked. */
+async function prepare(rows: readonly ImportRow[], todo: readonly number[], settings: Settings, signal: AbortSignal | undefined):
+  Promise<[Map<number, Prepared>, ImportIssue[]] | null> {
   const prepared = new Map<number, Prepared>();
   const issues: ImportIssue[] = [];
   const firstWith = new Map<string, number>();
-  for (const row of todo) {
+  for (const [n, row] of todo.entries()) {
+    if (n > 0 && n % ROWS_PER_SLICE === 0) await yieldToEventLoop();
+    if (signal?.aborted) return null;
     const value = rows[row] as unknown;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       issues.push({ row, field: "row", message: "must be an object" });
@@ -350,11 +398,20 @@ async function prepare(rows: readonly ImportRow[], todo: readonly number[], sett
   return [prepared, issues];
 }
 
-/** Whether a create that failed this way may have registered the person anyway. */
+/**
+ * Whether a create that failed this way may have reached the server and registered the person: the
+ * one place that decides it (docs/import.md, "Nothing registered twice"). The HTTP status comes
+ * first: any 5xx is an unknown outcome, whatever its body says — a SenseLink envelope under a 5xx
+ * (`SENSELINK_API`…) may come from a server that stored the person and failed afterwards. Then a
+ * SenseLink answer under another status (`SENSELINK_*`), a check before sending (`INVALID_INPUT`)
+ * and a 4xx (a proxy's refusal) mean nothing was registered; anything without an answer
+ * (`NETWORK`, `TIMEOUT`, `ABORTED`), an unreadable one (`DECODE`, `RESPONSE_TOO_LARGE`) or a
+ * foreign error is unknown.
+ */
 function outcomeUnknown(error: unknown): boolean {
   if (!(error instanceof CyzenSenseLinkError)) return true;
-  if (error.code === "INVALID_INPUT" || error.code.startsWith("SENSELINK_")) return false;
-  if (error.code === "HTTP_STATUS") return (error.status ?? 0) >= 500;
+  if (error.status !== undefined && error.status >= 500) return true;
+  if (error.code === "INVALID_INPUT" || error.code === "HTTP_STATUS" || error.code.startsWith("SENSELINK_")) return false;
   return true;
 }
 
@@ -362,6 +419,14 @@ function outcomeUnknown(error: unknown): boolean {
 function stopsTheImport(error: CyzenSenseLinkError): boolean {
   return ["SENSELINK_AUTH", "SENSELINK_TIMESTAMP", "SENSELINK_PERSON_LIMIT"].includes(error.code) ||
     (error.code === "HTTP_STATUS" && (error.status === 401 || error.status === 403));
+}
+
+/** What an abort turns a pending decision into. */
+const ABORTED: unique symbol = Symbol("aborted");
+
+/** The row's employee number, `""` when it has none. */
+function jobNumberOf(p: Prepared): string {
+  return typeof p.input.jobNumber === "string" && p.input.jobNumber.trim() !== "" ? p.input.jobNumber : "";
 }
 
 function typed(error: unknown): CyzenSenseLinkError {
@@ -395,8 +460,8 @@ function summary(states: readonly ImportRowResult[], issues: readonly ImportIssu
  * 2. Rows are created `concurrency` at a time (default 4), in order; `onProgress` is told after each.
  * 3. A similar face (`SENSELINK_SIMILAR_PERSON`, 30002 / 610) follows `similarFace`: skip (default),
  *    force, or your function.
- * 4. A create whose outcome is unknown (`NETWORK`, `TIMEOUT`, `ABORTED`, a 5xx, an unreadable
- *    answer) is never simply sent again: the person is looked up first (`persons.list` by employee
+ * 4. A create whose outcome is unknown (`NETWORK`, `TIMEOUT`, `ABORTED`, any 5xx — also one carrying
+ *    a SenseLink envelope —, an unreadable answer) is never simply sent again: the person is looked up first (`persons.list` by employee
  *    number, else by name and type). Found: the row is `created` (`recovered: true`). Not found:
  *    it is sent again (up to `retries` times). Looked up by name with namesakes present, it is sent
  *    again only without `force`, so the face check tells a namesake from the same person.
@@ -426,7 +491,10 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
   const { signal, timeoutMs, onProgress } = options;
   const states: ImportRowResult[] = rows.map((_, row) => resumed(options.resume, row));
   const todo = states.filter((s) => s.status === "pending").map((s) => s.row);
-  const [prepared, issues] = await prepare(rows, todo, settings);
+  const checked = await prepare(rows, todo, settings, signal);
+  // Aborted while checking: nothing was sent, every row not done stays as it was.
+  if (checked === null) return summary(states, [], { dryRun: options.dryRun === true, aborted: true, stoppedBy: null });
+  const [prepared, issues] = checked;
   if (options.dryRun === true) return summary(states, issues, { dryRun: true, aborted: false, stoppedBy: null });
   if (issues.length > 0) {
     if (options.skipInvalid !== true) {
@@ -436,17 +504,33 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
       throw makeError("INVALID_INPUT", `rows[${first.row}].${first.field}: ${first.message}${more}; ${rowsWith} of ${rows.length} rows have problems, nothing was sent`,
         { field: `rows[${first.row}].${first.field}`, issues });
     }
+    // Each row's problems in words, grouped in one pass (not a scan of every issue per issue).
+    const problems = new Map<number, string[]>();
     for (const issue of issues) {
-      const state = states[issue.row];
-      if (state?.status === "skipped") continue;
-      const message = issues.filter((i) => i.row === issue.row).map((i) => `${i.field}: ${i.message}`).join("; ");
-      states[issue.row] = { row: issue.row, status: "skipped", reason: "invalid", message, similarUserId: null, similarUserName: null };
+      const list = problems.get(issue.row);
+      if (list === undefined) problems.set(issue.row, [`${issue.field}: ${issue.message}`]);
+      else list.push(`${issue.field}: ${issue.message}`);
+    }
+    for (const [row, list] of problems) {
+      if (states[row]?.status === "skipped") continue;
+      states[row] = { row, status: "skipped", reason: "invalid", message: list.join("; "), similarUserId: null, similarUserName: null };
     }
   }
 
   const call = { signal, timeoutMs };
   let stoppedBy: CyzenSenseLinkError | null = null;
   const stopped = () => signal?.aborted === true || stoppedBy !== null;
+
+  /** `promise`, or `ABORTED` as soon as `signal` fires (a question to the user may never be answered). */
+  const unlessAborted = <T>(promise: Promise<T>): Promise<T | typeof ABORTED> => {
+    if (signal === undefined) return promise;
+    if (signal.aborted) return Promise.resolve(ABORTED);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => resolve(ABORTED);
+      signal.addEventListener("abort", onAbort, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
+  };
 
   const create = (p: Prepared, force: boolean): Promise<Person> => {
     const input = (force ? { ...p.input, force: true } : p.input) as never;
@@ -458,7 +542,7 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
    * `ids`: every exact match; `match`: the person by employee number; `namesakes`: by name. */
   const lookUp = async (p: Prepared): Promise<{ readonly ids: readonly number[]; readonly match: number | null; readonly namesakes: readonly number[] }> => {
     const name = String(p.input.name);
-    const jobNumber = typeof p.input.jobNumber === "string" && p.input.jobNumber.trim() !== "" ? p.input.jobNumber : "";
+    const jobNumber = jobNumberOf(p);
     const mobile = typeof p.input.mobile === "string" ? p.input.mobile : "";
     const filter: PersonFilter = jobNumber !== ""
       ? { type: PERSON_TYPES[p.kind], jobNumber }
@@ -474,7 +558,19 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
     return { ids, match: jobNumber !== "" && ids.length > 0 ? Math.max(...ids) : null, namesakes: jobNumber === "" ? ids : [] };
   };
 
+  /** Whether another row of this import ended created as person `id`. */
+  const claimed = (id: number, row: number) => states.some((s) => s.row !== row && s.status === "created" && s.id === id);
+
   const runRow = async (row: number, p: Prepared): Promise<ImportRowResult> => {
+    const earlier = states[row] as ImportPending | ImportFailed;
+    // Whom the row was forced past (no employee number): kept on an unfinished row for the resume.
+    let forcedPast = earlier.forcedPast ?? null;
+    const state = await sendRow(row, p, earlier.uncertain, forcedPast, (next) => (forcedPast = next));
+    return (state.status === "pending" || state.status === "failed") && forcedPast !== null ? { ...state, forcedPast } : state;
+  };
+
+  const sendRow = async (row: number, p: Prepared, uncertain: boolean, forcedPast: ImportForcedPast | null,
+    forcing: (past: ImportForcedPast) => void): Promise<ImportRowResult> => {
     let force = false;
     let attempts = 0;
     // After an unknown outcome: namesakes found by name (the face check then tells them apart).
@@ -491,6 +587,20 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
         return signal?.aborted ? { row, status: "pending", uncertain: true } : { row, status: "failed", error, uncertain: true };
       }
       if (found.match !== null) return { row, status: "created", id: found.match, forced: force, recovered: true };
+      if (forcedPast !== null) {
+        // A forced create is not refused for the face, so the face cannot tell this row's person
+        // from the one it was forced past: the person it registered is a namesake that was not
+        // there before it was sent (and that no other row of this import is).
+        const before = new Set(forcedPast.namesakes);
+        const fresh = found.namesakes.filter((id) => !before.has(id) && id !== forcedPast?.similarUserId && !claimed(id, row));
+        if (fresh.length > 0) return { row, status: "created", id: Math.min(...fresh), forced: true, recovered: true };
+        // Not registered: sent again, forced (the policy has already said so).
+        if (!resumed && attempts >= settings.retries) return { row, status: "failed", error, uncertain: false };
+        attempts += 1;
+        force = true;
+        guard = null;
+        return "send";
+      }
       if (!resumed && attempts >= settings.retries) return { row, status: "failed", error, uncertain: found.namesakes.length > 0 };
       if (found.namesakes.length > 0 && (p.input.avatar === undefined || p.input.avatar === null)) {
         return { row, status: "failed", error, uncertain: true };
@@ -500,7 +610,7 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
       if (guard !== null) force = false;
       return "send";
     };
-    if ((states[row] as ImportPending | ImportFailed).uncertain) {
+    if (uncertain) {
       const first = await settle(makeError("NETWORK", `importPeople: rows[${row}]: an earlier attempt may have registered this person; the look-up could not settle it`, {}), true);
       if (first !== "send") return first;
       attempts = 0;
@@ -511,6 +621,13 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
         return { row, status: "created", id: person.id, forced: force, recovered: false };
       } catch (thrown) {
         const error = typed(thrown);
+        // First: may this create have registered the person (a 5xx, a lost answer)? Whatever the
+        // answer's body says, it is then looked up before anything else.
+        if (outcomeUnknown(error)) {
+          const next = await settle(error);
+          if (next === "send") continue;
+          return next;
+        }
         if (error.code === "SENSELINK_SIMILAR_PERSON") {
           const similar = error as SenseLinkError;
           const similarId = similar.similarUserId ?? null;
@@ -526,17 +643,33 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
             const found = await lookUp(p).catch(() => null);
             if (found?.ids.includes(similarId)) return { row, status: "created", id: similarId, forced: force, recovered: true };
           }
-          let decision: "skip" | "force";
+          let decision: "skip" | "force" | typeof ABORTED;
           try {
             const policy = settings.similarFace;
-            decision = typeof policy === "function" ? await policy(rows[row] as ImportRow, similar, row) : policy;
+            // An abort ends the row while a question (an async policy) is still open.
+            decision = typeof policy === "function" ? await unlessAborted(Promise.resolve().then(() => policy(rows[row] as ImportRow, similar, row))) : policy;
           } catch (decisionError) {
             const error = decisionError instanceof CyzenSenseLinkError ? decisionError
               : makeError("INVALID_INPUT", `similarFace: the function threw: ${String((decisionError as { message?: unknown } | null)?.message ?? decisionError)}`,
                 { field: "similarFace", cause: decisionError });
             return { row, status: "failed", error, uncertain: false };
           }
+          // The refused create registered nobody: the row is simply not finished.
+          if (decision === ABORTED) return { row, status: "pending", uncertain: false };
           if (decision === "force" && !force && similar.canForce !== false) {
+            if (jobNumberOf(p) === "") {
+              // Without an employee number, a look-up after a lost answer finds this row's person
+              // by name only, among namesakes the face cannot tell apart once forced: note who
+              // was there before the forced create is sent.
+              let before;
+              try {
+                before = await lookUp(p);
+              } catch (lookUpError) {
+                return signal?.aborted ? { row, status: "pending", uncertain: false } : { row, status: "failed", error: typed(lookUpError), uncertain: false };
+              }
+              forcedPast = { similarUserId: similarId, similarUserName: similar.similarUserName ?? null, namesakes: before.namesakes };
+              forcing(forcedPast);
+            }
             force = true;
             continue;
           }
@@ -545,11 +678,6 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
             row, status: "skipped", reason: "similarFace", similarUserId: similarId, similarUserName: name,
             message: `a similar face is already registered${name !== null ? ` as ${name}` : ""}${similarId !== null ? ` (id ${similarId})` : ""}`,
           };
-        }
-        if (outcomeUnknown(error)) {
-          const next = await settle(error);
-          if (next === "send") continue;
-          return next;
         }
         if (stopsTheImport(error)) stoppedBy ??= error;
         return { row, status: "failed", error, uncertain: false };
@@ -599,7 +727,8 @@ export type ImportColumn =
 /** Options of {@link parsePeopleCsv}. */
 export interface ParsePeopleCsvOptions {
   /** `"auto"` (default): UTF-8 when the bytes are valid UTF-8 (a BOM is skipped), else Shift_JIS
-   * (Windows-31J, as Excel writes it). Or name one. */
+   * (Windows-31J, as Excel writes it) — but a file whose lines are partly UTF-8 and partly not is
+   * refused (`INVALID_INPUT` naming a line of each) rather than garbled. Or name one. */
   readonly encoding?: "auto" | "utf-8" | "shift_jis";
   /** The kind of rows when there is no kind column (default `"employee"`). */
   readonly kind?: ImportKind;
@@ -608,7 +737,8 @@ export interface ParsePeopleCsvOptions {
   readonly edition?: SenseLinkEdition;
   /** Header text → column (`null` ignores it), on top of the built-in names: the API's names
    * (`jobNumber`, `job_number`) and Japanese ones (氏名, 社員番号, 部署, 電話番号, 備考…). Matched
-   * ignoring case, width, spaces and `_`/`-`. */
+   * ignoring case, width, spaces and `_`/`-`. Two columns read as one field are refused
+   * (`INVALID_INPUT`): ignore one here. */
   readonly columns?: Readonly<Record<string, ImportColumn | null>>;
   /** Face photos, e.g. a folder's files: matched by the photo column's file name, else by employee
    * number (`E0001.jpg` for `jobNumber` `E0001`). */
@@ -643,6 +773,17 @@ export interface ParsedPeopleCsv {
 /** A run of characters that are neither a quote, a comma nor a line break. */
 const PLAIN = /[^",\r\n]+/y;
 
+/** A line break: CRLF, LF or CR, each one. */
+const LINE_BREAK = /\r\n?|\n/g;
+
+/** How many line breaks `text` holds, counted as the records are (CRLF, LF and CR alike). */
+function lineBreaks(text: string): number {
+  let n = 0;
+  LINE_BREAK.lastIndex = 0;
+  while (LINE_BREAK.exec(text) !== null) n += 1;
+  return n;
+}
+
 /** RFC 4180 records of `text`: `,` between fields, CRLF, LF or CR between records, `"` around a
  * field that holds commas, quotes (`""`) or line breaks. Lenient: a stray quote inside an unquoted
  * field is kept as it is. Returns each record with the line it starts on, and the line of a quote
@@ -670,7 +811,7 @@ function csvRecords(text: string): { records: string[][]; lines: number[]; unclo
     if (quoted) {
       const close = text.indexOf('"', i);
       const chunk = close < 0 ? text.slice(i) : text.slice(i, close);
-      for (let j = chunk.indexOf("\n"); j >= 0; j = chunk.indexOf("\n", j + 1)) line += 1;
+      line += lineBreaks(chunk);
       field += chunk;
       if (close < 0) break;
       quoted = text.charCodeAt(close + 1) === 34;
@@ -722,12 +863,56 @@ function decodeCsv(bytes: Uint8Array, encoding: "auto" | "utf-8" | "shift_jis"):
       if (encoding === "utf-8") throw invalidInput("bytes", 'is not valid UTF-8 text (an Excel CSV in Japanese is often Shift_JIS: encoding "shift_jis")');
     }
   }
+  if (encoding === "auto") {
+    // Not UTF-8 as a whole. UTF-8 text read as Shift_JIS is mostly valid Shift_JIS (佐藤 becomes
+    // 菴占陸), so a file with UTF-8 lines among others (two exports joined) would be garbled
+    // without a word: refused, naming a line of each.
+    const { utf8, other } = encodingByLine(bytes);
+    if (utf8 !== null && other !== null) {
+      throw invalidInput("bytes", `mixes encodings: line ${utf8} is UTF-8 text, line ${other} is not (Shift_JIS?); ` +
+        "save the whole file in one encoding, or name the encoding (encoding: \"shift_jis\" or \"utf-8\")");
+    }
+  }
   try {
     return { text: decode("shift_jis"), encoding: "shift_jis" };
   } catch (error) {
     if ((error as { code?: unknown }).code === "INVALID_INPUT") throw error;
     throw invalidInput("bytes", encoding === "shift_jis" ? "is not valid Shift_JIS text" : "is neither UTF-8 nor Shift_JIS text");
   }
+}
+
+/**
+ * The first line (1-based, counted as the records are) holding non-ASCII bytes that are valid UTF-8,
+ * and the first holding bytes that are not. CR and LF never occur inside a UTF-8 or a Shift_JIS
+ * character, so lines can be cut on the bytes.
+ */
+function encodingByLine(bytes: Uint8Array): { utf8: number | null; other: number | null } {
+  const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+  let utf8: number | null = null;
+  let other: number | null = null;
+  let line = 1;
+  let start = 0;
+  let ascii = true;
+  for (let i = 0; i <= bytes.length && (utf8 === null || other === null); i += 1) {
+    const byte = i < bytes.length ? (bytes[i] as number) : 10;
+    if (byte !== 10 && byte !== 13) {
+      if (byte >= 0x80) ascii = false;
+      continue;
+    }
+    if (!ascii) {
+      try {
+        utf8Decoder.decode(bytes.subarray(start, i));
+        utf8 ??= line;
+      } catch {
+        other ??= line;
+      }
+    }
+    if (byte === 13 && bytes[i + 1] === 10) i += 1;
+    line += 1;
+    start = i + 1;
+    ascii = true;
+  }
+  return { utf8, other };
 }
 
 /** Header text as matched: NFKC (full-width letters and digits become ASCII), lower case, without
@@ -740,8 +925,8 @@ function headerKey(text: string): string {
  * Built-in header names (besides every column's own name, matched the same way). Built on the
  * first import, not at module load: NFKC over ~150 words took 0.3 ms of every cold start (profiled).
  */
-let headerNames: Readonly<Record<string, ImportColumn>> | undefined;
-function builtInHeaderNames(): Readonly<Record<string, ImportColumn>> {
+let headerNames: ReadonlyMap<string, ImportColumn> | undefined;
+function builtInHeaderNames(): ReadonlyMap<string, ImportColumn> {
   if (headerNames) return headerNames;
   const names: [ImportColumn, string][] = [
     ["name", "氏名 名前 姓名 氏名漢字 社員名 従業員名 来訪者名 full_name"],
@@ -769,24 +954,28 @@ function builtInHeaderNames(): Readonly<Record<string, ImportColumn>> {
     ["kind", "種別 区分 登録種別 type"],
     ["photo", "写真 顔写真 写真ファイル 顔写真ファイル 画像 ファイル名 avatar image file"],
   ];
-  const table: Record<string, ImportColumn> = {};
+  // A Map, not an object: a header such as `constructor` or `__proto__` must find nothing.
+  const table = new Map<string, ImportColumn>();
   for (const [column, words] of names) {
-    table[headerKey(column)] = column;
-    for (const word of words.split(" ")) table[headerKey(word)] = column;
+    table.set(headerKey(column), column);
+    for (const word of words.split(" ")) table.set(headerKey(word), column);
   }
   headerNames = table;
   return table;
 }
 
-/** Kind cells: the API's names, the person types (1, 2, 5) and Japanese words. */
-const KIND_NAMES: Readonly<Record<string, ImportKind>> = {
+/** Kind cells: the API's names, the person types (1, 2, 5) and Japanese words. Maps, like every
+ * table a cell is looked up in: a cell `constructor` must find nothing, not `Object.prototype`'s. */
+const KIND_NAMES: ReadonlyMap<string, ImportKind> = /* @__PURE__ */ new Map(Object.entries({
   employee: "employee", "1": "employee", 従業員: "employee", 社員: "employee", 職員: "employee",
   visitor: "visitor", "2": "visitor", 来訪者: "visitor", ビジター: "visitor", 訪問者: "visitor", ゲスト: "visitor", guest: "visitor",
   denylist: "denyList", "5": "denyList", 拒否リスト: "denyList", ブラックリスト: "denyList", blacklist: "denyList",
-};
+} as const));
 
 /** Gender cells: 1 female, 2 male. */
-const GENDERS: Readonly<Record<string, 1 | 2>> = { "1": 1, 女: 1, 女性: 1, f: 1, female: 1, "2": 2, 男: 2, 男性: 2, m: 2, male: 2 };
+const GENDERS: ReadonlyMap<string, 1 | 2> = /* @__PURE__ */ new Map(Object.entries({
+  "1": 1, 女: 1, 女性: 1, f: 1, female: 1, "2": 2, 男: 2, 男性: 2, m: 2, male: 2,
+} as const));
 
 const SPACES = /^[\s\u3000]+|[\s\u3000]+$/g;
 
@@ -818,8 +1007,10 @@ function isoDate(text: string, withTime: boolean): string {
  * - **Photos**: matched by the photo column's file name, else by employee number (`E0001.jpg`).
  *
  * @param bytes The file's bytes (`new Uint8Array(await file.arrayBuffer())`, a Node `Buffer`).
- * @throws {InvalidInputError} bytes that are not text in the encoding, no header, no name column,
- *   or a runtime without Shift_JIS in its `TextDecoder`.
+ * @throws {InvalidInputError} bytes that are not text in the encoding (or, with `"auto"`, mix UTF-8
+ *   and other lines), no header, a header problem (`field` `columns`, with `header` and `columns` on
+ *   the error: no name column, or two columns read as one field), or a runtime without Shift_JIS in
+ *   its `TextDecoder`.
  * @example
  * const groups = await sl.groups.list({ type: 1 });
  * const csv = parsePeopleCsv(new Uint8Array(await csvFile.arrayBuffer()), { photos: folderInput.files, groups });
@@ -841,16 +1032,37 @@ export function parsePeopleCsv(bytes: Uint8Array | ArrayBuffer, options: ParsePe
   const dataLines = lines.filter((_, i) => (records[i] as string[]).some((cell) => cell.trim() !== "")).slice(1);
   if (header.length === 0) throw invalidInput("bytes", "has no header row");
 
-  const names: Record<string, ImportColumn | null> = { ...builtInHeaderNames() };
+  const names = new Map<string, ImportColumn | null>(builtInHeaderNames());
   const known = new Set<string>(["kind", "photo", ...KINDS.flatMap((k) => [...parametersOf(edition, k)].filter(([, p]) => p.kind !== "flag").map(([n]) => n))]);
   for (const [text, column] of Object.entries(options.columns ?? {})) {
     if (column !== null && !known.has(column)) throw invalidInput(`columns.${text}`, `must be null or one of ${[...known].join(", ")}`);
-    names[headerKey(text)] = column;
+    names.set(headerKey(text), column);
   }
-  const columns = header.map((text) => names[headerKey(text)] ?? null);
+  const columns = header.map((text) => names.get(headerKey(text)) ?? null);
+  /** A problem of the header: `INVALID_INPUT` on `columns`, with the header and its mapping (a page
+   * can offer the mapping to fix it). */
+  const headerProblem = (message: string) =>
+    makeError("INVALID_INPUT", `columns: ${message}`, { field: "columns", issues: [{ field: "columns", message }], header, columns });
   if (!columns.includes("name")) {
-    throw invalidInput("columns", `no column holds the name (header: ${header.map((h) => JSON.stringify(h)).join(", ")}); name it 氏名 or name, or map it with columns`);
+    throw headerProblem(`no column holds the name (header: ${header.map((h) => JSON.stringify(h)).join(", ")}); name it 氏名 or name, or map it with columns`);
   }
+  // Two columns read into one field would leave one of them unread: a header problem, not a guess.
+  const firstOf = new Map<ImportColumn, number>();
+  const twice: string[] = [];
+  columns.forEach((target, index) => {
+    if (target === null) return;
+    const first = firstOf.get(target);
+    if (first === undefined) {
+      firstOf.set(target, index);
+      return;
+    }
+    const [a, b] = [header[first] ?? "", header[index] ?? ""];
+    twice.push(headerKey(a) === headerKey(b)
+      ? `columns ${first + 1} and ${index + 1} are both headed ${JSON.stringify(b)} (read as ${target}): rename one in the file`
+      : `${JSON.stringify(a)} (column ${first + 1}) and ${JSON.stringify(b)} (column ${index + 1}) are both read as ${target}: ` +
+        `ignore one (columns: { ${JSON.stringify(b)}: null }) or map it to another field`);
+  });
+  if (twice.length > 0) throw headerProblem(twice.join("; "));
   const column = (wanted: ImportColumn) => columns.indexOf(wanted);
 
   // Photos by file name (lower case, NFKC) and by stem (without the extension).
@@ -890,7 +1102,7 @@ export function parsePeopleCsv(bytes: Uint8Array | ArrayBuffer, options: ParsePe
     }
     const cell = (index: number) => (index >= 0 ? (cells[index] ?? "").replace(SPACES, "") : "");
     const kindCell = cell(column("kind"));
-    const kind = kindCell === "" ? defaultKind : (KIND_NAMES[headerKey(kindCell)] ?? (kindCell as ImportKind));
+    const kind = kindCell === "" ? defaultKind : (KIND_NAMES.get(headerKey(kindCell)) ?? (kindCell as ImportKind));
     const out: Record<string, unknown> = { kind };
     // An unknown kind is kept as written (with the name, for messages): importPeople refuses it.
     const parameters: Parameters = KINDS.includes(kind) ? parametersOf(edition, kind) : new Map([["name", { kind: "text", required: false }]]);
@@ -910,7 +1122,7 @@ export function parsePeopleCsv(bytes: Uint8Array | ArrayBuffer, options: ParsePe
           out[target] = isoDate(text, parameter.kind === "datetime");
           break;
         case "gender":
-          out[target] = GENDERS[headerKey(text)] ?? text;
+          out[target] = GENDERS.get(headerKey(text)) ?? text;
           break;
         case "ids":
           out[target] = text.split(/[,、;；|｜]+/).map((s) => s.replace(SPACES, "")).filter((s) => s !== "").map((token) => {

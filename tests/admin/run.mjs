@@ -794,11 +794,13 @@ try {
   });
 
   // Import: 12 employees from a UTF-8 CSV (BOM, Japanese headers) and photos named by employee
-  // number; row 4 has no photo, row 7 a mobile number one character too long.
+  // number; row 4 has no photo, row 7 a mobile number one character too long; rows 10 and 11 have
+  // names a spreadsheet would run as formulas (the result download must neutralise them).
   const importPrefix = `IMP-${run}`;
   const importNumbers = Array.from({ length: 12 }, (_, i) => `${importPrefix}-${String(i).padStart(2, "0")}`);
+  const importNames = importNumbers.map((_, i) => (i === 10 ? `@一括 ${run} ${i}` : i === 11 ? `=HYPERLINK("http://x.invalid","一括 ${run}")` : `一括 ${run} ${i}`));
   const importCsv = Buffer.from(`\ufeff社員番号,氏名,電話番号,備考\r\n${importNumbers.map((n, i) =>
-    `${n},"一括 ${run} ${i}",${i === 7 ? "0".repeat(21) : `0901234${String(i).padStart(4, "0")}`},"備考, ${i}"`).join("\r\n")}\r\n`);
+    `${n},"${importNames[i].replaceAll('"', '""')}",${i === 7 ? "0".repeat(21) : `0901234${String(i).padStart(4, "0")}`},"備考, ${i}"`).join("\r\n")}\r\n`);
   const importPhotos = importNumbers.filter((_, i) => i !== 4).map((n) => ({ name: `${n}.png`, mimeType: "image/png", buffer: uniquePng() }));
   /** Chooses the CSV and the photos on the Import tab and waits for the checked preview. */
   async function choosePeopleFiles(target, summaryText) {
@@ -825,7 +827,7 @@ try {
     await shot("import-preview");
   });
 
-  await check("import: runs with a progress bar, Stop, then Resume registers everyone exactly once; the result downloads as CSV with a BOM", async () => {
+  await check("import: runs with a progress bar, Stop, then Resume registers everyone exactly once; the result downloads as CSV with a BOM, formulas neutralised", async () => {
     await page.check("#import-skip-invalid");
     // Slow creates, so that Stop lands while some are in flight.
     await sbJson("/__admin/faults", { path_prefix: "/api/v1/user", method: "POST", count: 40, fault: "latency=1000" });
@@ -863,6 +865,37 @@ try {
     assertEqual(lines.length, 13, "a line per row and the header");
     assert(lines[1].startsWith(`2,employee,一括 ${run} 0,${importNumbers[0]},created,`), lines[1]);
     assert(lines[8].startsWith(`9,employee,一括 ${run} 7,${importNumbers[7]},skipped,,invalid,mobile: at most 20 characters`), lines[8]);
+    // OWASP's CSV-injection advice: a cell starting with = + - @ tab or CR gets a single quote and quotes.
+    assert(lines[11].startsWith(`12,employee,"'@一括 ${run} 10",${importNumbers[10]},created,`), lines[11]);
+    assert(lines[12].startsWith(`13,employee,"'=HYPERLINK(""http://x.invalid"",""一括 ${run}"")",${importNumbers[11]},created,`), lines[12]);
+  });
+
+  await check("the result CSV's cells (www/csv.js, the page's own module, loaded in Node): formula-like cells neutralised as OWASP recommends", async () => {
+    const { csvField, csvText } = await import(pathToFileURL(join(root, "www/csv.js")));
+    for (const [cell, expected] of [
+      ["=1+2", `"'=1+2"`], ["+81 90 1234 5678", `"'+81 90 1234 5678"`], ["-3", `"'-3"`], ["@SUM(A1)", `"'@SUM(A1)"`],
+      ["\t=1+2", `"'\t=1+2"`], ["\r=1+2", `"'\r=1+2"`],
+      // OWASP's two examples.
+      ['=1+2";=1+2', `"'=1+2"";=1+2"`], [`=1+2'" ;,=1+2`, `"'=1+2'"" ;,=1+2"`],
+      ["佐藤 太郎", "佐藤 太郎"], ["a,=1+2", '"a,=1+2"'], ['say "hi"', '"say ""hi"""'], ["1=1", "1=1"], ["0120-000-000", "0120-000-000"],
+      [12, "12"], [null, ""], [undefined, ""], ["", ""],
+    ]) {
+      assertEqual(csvField(cell), expected, JSON.stringify(cell));
+    }
+    assertEqual(csvText([["a", "=b"], [1, "c"]]), "\ufeffa,\"'=b\"\r\n1,c\r\n", "a file: BOM, CRLF");
+  });
+
+  await check("import: a header problem (two columns read as the name) shows with the column mapping, where it is fixed", async () => {
+    await page.setInputFiles("#import-csv", { name: "two-names.csv", mimeType: "text/csv", buffer: Buffer.from("氏名,社員番号,名前\r\n二列 太郎,X1,ニレツ\r\n") });
+    await page.locator("#import-error .error-box").waitFor();
+    const said = await page.textContent("#import-error .error-message");
+    assert(said.includes('"氏名" (column 1) and "名前" (column 3) are both read as name'), said);
+    assert(await page.isHidden("#import-preview"), "no preview while the header is wrong");
+    assertEqual(await page.locator("#import-mapping select").evaluateAll((s) => s.map((x) => x.value)), ["name", "jobNumber", "name"], "the mapping, offered");
+    await page.selectOption("#import-col-2", "");
+    await page.locator("#import-summary", { hasText: "1 rows" }).waitFor();
+    assertEqual(await page.innerText("#import-table tbody tr:nth-child(1) td:nth-child(3)"), "二列 太郎", "the name from the column kept");
+    assertEqual(await page.locator("#import-error").innerText(), "", "the problem is gone");
   });
 
   await check("import at 375 px and in Japanese: the preview fits without horizontal scrolling", async () => {

@@ -407,6 +407,261 @@ export const checks = {
     await assertEachOnce(lib, env, p, rows, before);
   },
 
+  // -------------------------------------------------------------------------------------------
+  // Second hostile round (issue 18, items 6–10)
+  // -------------------------------------------------------------------------------------------
+
+  async "a 5xx carrying a SenseLink envelope is an unknown outcome: looked up, sent again only when nobody was registered, never registered twice"(lib, env) {
+    const p = prefix();
+    const sl = client(lib, env);
+    // 0, 1: photo and employee number; 2: employee number, no photo; 3: neither; 4, 5: plain rows.
+    const rows = [
+      { kind: "employee", name: `五百 ${p} 0`, jobNumber: `${p}-0`, avatar: photo() },
+      { kind: "employee", name: `五百 ${p} 1`, jobNumber: `${p}-1`, avatar: photo() },
+      { kind: "employee", name: `五百 ${p} 2`, jobNumber: `${p}-2` },
+      { kind: "employee", name: `五百 ${p} 3` },
+      { kind: "employee", name: `五百 ${p} 4`, jobNumber: `${p}-4`, avatar: photo() },
+      { kind: "employee", name: `五百 ${p} 5`, jobNumber: `${p}-5` },
+    ];
+    // The first create of rows 0–3 is answered HTTP 500 with a SenseLink envelope: row 0's before the
+    // server saw it, rows 1–3 after the server registered the person (a failure after the insert).
+    // 50001 on a create with a photo reads as SENSELINK_FACE_REJECTED, 50002 as SENSELINK_API.
+    const faulted = new Set();
+    const attempts = rows.map(() => 0);
+    const answers500 = async (url, init) => {
+      const name = init?.method === "POST" ? init.body.get("name") : null;
+      const row = rows.findIndex((r) => r.name === name);
+      if (row >= 0) attempts[row] += 1;
+      if (row < 0 || row > 3 || faulted.has(row)) return fetch(url, init);
+      faulted.add(row);
+      if (row > 0) await (await fetch(url, init)).arrayBuffer();
+      const envelope = row < 2 ? { code: 50001, message: "RPC FAILED", desc: "RPCに失敗しました" } : { code: 50002, message: "Internal Server Error", desc: "" };
+      return new Response(JSON.stringify(envelope), { status: 500, headers: { "content-type": "application/json" } });
+    };
+    await clearRequestLog(env);
+    const first = await lib.importPeople(client(lib, env, { fetch: answers500 }), rows, { requirePhoto: false, concurrency: 1 });
+    const shape = (r) => [r.status, r.recovered ?? null, r.uncertain ?? null];
+    assertEqual(first.rows.map(shape), [
+      ["created", false, null], // looked up, not found, sent again
+      ["created", true, null], // found by employee number, not sent again
+      ["created", true, null], // the same, without a photo
+      ["failed", null, true], // a namesake by name, no face to tell: not sent again, left uncertain
+      ["created", false, null], ["created", false, null],
+    ], "rows after a 5xx with an envelope");
+    assertEqual([first.rows[3].error.code, first.rows[3].error.status], ["SENSELINK_API", 500], "row 3's error is the 5xx");
+    assertEqual(attempts, [2, 1, 1, 1, 1, 1], "creates sent per row (row 0 again: nobody found)");
+    assertEqual((await creates(env)).length, 6, "creates the server saw (row 0's first never reached it)");
+    // A resume (from the saved JSON) looks row 3 up again and still does not send it.
+    await clearRequestLog(env);
+    const second = await lib.importPeople(sl, rows, { requirePhoto: false, resume: JSON.parse(JSON.stringify(first)) });
+    assertEqual(second.rows.map(shape), first.rows.map(shape), "rows after a resume");
+    assertEqual((await creates(env)).length, 0, "creates sent by the resume");
+    for (const row of rows) {
+      const found = (await sl.persons.list({ type: 1, name: row.name, size: 100 })).items.filter((x) => x.name === row.name);
+      assertEqual(found.length, 1, `persons named ${row.name}`);
+    }
+  },
+
+  async "similarFace \"force\" without an employee number, the forced create's answer lost: settled in the run, and by a resume from the saved result; one person"(lib, env) {
+    const sl = client(lib, env);
+    const named = async (name) => (await sl.persons.list({ type: 1, name, size: 100 })).items.filter((x) => x.name === name).map((x) => x.id);
+    const forcedCreates = async () => (await creates(env)).filter((e) => e.body.parts.some((x) => x.name === "force"));
+    // Each case's row has the face of a person registered here under another name (the one it is forced past).
+    const rowLike = async (name) => {
+      const face = png(200);
+      const similar = await sl.employees.create({ name: `元 ${name}`, avatar: new Blob([face]) });
+      return [{ kind: "employee", name, avatar: new Blob([face], { type: "image/png" }) }, similar.id];
+    };
+
+    // 1. The forced create registers the person, and its answer is lost (the connection fails).
+    const [lost] = await rowLike(`強制 ${prefix()}`);
+    const losing = async (url, init) => {
+      const response = await fetch(url, init);
+      if (init?.method === "POST" && init.body.get("force") !== null) throw new TypeError("connection reset");
+      return response;
+    };
+    await clearRequestLog(env);
+    const inRun = await lib.importPeople(client(lib, env, { fetch: losing }), [lost], { similarFace: "force" });
+    const [registered] = await named(lost.name);
+    assertEqual(await named(lost.name), [registered], "one person of that name");
+    assertEqual([inRun.rows[0].status, inRun.rows[0].id, inRun.rows[0].forced, inRun.rows[0].recovered], ["created", registered, true, true],
+      "found in the same run: a namesake that was not there before the forced create");
+    assertEqual((await forcedCreates(env)).length, 1, "forced creates sent");
+
+    // 2. An abort while the forced create is in flight (it reaches the server): the row is pending,
+    //    uncertain, and remembers whom it was forced past; the resume finds the person, sends nothing.
+    const [aborted, similarId] = await rowLike(`強制 ${prefix()}`);
+    const stop = new AbortController();
+    const aborting = async (url, init) => {
+      const response = await fetch(url, init);
+      if (init?.method === "POST" && init.body.get("force") !== null) {
+        stop.abort();
+        throw new DOMException("The operation was aborted.", "AbortError");
+      }
+      return response;
+    };
+    const first = await lib.importPeople(client(lib, env, { fetch: aborting }), [aborted], { similarFace: "force", signal: stop.signal });
+    assertEqual([first.aborted, first.rows[0].status, first.rows[0].uncertain], [true, "pending", true], "pending, uncertain");
+    const past = first.rows[0].forcedPast;
+    assertEqual([past?.similarUserId, typeof past?.similarUserName, past?.namesakes], [similarId, "string", []], "forcedPast: the similar person, no namesake before");
+    const [person] = await named(aborted.name);
+    assert(Number.isInteger(person), "the forced create registered the person");
+    await clearRequestLog(env);
+    const second = await lib.importPeople(sl, [aborted], { similarFace: "force", resume: JSON.parse(JSON.stringify(first)) });
+    assertEqual([second.rows[0].status, second.rows[0].id, second.rows[0].forced, second.rows[0].recovered], ["created", person, true, true], "settled by the resume");
+    assertEqual((await creates(env)).length, 0, "creates sent by the resume");
+    // Resumed again from a result that only says "uncertain" and whom it was forced past: the same.
+    const third = await lib.importPeople(sl, [aborted], { similarFace: "force", resume: { rows: [{ status: "failed", uncertain: true, forcedPast: past }] } });
+    assertEqual([third.rows[0].status, third.rows[0].id], ["created", person], "settled from a failed, uncertain row");
+    assertEqual(await named(aborted.name), [person], "one person of that name");
+
+    // 3. The forced create's connection fails before the server sees it: looked up, nobody new,
+    //    forced again, registered once.
+    const [early] = await rowLike(`強制 ${prefix()}`);
+    let failedOnce = false;
+    const failing = async (url, init) => {
+      if (init?.method === "POST" && init.body.get("force") !== null && !failedOnce) {
+        failedOnce = true;
+        throw new TypeError("connection refused");
+      }
+      return fetch(url, init);
+    };
+    const again = await lib.importPeople(client(lib, env, { fetch: failing }), [early], { similarFace: "force" });
+    assertEqual([again.rows[0].status, again.rows[0].forced, again.rows[0].recovered], ["created", true, false], "sent again, forced");
+    assertEqual(await named(early.name), [again.rows[0].id], "one person of that name");
+  },
+
+  async "skipInvalid is linear in the number of problems (array work counted for 1,000 and 4,000 invalid rows)"(lib, env) {
+    const sl = client(lib, env);
+    // Every element walk of the array built-ins during the import, counted: a scan of every problem
+    // per problem would grow 16-fold from 1,000 to 4,000 rows, a linear pass 4-fold.
+    const arrayWork = async (rows) => {
+      const names = ["filter", "map", "some", "every", "forEach", "find", "findIndex", "reduce", "includes", "indexOf", "flatMap", "join"];
+      const saved = names.map((n) => Array.prototype[n]);
+      let work = 0;
+      names.forEach((n, i) => {
+        const original = saved[i];
+        Array.prototype[n] = function (...args) {
+          work += this.length;
+          return original.apply(this, args);
+        };
+      });
+      let result;
+      try {
+        result = await lib.importPeople(sl, rows, { skipInvalid: true });
+      } finally {
+        names.forEach((n, i) => { Array.prototype[n] = saved[i]; });
+      }
+      assertEqual([result.skipped, result.created, result.issues.length], [rows.length, 0, 2 * rows.length], "every row skipped, two problems each");
+      assertEqual(result.rows[7].message, "name: may not be empty; avatar: is required: every imported person needs a face photo (requirePhoto: false imports without one)", "a row's problems in words");
+      return work;
+    };
+    const invalid = (n) => Array.from({ length: n }, () => ({ kind: "employee", name: "" }));
+    await clearRequestLog(env);
+    const small = await arrayWork(invalid(1000));
+    const large = await arrayWork(invalid(4000));
+    assert(large < 6 * small, `array work: ${small} for 1,000 rows, ${large} for 4,000 (${(large / small).toFixed(1)}×; linear is about 4×)`);
+    assertEqual((await requestLog(env, "/api/")).length, 0, "requests sent");
+  },
+
+  async "an abort during a long check pass is honoured: the check yields to the event loop and stops, nothing is sent"(lib, env) {
+    const N_ROWS = 5000;
+    let checked = 0;
+    const rows = Array.from({ length: N_ROWS }, (_, i) => ({ get kind() { checked += 1; return "employee"; }, name: `長い ${i}` }));
+    const stop = new AbortController();
+    // Queued before the import starts: it can only run when the check pass lets the event loop run.
+    setTimeout(() => stop.abort(), 0);
+    await clearRequestLog(env);
+    const result = await lib.importPeople(client(lib, env), rows, { skipInvalid: true, signal: stop.signal });
+    assert(checked < N_ROWS, `rows checked before the abort was seen: ${checked} of ${N_ROWS}`);
+    assertEqual([result.aborted, result.pending, result.skipped, result.created], [true, N_ROWS, 0, 0], "aborted, every row pending");
+    assertEqual((await requestLog(env, "/api/")).length, 0, "requests sent");
+  },
+
+  async "encoding \"auto\" refuses a file mixing UTF-8 and Shift_JIS lines, naming a line of each, instead of garbling it"(lib) {
+    const encode = shiftJisEncoder();
+    const join = (...parts) => {
+      const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
+      parts.reduce((at, x) => (out.set(x, at), at + x.length), 0);
+      return out;
+    };
+    // These UTF-8 names are valid Shift_JIS bytes too (佐藤 reads as 菴占陸): read as Shift_JIS as a
+    // whole, the file would be garbled without any error.
+    const garbled = new TextDecoder("shift_jis").decode(bytes("佐藤"));
+    assertEqual(garbled, "菴占陸", "the UTF-8 bytes of 佐藤 read as Shift_JIS");
+    for (const [what, file, utf8, other] of [
+      ["UTF-8 then Shift_JIS", join(bytes("name,jobNumber\r\n佐藤,E1\r\n"), encode("鈴木 花子,E2\r\n")), 2, 3],
+      ["Shift_JIS then UTF-8 (an ASCII header)", join(bytes("name,jobNumber\n"), encode("鈴木 花子,E2\n"), bytes("山田,E1\n")), 3, 2],
+      ["a UTF-8 BOM then Shift_JIS", join(bytes("\ufeffname,jobNumber\rA,E0\r"), encode("鈴木 花子,E2\r")), 1, 3],
+    ]) {
+      const error = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(file)), "INVALID_INPUT", lib.InvalidInputError);
+      assertEqual(error.field, "bytes", `${what}: field`);
+      assert(error.message.startsWith(`bytes: mixes encodings: line ${utf8} is UTF-8 text, line ${other} is not (Shift_JIS?)`), `${what}: ${error.message}`);
+    }
+    // One encoding throughout still reads, either way.
+    assertEqual(lib.parsePeopleCsv(encode("氏名,社員番号\r\n佐藤 太郎,E1\r\n鈴木 花子,E2\r\n")).rows.map((r) => r.name), ["佐藤 太郎", "鈴木 花子"], "Shift_JIS only");
+    assertEqual(lib.parsePeopleCsv(bytes("name\n佐藤 太郎\n")).rows.map((r) => r.name), ["佐藤 太郎"], "UTF-8 only");
+  },
+
+  async "parsePeopleCsv counts CR-only line ends inside quoted fields as lines"(lib) {
+    // CR-only line ends (old Mac exports), also inside a quoted field.
+    const cr = lib.parsePeopleCsv(bytes('氏名,備考\r"山田","一行目\r二行目\r三行目"\r鈴木,"x\r\ny"\r佐藤,z\r'));
+    assertEqual(cr.rows.map((r) => [r.name, r.remark]), [["山田", "一行目\r二行目\r三行目"], ["鈴木", "x\r\ny"], ["佐藤", "z"]], "rows");
+    assertEqual(cr.lines, [2, 5, 7], "the line each row starts on");
+  },
+
+  async "parsePeopleCsv: headers, kinds and genders named like Object.prototype's properties stay text and get the typed issue"(lib) {
+    // `constructor`, `__proto__`, `toString` as headers, kinds and genders.
+    const odd = lib.parsePeopleCsv(bytes("種別,氏名,性別,constructor,__proto__,toString,hasOwnProperty\nconstructor,A,,1,2,3,4\n従業員,B,constructor,,,,\n__proto__,C,toString,,,,\n"));
+    assertEqual(odd.columns, ["kind", "name", "gender", null, null, null, null], "unknown headers map to nothing");
+    assert(odd.columns.every((c) => c === null || typeof c === "string"), "every mapping is a column name or null");
+    assertEqual(odd.rows.map((r) => [r.kind, r.name, r.gender ?? null]), [["constructor", "A", null], ["employee", "B", "constructor"], ["__proto__", "C", null]], "cells kept as text");
+    const dry = await lib.importPeople(client(lib, { sandboxUrl: "http://127.0.0.1:9", senselink: { appKey: "k", appSecret: "s" } }), odd.rows,
+      { dryRun: true, requirePhoto: false });
+    assertEqual(dry.issues.map((i) => `${i.row} ${i.field}: ${i.message}`), [
+      '0 kind: must be "employee", "visitor" or "denyList" (got "constructor")',
+      '1 gender: must be 1 (female) or 2 (male) (got "constructor")',
+      '2 kind: must be "employee", "visitor" or "denyList" (got "__proto__")',
+    ], "the typed issues");
+    assertEqual(Object.prototype.kind, undefined, "Object.prototype untouched");
+  },
+
+  async "parsePeopleCsv: two columns read as one field (two name columns) are a header problem, not a silent last-wins"(lib) {
+    // Two columns read as the name: a header problem naming both, with the header for a mapping UI.
+    const twice = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(bytes("氏名,社員番号,名前\n佐藤 太郎,E1,サトウ\n"))), "INVALID_INPUT", lib.InvalidInputError);
+    assertEqual(twice.field, "columns", "field");
+    assertEqual(twice.message, 'columns: "氏名" (column 1) and "名前" (column 3) are both read as name: ignore one (columns: { "名前": null }) or map it to another field', "message");
+    assertEqual([twice.header, twice.columns], [["氏名", "社員番号", "名前"], ["name", "jobNumber", "name"]], "the header and its mapping on the error");
+    const same = await expectError(Promise.resolve().then(() => lib.parsePeopleCsv(bytes("氏名,電話番号,電話番号\nA,1,2\n"))), "INVALID_INPUT");
+    assertEqual(same.message, 'columns: columns 2 and 3 are both headed "電話番号" (read as mobile): rename one in the file', "the same header twice");
+    const fixed = lib.parsePeopleCsv(bytes("氏名,社員番号,名前\n佐藤 太郎,E1,サトウ\n"), { columns: { 名前: null } });
+    assertEqual(plain(fixed.rows), [{ kind: "employee", name: "佐藤 太郎", jobNumber: "E1" }], "ignoring one column reads the other");
+  },
+
+  async "an abort while an async similarFace function is still deciding ends the import: the row pending, nothing forced"(lib, env) {
+    const p = prefix();
+    const face = png(200);
+    await client(lib, env).employees.create({ name: `元 質問 ${p}`, avatar: new Blob([face]) });
+    const rows = [{ kind: "employee", name: `質問 ${p}`, jobNumber: `${p}-q`, avatar: new Blob([face], { type: "image/png" }) }, ...employees(p, 2)];
+    const stop = new AbortController();
+    let asked = 0;
+    const neverAnswered = () => {
+      asked += 1;
+      setTimeout(() => stop.abort(), 0);
+      return new Promise(() => {});
+    };
+    await clearRequestLog(env);
+    const importing = lib.importPeople(client(lib, env), rows, { similarFace: neverAnswered, signal: stop.signal, concurrency: 1 });
+    // Only bounds a hang: the import must settle once the abort fires.
+    let timer;
+    const hang = new Promise((resolve) => { timer = setTimeout(() => resolve("hang"), 30_000); });
+    const result = await Promise.race([importing, hang]);
+    clearTimeout(timer);
+    assert(result !== "hang", "importPeople did not settle after the abort while the similarFace function was pending");
+    assertEqual([result.aborted, asked, result.rows.map((r) => [r.status, r.uncertain])], [true, 1, [["pending", false], ["pending", false], ["pending", false]]], "aborted, every row pending");
+    assertEqual((await creates(env)).map((e) => e.body.parts.some((x) => x.name === "force")), [false], "one create, not forced");
+  },
+
   async "options are checked, and an error every row would meet stops the import (SENSELINK_AUTH)"(lib, env) {
     const sl = client(lib, env);
     const rows = employees(prefix(), 20);
