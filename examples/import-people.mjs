@@ -11,7 +11,8 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { importPeople, parsePeopleCsv, SenseLinkClient } from "cyzen-senselink";
+import { importPeople, parsePeopleCsv } from "cyzen-senselink/import";
+import { SenseLinkClient } from "cyzen-senselink/senselink";
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
