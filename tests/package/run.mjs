@@ -40,7 +40,8 @@ cpSync(join(here, "consumers"), scratch, { recursive: true });
 
 const results = {};
 // The root entry keeps every name it exported before the entry points were split off (the list
-// read from 0.1.0's declarations at 9e4aec3): diffed, so a name can neither go nor appear unseen.
+// read from 0.1.0's declarations at 9e4aec3, plus names added since on purpose):
+// diffed, so a name can neither go nor appear unseen.
 console.log("the root's exports against tests/package/root-exports.txt; each entry's exports");
 results["exports"] = (() => {
   const before = readFileSync(join(here, "root-exports.txt"), "utf8").split("\n").filter(Boolean);
@@ -57,6 +58,25 @@ results["exports"] = (() => {
     else passed.push(`cyzen-senselink/${entry}: ${names.length} exports, each also the root's`);
   }
   return { passed, failed };
+})();
+// Tree-shaking: an app importing only SenseLinkClient from the root, bundled for browsers by
+// esbuild from the installed package, carries none of the cyzen client's or the server parts'
+// JavaScript (the package marks only its loaders as having side effects).
+console.log("tree-shaking: only SenseLinkClient from the root, bundled by esbuild");
+results["tree-shaking"] = await (async () => {
+  const { build } = await import(join(root, "node_modules/esbuild/lib/main.js"));
+  writeFileSync(join(scratch, "only-senselink.js"), 'import { SenseLinkClient } from "cyzen-senselink";\nconsole.log(new SenseLinkClient({ baseUrl: "/senselink", proxy: true }));\n');
+  const bundle = await build({ entryPoints: [join(scratch, "only-senselink.js")], bundle: true, minify: true, format: "esm", platform: "browser",
+    conditions: ["browser"], write: false, logLevel: "error", external: ["*.wasm"], absWorkingDir: scratch });
+  const text = bundle.outputFiles[0].text;
+  // Names the minifier keeps: cyzen's resource table (`reportDefinitions`), the coordinator's
+  // protocol (`/acquire`), the proxies' option names (`unsafelyAllowAnyCaller`).
+  const kept = ["reportDefinitions", "/acquire", "unsafelyAllowAnyCaller"].filter((marker) => text.includes(marker));
+  const full = await build({ entryPoints: [join(scratch, "only-senselink.js")], bundle: true, minify: true, format: "esm", platform: "browser",
+    conditions: ["browser"], write: false, logLevel: "error", external: ["*.wasm"], absWorkingDir: scratch, treeShaking: false });
+  const name = `SenseLinkClient alone from the root: ${text.length} B of JS (${full.outputFiles[0].text.length} B without tree-shaking); no cyzen or server code`;
+  return kept.length === 0 && full.outputFiles[0].text.includes("reportDefinitions") ? { passed: [name], failed: [] }
+    : { passed: [], failed: [{ name: "tree-shaking", error: `the bundle keeps ${kept.join(", ")} (or the markers are not in the package at all)` }] };
 })();
 console.log("README examples: tsc --strict against the installed package's declarations");
 results["README examples"] = await checkReadmeExamples({
