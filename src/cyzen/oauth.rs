@@ -16,6 +16,7 @@
 use crate::prelude::*;
 
 use core::cell::RefCell;
+use core::future::Future;
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sha2::{Digest, Sha256};
@@ -520,8 +521,10 @@ impl OAuth {
     /// After a refusal that a retry cannot fix (`invalid_grant`, `invalid_client`, no refresh
     /// token), callers with the same stale generation fail at once with that error — the tokens are
     /// kept — until the tokens change ([`OAuth::replace`], a callback) or [`OAuth::refresh`] is called.
-    pub async fn renew<R: Runtime>(&self, rt: &R, stale: u64) -> Result<(TokenSet, u64)> {
-        self.renew_inner(rt, stale, false).await
+    // A plain function handing out `renew_inner`'s future: an `async fn` wrapper would be a second
+    // state machine that the optimiser fills with a copy of `renew_inner` (4 KB of wasm).
+    pub fn renew<'a, R: Runtime>(&'a self, rt: &'a R, stale: u64) -> impl Future<Output = Result<(TokenSet, u64)>> + 'a {
+        self.renew_inner(rt, stale, false)
     }
 
     async fn renew_inner<R: Runtime>(&self, rt: &R, stale: u64, force: bool) -> Result<(TokenSet, u64)> {

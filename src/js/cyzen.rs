@@ -14,7 +14,8 @@ use wasm_bindgen::prelude::*;
 use super::task::Task;
 use super::to_js_error;
 use super::value::{array_of, object, opt_int, opt_text, pairs_object, set};
-use crate::cyzen::client::{Auth, Client, ClientConfig};
+use super::task::HostRuntime;
+use crate::cyzen::client::{Auth, Client, ClientConfig, Counted};
 use crate::cyzen::oauth::{OAuth, OAuthConfig, TokenSet};
 use crate::cyzen::resources::{ADD, DELETE, UPDATE};
 use crate::doc::{Doc, Kind};
@@ -56,6 +57,12 @@ fn tokens_from_js(value: &JsValue) -> Result<Option<TokenSet>> {
         expires_at_ms: expires_at,
         scope: field("scope")?,
     }))
+}
+
+/// The runtime of an OAuth call made outside a client: the same `Counted` wrapper a client's token
+/// requests go through (with no pacer), so the OAuth code is compiled once, for one runtime type.
+fn unpaced(rt: &HostRuntime) -> Counted<'_, HostRuntime> {
+    Counted { rt, pacer: None }
 }
 
 fn token_and_generation(token: &Secret, generation: u64) -> JsValue {
@@ -116,7 +123,7 @@ impl OAuthCore {
     pub fn authorization_url(&self) -> Task {
         let oauth = self.inner.clone();
         Task::new(move |rt| async move {
-            let start = oauth.authorization_url(&rt).await?;
+            let start = oauth.authorization_url(&unpaced(&rt)).await?;
             let out = object(&[("url", start.url.into()), ("state", start.state.into())]);
             if let Some(cookie) = start.cookie {
                 set(&out, "cookie", &cookie.into());
@@ -130,20 +137,20 @@ impl OAuthCore {
     #[wasm_bindgen(js_name = handleCallback)]
     pub fn handle_callback(&self, url: String, cookie: Option<String>) -> Task {
         let oauth = self.inner.clone();
-        Task::new(move |rt| async move { Ok(tokens_to_js(&oauth.handle_callback(&rt, &url, cookie.as_deref()).await?)) })
+        Task::new(move |rt| async move { Ok(tokens_to_js(&oauth.handle_callback(&unpaced(&rt), &url, cookie.as_deref()).await?)) })
     }
 
     /// A task refreshing now (joining a refresh under way): the new tokens.
     pub fn refresh(&self) -> Task {
         let oauth = self.inner.clone();
-        Task::new(move |rt| async move { Ok(tokens_to_js(&oauth.refresh(&rt).await?)) })
+        Task::new(move |rt| async move { Ok(tokens_to_js(&oauth.refresh(&unpaced(&rt)).await?)) })
     }
 
     /// A task reading the current tokens (`null` when signed out).
     #[wasm_bindgen(js_name = getTokens)]
     pub fn get_tokens(&self) -> Task {
         let oauth = self.inner.clone();
-        Task::new(move |rt| async move { Ok(oauth.tokens(&rt).await?.as_ref().map_or(JsValue::NULL, tokens_to_js)) })
+        Task::new(move |rt| async move { Ok(oauth.tokens(&unpaced(&rt)).await?.as_ref().map_or(JsValue::NULL, tokens_to_js)) })
     }
 
     /// A task replacing the tokens (`null` signs out).
@@ -151,7 +158,7 @@ impl OAuthCore {
     pub fn set_tokens(&self, tokens: JsValue) -> Task {
         let oauth = self.inner.clone();
         Task::new(move |rt| async move {
-            oauth.replace(&rt, tokens_from_js(&tokens)?).await?;
+            oauth.replace(&unpaced(&rt), tokens_from_js(&tokens)?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -162,7 +169,7 @@ impl OAuthCore {
     pub fn access_token(&self) -> Task {
         let oauth = self.inner.clone();
         Task::new(move |rt| async move {
-            let (token, generation) = oauth.current(&rt).await?;
+            let (token, generation) = oauth.current(&unpaced(&rt)).await?;
             Ok(token_and_generation(&token, generation))
         })
     }
@@ -173,7 +180,7 @@ impl OAuthCore {
     pub fn renew_after(&self, stale: f64) -> Task {
         let oauth = self.inner.clone();
         Task::new(move |rt| async move {
-            let (tokens, generation) = oauth.renew(&rt, stale.max(0.0) as u64).await?;
+            let (tokens, generation) = oauth.renew(&unpaced(&rt), stale.max(0.0) as u64).await?;
             Ok(token_and_generation(&tokens.access_token, generation))
         })
     }
