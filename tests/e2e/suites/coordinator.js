@@ -209,10 +209,10 @@ export const checks = {
     const ghost = post("acquire", { ...ASK, maxWaitMs: 4000, final: true });
     await post("release", { ticket: first.ticket });
     const offered = await ghost;
-    assert(typeof offered.offer === "number" && offered.ticket === undefined, `what frees while a request waits is offered: ${JSON.stringify(offered)}`);
     // The next caller gets the slot once the unconfirmed offer lapses (at 1/s, within its wait).
     const next = await post("acquire", { ...ASK, maxWaitMs: 4500, final: true });
-    assert(typeof (await claim(post, next)) === "number", `the next caller's answer: ${JSON.stringify(next)}`);
+    assert(typeof (await claim(post, next)) === "number", `the next caller's answer: ${JSON.stringify(next)} (the ghost's: ${JSON.stringify(offered)})`);
+    assert(typeof offered.offer === "number" && offered.ticket === undefined, `what frees while a request waits is offered: ${JSON.stringify(offered)}`);
     assertEqual(await post("confirm", { ticket: offered.offer }), { expired: true }, "the lapsed offer cannot be confirmed any more");
   },
 
@@ -281,10 +281,10 @@ export const checks = {
     const ghost = post("lock", { ...ASK, name, maxWaitMs: 4000, final: true });
     await post("unlock", { name, ticket: first.ticket });
     const offered = await ghost;
-    assert(typeof offered.offer === "number" && offered.ticket === undefined, `offered, not granted: ${JSON.stringify(offered)}`);
     const next = await post("lock", { ...ASK, name, maxWaitMs: 4500, final: true });
     const ticket = await claim(post, next, name);
-    assert(typeof ticket === "number", `the next caller's answer: ${JSON.stringify(next)}`);
+    assert(typeof ticket === "number", `the next caller's answer: ${JSON.stringify(next)} (the ghost's: ${JSON.stringify(offered)})`);
+    assert(typeof offered.offer === "number" && offered.ticket === undefined, `offered, not granted: ${JSON.stringify(offered)}`);
     assertEqual(await post("confirm", { name, ticket: offered.offer }), { expired: true }, "the ghost's offer lapsed");
     await post("unlock", { name, ticket });
   },
