@@ -53,7 +53,13 @@ export interface DurableObjectNamespaceLike {
 
 /** Options of {@link durableObjectCoordinator}. */
 export interface DurableObjectCoordinatorOptions {
-  /** Which token the object coordinates: one object per name (e.g. `"static:" + companyId`, or a session id). */
+  /**
+   * Which token the object coordinates: **one name per access token**. Every instance sending with
+   * the same token must use the same name (else each object paces only its share), and two tokens
+   * must not share one (else they share one token's rate). Name it after whose token it is:
+   * `"static:" + companyId` for a static token, `"oauth:" + userId` (whatever keys that user's
+   * stored tokens) for OAuth tokens.
+   */
   readonly name: string;
   /**
    * The share of the rate this instance uses on its own while the object cannot be reached
@@ -64,18 +70,36 @@ export interface DurableObjectCoordinatorOptions {
   readonly graceMs?: number;
   /** After a failure, how long the fallback is used before the object is tried again (default 10 000 ms). */
   readonly retryAfterMs?: number;
+  /**
+   * What a token refresh does when the object cannot be reached for its lock. `"fail"` (default):
+   * it does not refresh, and the call fails with `NETWORK` — another instance may hold the lock,
+   * and two refreshes at once race for a rotating refresh token (a server that detects reuse may
+   * revoke both). `"local"`: it takes a lock of its own isolate and refreshes (the loser of a
+   * rotation race adopts the winner's stored tokens, at the cost of an extra token request).
+   * Either way, once the object has answered that another instance holds the lock, the lock is
+   * never taken locally.
+   */
+  readonly lockFallback?: "fail" | "local";
 }
 
-/** The longest the object holds one acquire before answering "not yet" (the client asks again). */
+/** The longest the object holds one request before answering "not yet" (the client asks again). */
 const HOLD_MS = 5000;
 
 /** Why the object failed, for the fallback's reason. */
 class Unreachable extends Error {}
 
-/** Answers of the object: a grant, or "no slot within your wait". */
+/** Answers of the object (see the protocol below). */
 interface ObjectAnswer {
+  /** Granted: the slot or lock is the caller's. */
   readonly ticket?: number;
+  /** Offered: the caller's once it confirms it (`/confirm`) within OFFER_MS. */
+  readonly offer?: number;
+  /** Nothing within the wait. */
   readonly timeout?: boolean;
+  /** The object ended the hold before the wait: ask again. */
+  readonly again?: boolean;
+  /** `/confirm` too late: the offer went to someone else. */
+  readonly expired?: boolean;
 }
 
 /** The local fallback windows, one per coordinated name, shared by the isolate's clients. */
@@ -107,6 +131,14 @@ function milliseconds(value: number | undefined, fallback: number, field: string
   return value;
 }
 
+function lockFallbackOf(options: DurableObjectCoordinatorOptions): "fail" | "local" {
+  const value = options.lockFallback ?? "fail";
+  if (value !== "fail" && value !== "local") {
+    throw makeError("INVALID_INPUT", 'lockFallback: must be "fail" or "local"', { field: "lockFallback" });
+  }
+  return value;
+}
+
 /** Waits for a slot of a local window (the fallback), within the request's signal and wait. */
 async function localSlot(window: () => PacingWindow, request: CoordinatorRequest, reason: string): Promise<CoordinatorGrant> {
   const until = Date.now() + request.maxWaitMs;
@@ -121,15 +153,28 @@ async function localSlot(window: () => PacingWindow, request: CoordinatorRequest
   }
 }
 
+/** Settles as `work` does, or rejects with `ABORTED` as soon as `signal` fires (`work` runs on). */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  const aborted = () => makeError("ABORTED", "the call was aborted by its AbortSignal", { cause: signal.reason });
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 /**
  * A {@link CyzenCoordinator} backed by the {@link CyzenTokenCoordinator} Durable Object bound as
- * `namespace`: one object per `name`. A request costs one call to the object before it is sent and
- * one after its answer (under a queue longer than 5 s, one more per 5 s of waiting); a refresh
- * costs two more. When the object cannot be reached (an error, or no answer within 5 s — or the
- * call's shorter wait — plus `graceMs`), the client paces on its own at `fallbackShare` of the rate
- * for `retryAfterMs`, and the refresh lock is granted locally; each such grant carries `fallback`
- * (the client's `onFallback` hook and `log.warn` report it). Nothing waits past the call's
- * deadline.
+ * `namespace`: one object per `name`, one name per access token. A request costs one call to the
+ * object before it is sent and one after its answer; under a queue, one more when a slot frees for
+ * it (it confirms the slot: see the protocol at {@link CyzenTokenCoordinator}) and one more per 5 s
+ * of waiting. A refresh costs two or three more. When the object cannot be reached (an error, or no
+ * answer within 5 s — or the call's shorter wait — plus `graceMs`), the client paces on its own at
+ * `fallbackShare` of the rate for `retryAfterMs`, and each such grant carries `fallback` (the
+ * client's `onFallback` hook and `log.warn` report it); a refresh then fails with `NETWORK` (or,
+ * with `lockFallback: "local"`, takes a lock of its own isolate). Nothing waits past the call's
+ * deadline, and a call that is cancelled stops waiting at once.
  * @example
  * // wrangler.toml: [[durable_objects.bindings]] name = "CYZEN_COORDINATOR", class_name = "CyzenTokenCoordinator"
  * export { CyzenTokenCoordinator } from "cyzen-senselink";
@@ -144,27 +189,30 @@ export function durableObjectCoordinator(namespace: DurableObjectNamespaceLike, 
   const fallbackShare = share(options);
   const graceMs = milliseconds(options.graceMs, 2000, "graceMs");
   const retryAfterMs = milliseconds(options.retryAfterMs, 10_000, "retryAfterMs");
+  const lockFallback = lockFallbackOf(options);
   let stub: ReturnType<DurableObjectNamespaceLike["get"]> | undefined;
 
-  /** One call to the object; throws {@link Unreachable} when it fails or is too slow. */
-  async function ask(path: string, body: object, request: CoordinatorRequest | undefined): Promise<ObjectAnswer> {
+  /**
+   * One call to the object, held there at most `holdMs`; throws {@link Unreachable} when it fails
+   * or has no answer `graceMs` after that. Never aborted because the caller left: the answer may
+   * carry a grant, which must then be given back (see `obtain`).
+   */
+  async function ask(path: string, body: object, holdMs: number): Promise<ObjectAnswer> {
     const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    request?.signal.addEventListener("abort", onAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(), (request?.maxWaitMs ?? 0) + graceMs);
+    const timer = setTimeout(() => controller.abort(), holdMs + graceMs);
     try {
       stub ??= namespace.get(namespace.idFromName(name) as never);
       const response = await stub.fetch(`https://coordinator/${path}`, { method: "POST", body: JSON.stringify(body), signal: controller.signal });
       if (!response.ok) throw new Unreachable(`the object answered HTTP ${response.status}`);
-      return (await response.json()) as ObjectAnswer;
+      const answer = (await response.json()) as ObjectAnswer | null;
+      if (answer === null || typeof answer !== "object") throw new Unreachable("the object's answer is not an object");
+      return answer;
     } catch (error) {
-      if (request?.signal.aborted) throw error;
       stub = undefined;
       if (error instanceof Unreachable) throw error;
       throw new Unreachable(controller.signal.aborted ? `no answer within ${graceMs} ms beyond the wait` : `unreachable (${(error as Error)?.message ?? String(error)})`);
     } finally {
       clearTimeout(timer);
-      request?.signal.removeEventListener("abort", onAbort);
     }
   }
 
@@ -192,20 +240,41 @@ export function durableObjectCoordinator(namespace: DurableObjectNamespaceLike, 
   }
 
   /**
-   * Asks the object (`acquire` or `lock`) until it grants a ticket; `undefined` when the call's wait
-   * ran out. The object holds one ask at most HOLD_MS, so an object that never answers is told from
-   * a long queue within HOLD_MS + graceMs. `final`: the ask covers the whole remaining wait, so the
-   * object says at once when nothing frees in time. Throws {@link Unreachable}.
+   * Asks the object (`acquire` or `lock`) until the caller holds a ticket; `undefined` when the
+   * call's wait ran out or the caller left. Each ask is held at most HOLD_MS, so an object that
+   * never answers is told from a long queue within HOLD_MS + graceMs; `final`: the ask covers the
+   * whole remaining wait, so the object says at once when nothing frees in time. An offer is
+   * confirmed before it counts; whatever is offered or granted after the caller left is given back
+   * unused (`giveBack`). `answered` is called after each answer (the object is up). Throws
+   * {@link Unreachable}.
    */
-  async function ticketFrom(path: string, body: object, request: CoordinatorRequest): Promise<number | undefined> {
+  async function obtain(path: string, body: object, request: CoordinatorRequest, giveBack: (ticket: number) => Promise<unknown>, answered: () => void): Promise<number | undefined> {
     const until = Date.now() + request.maxWaitMs;
+    // The slot or lock is held at most until the call's deadline (a call with none: the object's default).
+    const leaseMs = Number.isFinite(request.maxWaitMs) ? request.maxWaitMs : undefined;
+    const keep = async (ticket: number): Promise<number | undefined> => {
+      if (!request.signal.aborted) return ticket;
+      await giveBack(ticket).catch(() => undefined);
+      return undefined;
+    };
     for (;;) {
+      if (request.signal.aborted) return undefined;
       const left = Math.max(0, until - Date.now());
       const maxWaitMs = Math.min(left, HOLD_MS);
       const final = maxWaitMs === left;
-      const answer = await ask(path, { ...body, maxWaitMs, final }, { ...request, maxWaitMs });
-      if (typeof answer.ticket === "number") return answer.ticket;
-      if (final || Date.now() >= until) return undefined;
+      const answer = await ask(path, { ...body, maxWaitMs, final, leaseMs, confirm: true }, maxWaitMs);
+      answered();
+      if (typeof answer.ticket === "number") return keep(answer.ticket);
+      if (typeof answer.offer === "number") {
+        const offer = answer.offer;
+        if (request.signal.aborted) return keep(offer);
+        const confirmed = await ask("confirm", { ...body, ticket: offer }, 0);
+        if (typeof confirmed.ticket === "number") return keep(confirmed.ticket);
+        // Confirmed too late (it went to the next waiter): ask again.
+      } else if (final && answer.again !== true) {
+        return undefined;
+      }
+      if (Date.now() >= until) return undefined;
     }
   }
 
@@ -215,9 +284,13 @@ export function durableObjectCoordinator(namespace: DurableObjectNamespaceLike, 
       const recent = onFallback();
       if (recent !== undefined) return local(recent, request.maxWaitMs);
       const until = Date.now() + request.maxWaitMs;
+      const unused = (ticket: number) => ask("release", { ticket, unused: true }, 0);
+      const work = obtain("acquire", { rate: request.requestsPerSecond }, request, unused, () => undefined);
+      // The caller may leave first; the work then gives back what it gets (never unhandled).
+      work.catch(() => undefined);
       let ticket: number | undefined;
       try {
-        ticket = await ticketFrom("acquire", { rate: request.requestsPerSecond }, request);
+        ticket = await unlessAborted(work, request.signal);
       } catch (error) {
         if (!(error instanceof Unreachable)) throw error;
         return local(failed(error), Math.max(0, until - Date.now()));
@@ -226,153 +299,299 @@ export function durableObjectCoordinator(namespace: DurableObjectNamespaceLike, 
       const granted = ticket;
       return {
         release: async () => {
-          // A lost release only holds the slot until the object's lease ends.
-          await ask("release", { ticket: granted }, undefined).catch(() => undefined);
+          // A lost release only holds the slot until its lease (the call's deadline) ends.
+          await ask("release", { ticket: granted }, 0).catch(() => undefined);
         },
       };
     },
     async lock(lockName, request) {
-      const recent = onFallback();
-      if (recent !== undefined) return { fallback: recent, release: () => undefined };
+      if (lockFallback === "local") {
+        const recent = onFallback();
+        if (recent !== undefined) return { fallback: recent, release: () => undefined };
+      }
+      const unlock = (ticket: number) => ask("unlock", { name: lockName, ticket }, 0);
+      let answered = false;
+      const work = obtain("lock", { name: lockName }, request, unlock, () => void (answered = true));
+      work.catch(() => undefined);
       let ticket: number | undefined;
       try {
-        ticket = await ticketFrom("lock", { name: lockName }, request);
+        ticket = await unlessAborted(work, request.signal);
       } catch (error) {
         if (!(error instanceof Unreachable)) throw error;
-        // Unlocked, every instance may refresh: the one that loses a rotation race adopts the
-        // winner's stored tokens (no call fails), at the cost of extra token requests.
-        return { fallback: failed(error), release: () => undefined };
+        const reason = failed(error);
+        // Once the object has said the lock is taken, taking one locally would make two holders.
+        if (lockFallback === "local" && !answered) {
+          // Unlocked, the loser of a rotation race adopts the winner's stored tokens.
+          return { fallback: reason, release: () => undefined };
+        }
+        throw makeError("NETWORK", `${reason}; the token is not refreshed without the coordinator's lock (another instance may hold it)`, { cause: error });
       }
       if (ticket === undefined) throw makeError("TIMEOUT", "the token refresh lock was not granted within the call's deadline", {});
       const granted = ticket;
-      return { release: () => ask("unlock", { name: lockName, ticket: granted }, undefined).then(() => undefined, () => undefined) };
+      return { release: () => unlock(granted).then(() => undefined, () => undefined) };
     },
   };
 }
 
-/** Slot ids per window generation in a ticket (ids count up from 0; 2^32 grants per window). */
-const TICKET_SPAN = 2 ** 32;
-/** How long a granted slot may stay unreleased before the object takes it back (a vanished isolate). */
-const SLOT_LEASE_MS = 65_000;
-/** How long the refresh lock may be held before the object hands it to the next waiter. */
-const LOCK_LEASE_MS = 30_000;
+/*
+ * The protocol between durableObjectCoordinator (in every isolate) and CyzenTokenCoordinator (one
+ * object per token). POST, JSON object bodies (anything else answers 400):
+ *
+ *   /acquire {rate, maxWaitMs, final, leaseMs, confirm}  → {ticket} | {offer} | {timeout} | {again}
+ *   /lock    {name, maxWaitMs, final, leaseMs, confirm}  → {ticket} | {offer} | {timeout} | {again}
+ *   /confirm {ticket, name?}                             → {ticket} | {expired}
+ *   /release {ticket, unused?}    /unlock {name, ticket}  → {}
+ *
+ * The object cannot see a caller leave: without the `enable_request_signal` compatibility flag
+ * workerd never fires a held request's `signal`, and an isolate may die mid-call. So nothing
+ * counts on it:
+ * 1. A request is held at most its `maxWaitMs`, and never more than MAX_HOLD_MS; when the hold ends
+ *    without a grant it is answered (`timeout`: nothing in your wait; `again`: the object cut the
+ *    wait short) and forgotten. A caller still waiting asks again; one that left does not, and is
+ *    no longer queued. Every held request is answered when its hold ends: the object wakes at the
+ *    earliest of the holds, offers and leases that bound its queues and answers all that are due.
+ * 2. What frees while a request is held is *offered*, not granted, to a client that can confirm
+ *    (`confirm: true`): it is reserved for OFFER_MS and becomes the caller's only by a `/confirm`
+ *    in that time. Nothing is sent before the confirm, so an offer nobody confirms (the caller
+ *    left, its isolate died) is taken back *unused*: a slot leaves no window, a lock goes to the
+ *    next waiter. What is free when a request arrives is granted at once (the caller asked a
+ *    moment ago).
+ * 3. Every grant has a lease ending at the caller's deadline: `leaseMs` (the call's remaining time)
+ *    from the request's arrival, plus LEASE_MARGIN_MS. The call is over by then, so what it still
+ *    holds has lost its holder: a slot is finished (its window starts then, as the request may have
+ *    reached the server), a lock goes to the next waiter. A lock's lease is thus never shorter than
+ *    the refresh it guards, which runs within the same deadline.
+ * 4. The client never abandons a request to the object when its caller leaves: the call stops
+ *    waiting at once, the answer still arrives (within the hold + graceMs), and whatever it offers
+ *    or grants is given back unused (`/release {unused: true}`, `/unlock`).
+ * 5. Each slot keeps the rate its caller announced (the Rust window, `acquireFor`): a slot is
+ *    granted only while every slot held in its window allows one more. A stricter rate binds with
+ *    the slots already held, and ends when its own slots' windows do.
+ *
+ * Clients of earlier versions (no `confirm`, no `leaseMs`) are granted as before, with a 65 s lease.
+ */
 
+/** Slot ids per object instance in a ticket (ids count up from 0; 2^32 grants per instance). */
+const TICKET_SPAN = 2 ** 32;
+/** The longest the object holds one request (a caller that left is forgotten within this). */
+const MAX_HOLD_MS = HOLD_MS;
+/** How long an offer waits for its `/confirm` before it is taken back unused. */
+const OFFER_MS = 2000;
+/** Added to a lease: the request's transit, and an aborted request the server may still count. */
+const LEASE_MARGIN_MS = 1000;
+/** The lease when a request carries no `leaseMs` (a client with no deadline, or of an earlier version). */
+const DEFAULT_LEASE_MS = 65_000;
+/** The longest lease a request can ask for. */
+const MAX_LEASE_MS = 10 * 60_000;
+/** The highest rate a request can announce. */
+const MAX_RATE = 1000;
+
+/** A held request. */
 interface Waiter {
+  /** When its hold ends. */
   readonly until: number;
-  /** The caller cannot wait past `until`: told at once when no slot frees by then. */
-  readonly final?: boolean;
-  readonly grant: (answer: ObjectAnswer) => void;
+  /** The caller cannot wait past `until`: told at once when nothing frees by then. */
+  readonly final: boolean;
+  /** The object cut the caller's wait to MAX_HOLD_MS: answered `again` when it ends. */
+  readonly capped: boolean;
+  /** When what it is granted is taken back (its caller's deadline). */
+  readonly leaseUntil: number;
+  /** Its client confirms offers. */
+  readonly confirm: boolean;
+  readonly answer: (answer: ObjectAnswer) => void;
+}
+
+interface SlotWaiter extends Waiter {
+  /** The rate its caller announced. */
+  readonly rate: number;
+}
+
+interface LockHolder {
+  readonly ticket: number;
+  readonly leaseUntil: number;
+  /** Set while offered and not yet confirmed: when the offer lapses. */
+  offerUntil: number | undefined;
 }
 
 interface LockState {
-  holder: number | undefined;
-  since: number;
+  holder: LockHolder | undefined;
   readonly queue: Waiter[];
+  timer: ReturnType<typeof setTimeout> | undefined;
+  timerAt: number;
+}
+
+/** The answer a waiter gets when its hold ends without a grant. */
+function holdEnded(waiter: Waiter): ObjectAnswer {
+  return waiter.capped ? { again: true } : { timeout: true };
 }
 
 /**
  * The Durable Object behind {@link durableObjectCoordinator}: per token (one object per name), the
  * sliding window and in-flight count of every isolate's requests, and the refresh lock. Export it
  * from your Worker's entry module and bind it (`[[durable_objects.bindings]]`, class
- * `CyzenTokenCoordinator`; a migration with `new_sqlite_classes` or `new_classes`). It keeps its
- * state in memory: after the object restarts, the window starts empty (the clients' own pacers
- * still hold each isolate to the rate).
+ * `CyzenTokenCoordinator`; a migration with `new_sqlite_classes` or `new_classes`; other Worker
+ * scripts bind it with `script_name`). It keeps its state in memory: after the object restarts,
+ * the window starts empty (the clients' own pacers still hold each isolate to the rate). A caller
+ * that leaves is never waited for: held requests are bounded, grants made while a request waited
+ * must be confirmed, and every grant's lease ends at its caller's deadline (the protocol is
+ * described in the package's source, above this class).
  */
 export class CyzenTokenCoordinator {
   #window: (() => PacingWindow) | undefined;
-  #rate = 0;
-  #generation = 0;
-  readonly #waiting: Waiter[] = [];
+  /** Tells this instance's tickets from an earlier one's (the object restarted). */
+  readonly #epoch = 1 + Math.floor(Math.random() * 0xfffff);
+  readonly #waiting: SlotWaiter[] = [];
+  /** Slots offered and not yet confirmed: slot id → when the offer lapses. */
+  readonly #offers = new Map<number, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
   readonly #locks = new Map<string, LockState>();
-  #nextLockTicket = 1;
+  #nextLockTicket = 0;
 
   /** Called by the Workers runtime with the object's state and the Worker's env (unused). */
   constructor(_state?: unknown, _env?: unknown) {}
 
-  /** The coordinator's protocol (`POST /acquire`, `/release`, `/lock`, `/unlock`, JSON bodies). */
+  /** The coordinator's protocol (`POST /acquire`, `/release`, `/lock`, `/unlock`, `/confirm`, JSON object bodies). */
   async fetch(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
-    let body: Record<string, unknown>;
+    let parsed: unknown;
     try {
-      body = (await request.json()) as Record<string, unknown>;
+      parsed = await request.json();
     } catch {
       return Response.json({ error: "a JSON body is required" }, { status: 400 });
     }
-    const number = (key: string, fallback: number) => (typeof body[key] === "number" && Number.isFinite(body[key]) ? (body[key] as number) : fallback);
-    const maxWaitMs = Math.max(0, Math.min(number("maxWaitMs", 0), 10 * 60_000));
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      return Response.json({ error: "the body must be a JSON object" }, { status: 400 });
+    }
+    const body = parsed as Record<string, unknown>;
+    const number = (key: string): number | undefined => {
+      const value = body[key];
+      return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+    };
+    const now = Date.now();
+    const waiter = (answer: (a: ObjectAnswer) => void): Waiter => {
+      const wait = Math.max(0, number("maxWaitMs") ?? 0);
+      const leaseMs = number("leaseMs");
+      return {
+        until: now + Math.min(wait, MAX_HOLD_MS),
+        final: body.final === true && wait <= MAX_HOLD_MS,
+        capped: wait > MAX_HOLD_MS,
+        leaseUntil: now + (leaseMs === undefined ? DEFAULT_LEASE_MS : Math.min(Math.max(0, leaseMs), MAX_LEASE_MS) + LEASE_MARGIN_MS),
+        confirm: body.confirm === true,
+        answer,
+      };
+    };
+    const ticket = number("ticket") ?? -1;
+    const name = typeof body.name === "string" ? body.name : undefined;
     switch (path) {
-      case "/acquire":
-        return Response.json(await this.#acquire(Math.max(1, Math.floor(number("rate", 5))), maxWaitMs, body.final === true));
+      case "/acquire": {
+        const rate = Math.min(MAX_RATE, Math.max(1, Math.floor(number("rate") ?? 5)));
+        return Response.json(await new Promise<ObjectAnswer>((answer) => this.#acquire({ ...waiter(answer), rate })));
+      }
       case "/release":
-        this.#release(number("ticket", -1));
+        this.#release(ticket, body.unused === true);
         return Response.json({});
       case "/lock":
-        return Response.json(await this.#lock(String(body.name ?? ""), maxWaitMs));
+        if (name === undefined) return Response.json({ error: "name: a string is required" }, { status: 400 });
+        return Response.json(await new Promise<ObjectAnswer>((answer) => this.#lock(name, waiter(answer))));
       case "/unlock":
-        this.#unlock(String(body.name ?? ""), number("ticket", -1));
+        if (name !== undefined) this.#unlock(name, ticket);
         return Response.json({});
+      case "/confirm":
+        return Response.json(name === undefined ? this.#confirmSlot(ticket) : this.#confirmLock(name, ticket));
       default:
         return Response.json({ error: "unknown route" }, { status: 404 });
     }
   }
 
-  #windowFor(rate: number): () => PacingWindow {
-    if (this.#window === undefined || rate < this.#rate) {
-      // A lower rate than before (another client's setting) wins: the stricter one is safe.
-      this.#rate = rate;
-      this.#generation += 1;
-      this.#window = serverWasm.revivable((glue) => new glue.PacingWindow(rate, 1000, 10, 64));
-    }
+  #windowOf(): () => PacingWindow {
+    // Each slot carries its own rate (acquireFor): the window's own limit is never the binding one.
+    this.#window ??= serverWasm.revivable((glue) => new glue.PacingWindow(MAX_RATE, 1000, 10, 64));
     return this.#window;
   }
 
-  /** A slot id of the current window as a ticket: the window's generation in the high bits, so
-   * a ticket of a replaced window is never taken for a slot of the new one. */
-  #ticketOf(id: number): number {
-    return this.#generation * TICKET_SPAN + id;
+  #ticket(id: number): number {
+    return this.#epoch * TICKET_SPAN + id;
   }
 
-  #acquire(rate: number, maxWaitMs: number, final: boolean): Promise<ObjectAnswer> {
-    const window = this.#windowFor(rate);
-    return new Promise((grant) => {
-      this.#waiting.push({ until: Date.now() + maxWaitMs, final, grant });
-      this.#pump(window);
-    });
+  /** The id inside a ticket of this instance, or `undefined`. */
+  #idOf(ticket: number): number | undefined {
+    const id = ticket - this.#epoch * TICKET_SPAN;
+    return Number.isInteger(id) && id >= 0 && id < TICKET_SPAN ? id : undefined;
   }
 
-  #release(ticket: number): void {
-    if (ticket < 0 || this.#window === undefined || Math.floor(ticket / TICKET_SPAN) !== this.#generation) return;
+  #acquire(waiter: SlotWaiter): void {
+    this.#waiting.push(waiter);
+    this.#pump(waiter);
+  }
+
+  #release(ticket: number, unused: boolean): void {
+    const id = this.#idOf(ticket);
+    if (id === undefined || this.#window === undefined) return;
     const window = this.#window;
-    serverWasm.call(() => window().finish(ticket % TICKET_SPAN, Date.now()));
-    this.#pump(window);
+    // An offer never confirmed was never used, whatever the caller says.
+    const offered = this.#offers.delete(id);
+    if (unused || offered) serverWasm.call(() => window().cancel(id));
+    else serverWasm.call(() => window().finish(id, Date.now()));
+    this.#pump(undefined);
   }
 
-  /** Grants slots to waiters in arrival order while the window has room; schedules the next look. */
-  #pump(window: () => PacingWindow): void {
+  #confirmSlot(ticket: number): ObjectAnswer {
+    const id = this.#idOf(ticket);
+    const lapses = id === undefined ? undefined : this.#offers.get(id);
+    if (id === undefined || lapses === undefined) return { expired: true };
+    this.#offers.delete(id);
+    if (Date.now() < lapses) return { ticket };
+    // Too late: it goes to the next waiter.
+    const window = this.#windowOf();
+    serverWasm.call(() => window().cancel(id));
+    this.#pump(undefined);
+    return { expired: true };
+  }
+
+  /**
+   * Takes back lapsed offers and expired leases, grants slots to waiters in arrival order while
+   * the window has room, answers the waiters whose hold ended, and schedules the next look.
+   * `arriving`: the request being handled now, granted outright (the others are offered).
+   */
+  #pump(arriving: SlotWaiter | undefined): void {
+    const window = this.#windowOf();
     const now = Date.now();
-    serverWasm.call(() => window().finishStale(now, SLOT_LEASE_MS));
+    let nextOffer = Infinity;
+    for (const [id, lapses] of this.#offers) {
+      if (lapses <= now) {
+        this.#offers.delete(id);
+        serverWasm.call(() => window().cancel(id));
+      } else {
+        nextOffer = Math.min(nextOffer, lapses);
+      }
+    }
+    serverWasm.call(() => window().finishExpired(now));
     let wait = Infinity;
     while (this.#waiting.length > 0) {
-      const first = this.#waiting[0] as Waiter;
-      const answer = serverWasm.call(() => window().acquire(now));
-      if (answer >= 0) {
-        this.#waiting.shift();
-        first.grant({ ticket: this.#ticketOf(answer) });
-        continue;
+      const first = this.#waiting[0] as SlotWaiter;
+      const answer = serverWasm.call(() => window().acquireFor(now, first.rate, first.leaseUntil));
+      if (answer < 0) {
+        wait = -answer;
+        break;
       }
-      wait = -answer;
-      break;
+      this.#waiting.shift();
+      if (first === arriving || !first.confirm) {
+        first.answer({ ticket: this.#ticket(answer) });
+      } else {
+        this.#offers.set(answer, now + OFFER_MS);
+        nextOffer = Math.min(nextOffer, now + OFFER_MS);
+        first.answer({ offer: this.#ticket(answer) });
+      }
     }
     // A final waiter whose wait ends before the next slot frees is told so now (its call fails at
-    // once rather than sleep into its deadline); the others ("ask again") when their hold ends.
-    let next = now + wait;
+    // once rather than sleep into its deadline); the others when their hold ends.
+    let next = Math.min(now + wait, nextOffer);
     for (let i = this.#waiting.length - 1; i >= 0; i--) {
-      const waiter = this.#waiting[i] as Waiter;
+      const waiter = this.#waiting[i] as SlotWaiter;
       if (waiter.final ? waiter.until < now + wait : waiter.until <= now) {
         this.#waiting.splice(i, 1);
-        waiter.grant({ timeout: true });
+        waiter.answer(holdEnded(waiter));
       } else if (!waiter.final) {
         next = Math.min(next, waiter.until);
       }
@@ -387,54 +606,88 @@ export class CyzenTokenCoordinator {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = Infinity;
-      if (this.#window !== undefined) this.#pump(this.#window);
+      this.#pump(undefined);
     }, Math.max(1, at - Date.now()));
   }
 
-  #lock(name: string, maxWaitMs: number): Promise<ObjectAnswer> {
-    let state = this.#locks.get(name);
-    if (state === undefined) {
-      state = { holder: undefined, since: 0, queue: [] };
-      this.#locks.set(name, state);
+  #lock(name: string, waiter: Waiter): void {
+    let lock = this.#locks.get(name);
+    if (lock === undefined) {
+      lock = { holder: undefined, queue: [], timer: undefined, timerAt: Infinity };
+      this.#locks.set(name, lock);
     }
-    const lock = state;
-    return new Promise((grant) => {
-      const waiter: Waiter = { until: Date.now() + maxWaitMs, grant };
-      lock.queue.push(waiter);
-      this.#handOver(lock);
-      if (lock.queue.includes(waiter)) {
-        // Re-examined when the wait ends (or the holder's lease does, whichever is first).
-        const at = Math.min(waiter.until, lock.since + LOCK_LEASE_MS);
-        setTimeout(() => {
-          this.#handOver(lock);
-          const i = lock.queue.indexOf(waiter);
-          if (i >= 0 && Date.now() >= waiter.until) {
-            lock.queue.splice(i, 1);
-            waiter.grant({ timeout: true });
-          }
-        }, Math.max(1, at - Date.now()));
-      }
-    });
+    lock.queue.push(waiter);
+    this.#settle(name, lock, waiter);
   }
 
   #unlock(name: string, ticket: number): void {
     const lock = this.#locks.get(name);
-    if (lock === undefined || lock.holder !== ticket) return;
+    if (lock === undefined || lock.holder?.ticket !== ticket) return;
     lock.holder = undefined;
-    this.#handOver(lock);
-    if (lock.holder === undefined && lock.queue.length === 0) this.#locks.delete(name);
+    this.#settle(name, lock, undefined);
   }
 
-  /** Gives a free (or lease-expired) lock to the first waiter. */
-  #handOver(lock: LockState): void {
-    const now = Date.now();
-    if (lock.holder !== undefined && now - lock.since < LOCK_LEASE_MS) return;
+  #confirmLock(name: string, ticket: number): ObjectAnswer {
+    const lock = this.#locks.get(name);
+    const holder = lock?.holder;
+    if (lock === undefined || holder === undefined || holder.ticket !== ticket || holder.offerUntil === undefined) return { expired: true };
+    if (Date.now() < holder.offerUntil) {
+      holder.offerUntil = undefined;
+      return { ticket };
+    }
     lock.holder = undefined;
-    const next = lock.queue.shift();
-    if (next === undefined) return;
-    lock.holder = this.#nextLockTicket++;
-    lock.since = now;
-    next.grant({ ticket: lock.holder });
+    this.#settle(name, lock, undefined);
+    return { expired: true };
+  }
+
+  /**
+   * Ends a lapsed offer or an expired lease, hands a free lock to the first waiter (outright when it
+   * is `arriving`, else as an offer), answers every waiter whose hold ended, and wakes for the next
+   * of these moments — so every waiter is answered, whoever holds the lock.
+   */
+  #settle(name: string, lock: LockState, arriving: Waiter | undefined): void {
+    const now = Date.now();
+    const holder = lock.holder;
+    if (holder !== undefined && (holder.leaseUntil <= now || (holder.offerUntil !== undefined && holder.offerUntil <= now))) {
+      lock.holder = undefined;
+    }
+    const next = lock.holder === undefined ? lock.queue.shift() : undefined;
+    if (next !== undefined) {
+      const ticket = this.#epoch * TICKET_SPAN + (this.#nextLockTicket++ % TICKET_SPAN);
+      const offered = next !== arriving && next.confirm;
+      lock.holder = { ticket, leaseUntil: next.leaseUntil, offerUntil: offered ? now + OFFER_MS : undefined };
+      next.answer(offered ? { offer: ticket } : { ticket });
+    }
+    let at = Infinity;
+    for (let i = lock.queue.length - 1; i >= 0; i--) {
+      const waiter = lock.queue[i] as Waiter;
+      if (waiter.until <= now) {
+        lock.queue.splice(i, 1);
+        waiter.answer(holdEnded(waiter));
+      } else {
+        at = Math.min(at, waiter.until);
+      }
+    }
+    // Someone waits: look again when the holder's offer or lease ends, or a hold does.
+    const current = lock.holder;
+    if (current !== undefined) at = Math.min(at, current.offerUntil ?? current.leaseUntil);
+    if (lock.timer !== undefined && (lock.queue.length === 0 || lock.timerAt !== at)) {
+      clearTimeout(lock.timer);
+      lock.timer = undefined;
+      lock.timerAt = Infinity;
+    }
+    if (lock.queue.length === 0) {
+      if (lock.holder === undefined) this.#locks.delete(name);
+      return;
+    }
+    if (lock.timer === undefined) {
+      lock.timerAt = at;
+      lock.timer = setTimeout(() => {
+        lock.timer = undefined;
+        lock.timerAt = Infinity;
+        this.#settle(name, lock, undefined);
+      }, Math.max(1, at - now));
+    }
   }
 }
 

@@ -88,8 +88,12 @@ export interface TokenSet {
  *   redirectUri: "https://app.example/callback", appToken: env.APP_TOKEN, appTokenHeader: "X-App-Token" });
  */
 export interface CyzenOAuthOptions extends ClientHooks {
-  /** Authorization endpoint (where the user signs in and consents). */
-  readonly authorizeUrl: string;
+  /**
+   * Authorization endpoint (where the user signs in and consents). Needed by
+   * {@link CyzenOAuth.authorizationUrl} only: an instance that just uses stored tokens (a cron job
+   * that refreshes them) can leave it out; signing in without it fails with `INVALID_INPUT`.
+   */
+  readonly authorizeUrl?: string;
   /** Token endpoint. */
   readonly tokenUrl: string;
   /** Client id. */
@@ -98,8 +102,12 @@ export interface CyzenOAuthOptions extends ClientHooks {
   readonly clientSecret?: string;
   /** How the secret is sent: HTTP Basic (default, RFC 6749 §2.3.1) or form fields. */
   readonly clientAuthMethod?: "client_secret_basic" | "client_secret_post";
-  /** The redirect URI registered for the client; the callback comes back here. */
-  readonly redirectUri: string;
+  /**
+   * The redirect URI registered for the client; the callback comes back here. Needed by the
+   * sign-in ({@link CyzenOAuth.authorizationUrl}, {@link CyzenOAuth.handleCallback}) only, as
+   * `authorizeUrl` is.
+   */
+  readonly redirectUri?: string;
   /** Requested scope (space-separated). */
   readonly scope?: string;
   /** The app token RedFox issues per integration program, sent to the token endpoint. */

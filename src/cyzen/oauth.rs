@@ -67,7 +67,8 @@ pub fn challenge(verifier: &str) -> String {
 /// OAuth settings. No field has a cyzen default: the real values are not public.
 #[derive(Clone, Debug, Default)]
 pub struct OAuthConfig {
-    /// Authorization endpoint.
+    /// Authorization endpoint; empty when this instance only uses stored tokens (a scheduled job
+    /// that refreshes): signing in then fails with `INVALID_INPUT`.
     pub authorize_url: String,
     /// Token endpoint.
     pub token_url: String,
@@ -78,7 +79,7 @@ pub struct OAuthConfig {
     /// Send the client secret in the form body (`client_secret_post`) instead of HTTP Basic
     /// (`client_secret_basic`, RFC 6749 §2.3.1's must-support method, the default).
     pub secret_in_body: bool,
-    /// Redirect URI registered for the client.
+    /// Redirect URI registered for the client; empty as `authorize_url` may be.
     pub redirect_uri: String,
     /// Requested scope (space-separated), if any.
     pub scope: Option<String>,
@@ -365,9 +366,11 @@ impl Drop for LeaseGuard<'_> {
 }
 
 impl OAuth {
-    /// Checks the settings (URLs absolute, ids present).
+    /// Checks the settings (URLs absolute, ids present). `authorize_url` and `redirect_uri` may be
+    /// empty (stored tokens only); the sign-in steps then refuse to start.
     pub fn new(cfg: OAuthConfig) -> Result<OAuth> {
-        for (field, url) in [("authorizeUrl", &cfg.authorize_url), ("tokenUrl", &cfg.token_url), ("redirectUri", &cfg.redirect_uri)] {
+        let sign_in = [("authorizeUrl", &cfg.authorize_url), ("redirectUri", &cfg.redirect_uri)];
+        for (field, url) in [("tokenUrl", &cfg.token_url)].into_iter().chain(sign_in.into_iter().filter(|(_, url)| !url.is_empty())) {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return Err(Error::invalid_input(field, "must be an absolute http(s) URL"));
             }
@@ -379,6 +382,18 @@ impl OAuth {
             return Err(Error::invalid_input("cookieSecret", "must be at least 32 bytes"));
         }
         Ok(OAuth { cfg, state: RefCell::new(TokenState::default()) })
+    }
+
+    /// Fails with `INVALID_INPUT` naming the first of `fields` left out of the settings: the sign-in
+    /// steps need them, an instance that only uses stored tokens does not.
+    fn require_sign_in(&self, step: &str, fields: &[&str]) -> Result<()> {
+        for field in fields {
+            let value = if *field == "authorizeUrl" { &self.cfg.authorize_url } else { &self.cfg.redirect_uri };
+            if value.is_empty() {
+                return Err(Error::invalid_input(*field, format!("is required to sign in ({step}); only an instance that uses stored tokens can leave it out")));
+            }
+        }
+        Ok(())
     }
 
     fn key(&self, suffix: &str) -> String {
@@ -399,6 +414,7 @@ impl OAuth {
     /// Starts an authorization: a fresh `state` and PKCE verifier (kept in the store under the
     /// state, or derived from the signed cookie), and the URL to send the user to.
     pub async fn authorization_url<R: Runtime>(&self, rt: &R) -> Result<AuthorizationRequest> {
+        self.require_sign_in("authorizationUrl", &["authorizeUrl", "redirectUri"])?;
         let state = random_token()?;
         let expires_ms = rt.now_ms() + PENDING_TTL_MS;
         let (verifier, cookie) = match &self.cfg.cookie_secret {
@@ -438,6 +454,8 @@ impl OAuth {
     /// Completes an authorization from the callback URL: checks `state`, reports `error`, and
     /// exchanges the code (with the PKCE verifier) for tokens, which are stored.
     pub async fn handle_callback<R: Runtime>(&self, rt: &R, url: &str, cookie: Option<&str>) -> Result<TokenSet> {
+        // Checked before the pending authorization is read (and used up).
+        self.require_sign_in("handleCallback", &["redirectUri"])?;
         let cb = parse_callback(url);
         let state = cb.state.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| Error::new(ErrorCode::OAuthState, "the callback has no state"))?;
         let verifier = self.take_verifier(rt, state, cookie).await?;

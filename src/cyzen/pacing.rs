@@ -26,6 +26,11 @@ struct Held {
     taken_ms: f64,
     /// When the answer arrived; `None` while the request is in flight.
     done_ms: Option<f64>,
+    /// The rate its taker asked for: no window holding this slot may hold more slots than this
+    /// (a stricter client's limit binds while its slots are held, and ends with them).
+    limit: usize,
+    /// When a slot still in flight is taken back ([`Pacer::finish_expired`]): its taker's deadline.
+    lease_until_ms: f64,
 }
 
 /// Sliding-window limiter plus in-flight counter.
@@ -54,14 +59,36 @@ impl Pacer {
 
     /// Takes a slot at `now_ms`, or says how many milliseconds to wait first.
     pub fn try_acquire(&mut self, now_ms: f64) -> Result<SlotId, f64> {
+        self.try_acquire_for(now_ms, self.limit, f64::INFINITY)
+    }
+
+    /// Takes a slot at `now_ms` for a taker allowing `limit` requests per window, held at most until
+    /// `lease_until_ms` unless finished sooner; or says how many milliseconds to wait first.
+    ///
+    /// Every held slot keeps the limit its taker asked for, and a slot is granted only when the
+    /// slots held with it (those whose window reaches `now_ms`) stay within the smallest limit among
+    /// them and `limit`: a stricter taker's limit binds as long as its slots are held, and no
+    /// longer; a looser taker never pushes the count past a stricter one's.
+    pub fn try_acquire_for(&mut self, now_ms: f64, limit: usize, lease_until_ms: f64) -> Result<SlotId, f64> {
         let span = self.span_ms;
+        let limit = limit.max(1);
         self.held.retain(|h| h.done_ms.is_none_or(|done| now_ms - done < span));
-        if self.held.len() >= self.limit {
-            // The slot that frees first is the (len - limit)-th earliest finished one; while the
-            // blocking slots are still in flight, nobody knows when: check again shortly.
-            let mut finished: Vec<f64> = self.held.iter().filter_map(|h| h.done_ms).collect();
-            sort_times(&mut finished);
-            let wait = finished.get(self.held.len() - self.limit).map_or(IN_FLIGHT_POLL_MS, |done| done + span - now_ms);
+        if !fits(self.held.iter().map(|h| h.limit), self.held.len(), limit) {
+            // Free the held slots in the order their windows end (in flight: unknown, last) until
+            // the rest fit; the window of the last one freed ends when the new slot may go. While
+            // that one is still in flight, nobody knows when: check again shortly.
+            let mut order: Vec<(f64, usize)> = self.held.iter().map(|h| (h.done_ms.unwrap_or(f64::INFINITY), h.limit)).collect();
+            sort_by_time(&mut order, |(done, _)| *done);
+            let mut wait = IN_FLIGHT_POLL_MS;
+            for (freed, (done, _)) in order.iter().enumerate() {
+                let rest = order.iter().skip(freed + 1);
+                if fits(rest.map(|(_, l)| *l), order.len() - freed - 1, limit) {
+                    if done.is_finite() {
+                        wait = done + span - now_ms;
+                    }
+                    break;
+                }
+            }
             return Err(wait.max(1.0));
         }
         if self.in_flight >= self.max_in_flight {
@@ -69,7 +96,7 @@ impl Pacer {
         }
         let id = self.next_id;
         self.next_id += 1;
-        self.held.push(Held { id, taken_ms: now_ms, done_ms: None });
+        self.held.push(Held { id, taken_ms: now_ms, done_ms: None, limit, lease_until_ms });
         self.in_flight += 1;
         Ok(id)
     }
@@ -89,6 +116,31 @@ impl Pacer {
             held.done_ms = Some(now_ms);
             self.in_flight = self.in_flight.saturating_sub(1);
         }
+    }
+
+    /// Gives slot `id` back unused, as if it had never been taken: nothing was sent with it (a
+    /// coordinator's grant nobody claimed). Returns whether it was held and in flight.
+    pub fn cancel(&mut self, id: SlotId) -> bool {
+        let before = self.held.len();
+        self.held.retain(|h| h.id != id || h.done_ms.is_some());
+        let cancelled = self.held.len() < before;
+        if cancelled {
+            self.in_flight = self.in_flight.saturating_sub(1);
+        }
+        cancelled
+    }
+
+    /// Finishes, at `now_ms`, every slot still in flight whose lease (`lease_until_ms` of
+    /// [`Pacer::try_acquire_for`]) has ended: its taker's deadline passed without it giving the slot
+    /// back (a coordinator's isolate that died mid-request). Returns how many it finished.
+    pub fn finish_expired(&mut self, now_ms: f64) -> usize {
+        let mut finished = 0;
+        for held in self.held.iter_mut().filter(|h| h.done_ms.is_none() && now_ms >= h.lease_until_ms) {
+            held.done_ms = Some(now_ms);
+            finished += 1;
+        }
+        self.in_flight = self.in_flight.saturating_sub(finished);
+        finished
     }
 
     /// A request taken with [`Pacer::try_acquire_flight`] finished (or was dropped).
@@ -115,16 +167,21 @@ impl Pacer {
     }
 }
 
-/// Sorts a handful of times ascending. An insertion sort: the lists hold at most a few dozen entries,
-/// and the standard library's generic sort costs about 2 KB of wasm.
-fn sort_times(times: &mut [f64]) {
-    for i in 1..times.len() {
+/// Whether `count` held slots with these `limits` leave room for one more taken with `limit`.
+fn fits(limits: impl Iterator<Item = usize>, count: usize, limit: usize) -> bool {
+    count < limits.fold(limit, usize::min)
+}
+
+/// Sorts a handful of items by a time, ascending. An insertion sort: the lists hold at most a few
+/// dozen entries, and the standard library's generic sort costs about 2 KB of wasm.
+fn sort_by_time<T>(items: &mut [T], time: impl Fn(&T) -> f64) {
+    for i in 1..items.len() {
         let mut j = i;
-        while let (Some(before), Some(at)) = (j.checked_sub(1).and_then(|k| times.get(k)), times.get(j)) {
-            if before <= at {
+        while let (Some(before), Some(at)) = (j.checked_sub(1).and_then(|k| items.get(k)), items.get(j)) {
+            if time(before) <= time(at) {
                 break;
             }
-            times.swap(j - 1, j);
+            items.swap(j - 1, j);
             j -= 1;
         }
     }
@@ -134,7 +191,7 @@ fn sort_times(times: &mut [f64]) {
 #[cfg(test)]
 pub fn max_in_any_window(times: &[f64], window_ms: f64) -> usize {
     let mut sorted = times.to_vec();
-    sort_times(&mut sorted);
+    sort_by_time(&mut sorted, |t| *t);
     let mut best = 0;
     let mut lo = 0;
     for hi in 0..sorted.len() {
@@ -215,6 +272,90 @@ mod tests {
         // Its window runs from the lease's end, as if the answer had arrived then.
         assert_eq!(pacer.try_acquire(30_500.0), Err(500.0));
         assert!(pacer.try_acquire(31_000.0).is_ok());
+    }
+
+    #[test]
+    fn a_stricter_limit_counts_the_slots_already_held() {
+        // Five slots at 5/s, answered at 0, 100, …, 400; then a client asking for 4/s: the five
+        // still count, so it waits until only three are left (the second one's window ends).
+        let mut pacer = Pacer::new(5, 1000.0, 0.0, 64);
+        for t in [0.0, 100.0, 200.0, 300.0, 400.0] {
+            let id = pacer.try_acquire_for(t, 5, f64::INFINITY).unwrap();
+            pacer.finish(id, t);
+        }
+        assert_eq!(pacer.try_acquire_for(500.0, 4, f64::INFINITY), Err(600.0));
+        assert_eq!(pacer.try_acquire_for(1099.0, 4, f64::INFINITY), Err(1.0));
+        assert!(pacer.try_acquire_for(1100.0, 4, f64::INFINITY).is_ok());
+        // Now four are held, one of them at 4/s: a 5/s client waits too.
+        assert_eq!(pacer.try_acquire_for(1100.0, 5, f64::INFINITY), Err(100.0));
+    }
+
+    #[test]
+    fn a_stricter_limit_ends_with_its_slots() {
+        let mut pacer = Pacer::new(5, 1000.0, 0.0, 64);
+        let strict = pacer.try_acquire_for(0.0, 1, f64::INFINITY).unwrap();
+        pacer.finish(strict, 0.0);
+        // While the 1/s slot's window lasts, nobody may join it…
+        assert_eq!(pacer.try_acquire_for(10.0, 5, f64::INFINITY), Err(990.0));
+        // …and once it has ended, 5/s holds again: five at once.
+        for _ in 0..5 {
+            assert!(pacer.try_acquire_for(1000.0, 5, f64::INFINITY).is_ok());
+        }
+        assert_eq!(pacer.try_acquire_for(1000.0, 5, f64::INFINITY), Err(IN_FLIGHT_POLL_MS));
+    }
+
+    #[test]
+    fn a_looser_limit_never_pushes_past_a_stricter_one() {
+        let mut pacer = Pacer::new(5, 1000.0, 0.0, 64);
+        let a = pacer.try_acquire_for(0.0, 5, f64::INFINITY).unwrap();
+        let b = pacer.try_acquire_for(0.0, 2, f64::INFINITY).unwrap();
+        pacer.finish(a, 50.0);
+        pacer.finish(b, 80.0);
+        // Two held, one of them at 2/s: the next waits for the first window to end, whatever its own rate.
+        assert_eq!(pacer.try_acquire_for(100.0, 5, f64::INFINITY), Err(950.0));
+        assert_eq!(pacer.try_acquire_for(100.0, 2, f64::INFINITY), Err(950.0));
+        let mut times = vec![0.0, 0.0];
+        let mut now = 100.0;
+        while times.len() < 12 {
+            match pacer.try_acquire_for(now, if times.len() % 2 == 0 { 5 } else { 2 }, f64::INFINITY) {
+                Ok(id) => {
+                    times.push(now);
+                    pacer.finish(id, now);
+                }
+                Err(wait) => now += wait,
+            }
+        }
+        assert!(max_in_any_window(&times, 1000.0) <= 2, "{times:?}");
+    }
+
+    #[test]
+    fn a_cancelled_slot_leaves_no_window() {
+        let mut pacer = Pacer::new(1, 1000.0, 0.0, 6);
+        let unused = pacer.try_acquire(0.0).unwrap();
+        assert_eq!(pacer.try_acquire(0.0), Err(IN_FLIGHT_POLL_MS));
+        assert!(pacer.cancel(unused));
+        assert_eq!(pacer.in_flight(), 0);
+        let used = pacer.try_acquire(10.0).unwrap();
+        // Only a slot in flight can be cancelled: a finished one keeps its window.
+        pacer.finish(used, 20.0);
+        assert!(!pacer.cancel(used));
+        assert!(!pacer.cancel(unused));
+        assert_eq!(pacer.try_acquire(30.0), Err(990.0));
+    }
+
+    #[test]
+    fn a_slot_is_taken_back_when_its_lease_ends() {
+        let mut pacer = Pacer::new(1, 1000.0, 0.0, 6);
+        let _lost = pacer.try_acquire_for(0.0, 1, 300.0).unwrap();
+        assert_eq!(pacer.finish_expired(299.0), 0);
+        assert_eq!(pacer.try_acquire_for(299.0, 1, 5000.0), Err(IN_FLIGHT_POLL_MS));
+        assert_eq!(pacer.finish_expired(300.0), 1);
+        assert_eq!(pacer.in_flight(), 0);
+        // Its window runs from the lease's end, as if the answer had arrived then.
+        assert_eq!(pacer.try_acquire_for(800.0, 1, 5000.0), Err(500.0));
+        let kept = pacer.try_acquire_for(1300.0, 1, f64::INFINITY).unwrap();
+        assert_eq!(pacer.finish_expired(1e12), 0, "no lease: held until finished");
+        pacer.finish(kept, 1400.0);
     }
 
     #[test]

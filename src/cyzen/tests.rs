@@ -678,6 +678,31 @@ fn oauth_client(oauth: &Rc<OAuth>, rps: usize) -> Client {
 }
 
 #[test]
+fn stored_tokens_need_no_sign_in_settings_and_sign_in_says_which_is_missing() {
+    // A scheduled job: the tokens another instance stored, no authorizeUrl or redirectUri.
+    let fake = Rc::new(RefCell::new(FakeAuth::default()));
+    let sim = oauth_server(fake.clone());
+    signed_in(&fake, &sim);
+    let job = OAuth::new(OAuthConfig { authorize_url: String::new(), redirect_uri: String::new(), ..oauth_cfg() }).unwrap();
+    let refreshed = block_on(&sim, job.refresh(&sim)).unwrap();
+    assert_eq!(refreshed.access_token.expose(), "at-2");
+    assert_eq!(fake.borrow().token_calls, ["authorization_code", "refresh_token"]);
+    // Signing in with it fails before anything is stored or sent, naming the missing setting.
+    let sent = sim.log().len();
+    let e = block_on(&sim, job.authorization_url(&sim)).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("authorizeUrl")));
+    let half = OAuth::new(OAuthConfig { redirect_uri: String::new(), ..oauth_cfg() }).unwrap();
+    let e = block_on(&sim, half.authorization_url(&sim)).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("redirectUri")));
+    let e = block_on(&sim, job.handle_callback(&sim, "http://127.0.0.1:9/cb?code=c&state=s", None)).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("redirectUri")));
+    assert_eq!((sim.log().len(), sim.stored_keys()), (sent, 1), "nothing sent, nothing stored but the tokens");
+    // Given, they are still checked.
+    let e = OAuth::new(OAuthConfig { redirect_uri: "/cb".into(), ..oauth_cfg() }).err().unwrap();
+    assert_eq!(e.field.as_deref(), Some("redirectUri"));
+}
+
+#[test]
 fn code_flow_with_pkce_and_state() {
     let fake = Rc::new(RefCell::new(FakeAuth::default()));
     let sim = oauth_server(fake.clone());

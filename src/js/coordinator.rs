@@ -38,9 +38,26 @@ impl PacingWindow {
         self.pacer.finish(id as u64, now);
     }
 
-    /// Finishes the slots held `lease_ms` or longer (their holders are gone); returns how many.
-    #[wasm_bindgen(js_name = finishStale)]
-    pub fn finish_stale(&mut self, now: f64, lease_ms: f64) -> u32 {
-        self.pacer.finish_stale(now, lease_ms) as u32
+    /// Takes a slot at `now` for a taker allowing `limit` requests per window (its slots keep that
+    /// limit while held), taken back at `lease_until` if still unfinished: its id (≥ 0), or minus
+    /// the milliseconds to wait before asking again.
+    #[wasm_bindgen(js_name = acquireFor)]
+    pub fn acquire_for(&mut self, now: f64, limit: u32, lease_until: f64) -> f64 {
+        match self.pacer.try_acquire_for(now, limit as usize, lease_until) {
+            Ok(id) => id as f64,
+            Err(wait) => -wait.max(1.0),
+        }
+    }
+
+    /// Gives slot `id` back unused (nothing was sent with it): it leaves no window. Returns whether
+    /// it was held.
+    pub fn cancel(&mut self, id: f64) -> bool {
+        self.pacer.cancel(id as u64)
+    }
+
+    /// Finishes, at `now`, the slots whose lease ended (their holders are gone); returns how many.
+    #[wasm_bindgen(js_name = finishExpired)]
+    pub fn finish_expired(&mut self, now: f64) -> u32 {
+        self.pacer.finish_expired(now) as u32
     }
 }

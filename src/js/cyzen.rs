@@ -97,12 +97,13 @@ impl OAuthCore {
                 (None, Some(_)) => return Err(Error::invalid_input("appToken", "is required with appTokenHeader")),
             };
             let cfg = OAuthConfig {
-                authorize_url: required("authorizeUrl")?,
+                // Only the sign-in steps need these two: a job using stored tokens leaves them out.
+                authorize_url: opt_text(&options, "authorizeUrl")?.unwrap_or_default(),
                 token_url: required("tokenUrl")?,
                 client_id: required("clientId")?,
                 client_secret: opt_text(&options, "clientSecret")?.filter(|s| !s.is_empty()).map(Secret::new),
                 secret_in_body,
-                redirect_uri: required("redirectUri")?,
+                redirect_uri: opt_text(&options, "redirectUri")?.unwrap_or_default(),
                 scope: opt_text(&options, "scope")?.filter(|s| !s.is_empty()),
                 app_token,
                 store_prefix: opt_text(&options, "storeKey")?.unwrap_or_else(|| "cyzen".into()),

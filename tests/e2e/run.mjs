@@ -93,6 +93,11 @@ if (runtimes.includes("workerd")) {
       return { passed: [], failed: [{ name: "worker", error: `HTTP ${response.status}: ${text.slice(0, 2000)}` }] };
     }
   }, { durableObjects: { CYZEN_COORDINATOR: "CyzenTokenCoordinator" } });
+  // The coordinator wired by hand in raw workerd, two Worker scripts sharing its object (docs/coordinator.md).
+  if (suiteNames.includes("coordinator")) {
+    const { rawWorkerdChecks } = await import("./raw-workerd.mjs");
+    results["workerd (raw, no Wrangler)"] = await rawWorkerdChecks({ root, pkgDir, env });
+  }
 }
 
 if (runtimes.includes("chromium")) {
