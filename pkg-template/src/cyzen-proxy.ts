@@ -249,7 +249,8 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       const language = request.headers.get("accept-language");
       if (language !== null) headers.set("accept-language", language);
       if (plan.body !== undefined) headers.set("content-type", "application/x-www-form-urlencoded");
-      return forward(plan.url, { method: plan.method, headers }, plan.body, { fetch: upstreamFetch, timeoutMs });
+      // A client that hangs up (the request's signal) aborts the upstream request.
+      return forward(plan.url, { method: plan.method, headers }, plan.body, { fetch: upstreamFetch, timeoutMs, signal: request.signal });
     };
     try {
       let upstream = await send(token);

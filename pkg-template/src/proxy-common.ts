@@ -171,7 +171,8 @@ const STREAM_BODIES = typeof (globalThis as { document?: unknown }).document ===
 export interface CountedBody {
   /** What to send: the counted stream, or the counted bytes as a `Blob`. */
   readonly body: ReadableStream<Uint8Array> | Blob | undefined;
-  /** Aborts when the stream passes the limit: pass it to the upstream request. */
+  /** Aborts when the stream passes the limit, or when the incoming request's own signal fires
+   * (a client that hung up): pass it to the upstream request. */
   readonly signal: AbortSignal;
   /** Whether the stream passed the limit (the upstream request was then aborted). */
   over(): boolean;
@@ -206,6 +207,9 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
  */
 export async function countedBody(request: Request, limit: number): Promise<CountedBody | "too-large"> {
   const controller = new AbortController();
+  const caller = request.signal as AbortSignal | undefined;
+  if (caller?.aborted) controller.abort(caller.reason);
+  else caller?.addEventListener("abort", () => controller.abort(caller.reason), { once: true });
   let over = false;
   const counted = { signal: controller.signal, over: () => over };
   if (request.body === null) return { ...counted, body: undefined };

@@ -156,7 +156,8 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
       const answer = await forward(plan.url, { method: plan.method, headers }, body?.body, {
         fetch: upstreamFetch,
         timeoutMs,
-        signal: body?.signal,
+        // A client that hangs up (the request's signal) aborts the upstream request.
+        signal: body?.signal ?? request.signal,
       });
       if (!body?.over()) return answer;
       await answer.body?.cancel().catch(() => undefined);

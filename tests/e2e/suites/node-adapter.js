@@ -11,10 +11,137 @@ async function serve(handler) {
   const { createServer } = globalThis.process.getBuiltinModule("node:http");
   const server = createServer(handler);
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => {
+    server.close(resolve);
+    server.closeAllConnections();
+  }) };
 }
 
+/** `node:http`, without an `import` (the suites are also bundled for workerd and Chromium). */
+const http = () => globalThis.process.getBuiltinModule("node:http");
+
+/** A promise and its resolver that fires once `count()` reaches `n` (call `tick()` after each change). */
+function whenCount(n) {
+  let count = 0;
+  let resolve;
+  const done = new Promise((r) => (resolve = r));
+  return { done, tick: () => ++count >= n && resolve(), get count() { return count; } };
+}
+
+/** Rejects after `ms` with `what`: only bounds a hang, never a measure of speed. */
+function bound(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} (still pending after ${ms} ms)`)), ms))),
+  ]);
+}
+
+/** A raw `node:http` GET to `url` that the caller hangs up on with `request.destroy()`. */
+function rawGet(url, onResponse = () => undefined) {
+  const request = http().get(url, onResponse);
+  request.on("error", () => undefined);
+  return request;
+}
+
+/**
+ * Serves `handler` through toNodeHandler, keeping every handler promise and every `next(error)`:
+ * the adapter as Express middleware.
+ */
+async function serveTracked(lib, handler) {
+  const tracked = { promises: [], nextErrors: [] };
+  const adapter = lib.toNodeHandler(handler);
+  const server = await serve((req, res) => {
+    tracked.promises.push(adapter(req, res, (error) => tracked.nextErrors.push(error)));
+  });
+  return { ...server, tracked };
+}
+
+const CLIENTS = 30;
+
 export const checks = {
+  async "30 clients hanging up while the upstream holds the answer: every handler settles, every upstream request is aborted"(lib, env) {
+    const arrived = whenCount(CLIENTS);
+    const aborted = whenCount(CLIENTS);
+    const upstream = await serve((req, res) => {
+      arrived.tick();
+      res.on("close", () => !res.writableEnded && aborted.tick());
+    });
+    const proxy = lib.createSenseLinkProxy({ baseUrl: upstream.url, appKey: "k", appSecret: "s", unsafelyAllowAnyCaller: true });
+    const server = await serveTracked(lib, proxy);
+    try {
+      const clients = Array.from({ length: CLIENTS }, () => rawGet(`${server.url}/senselink/api/v2/device`));
+      await bound(arrived.done, 20_000, `only ${arrived.count} of ${CLIENTS} requests reached the upstream`);
+      for (const client of clients) client.destroy();
+      await bound(aborted.done, 20_000, `the upstream saw ${aborted.count} of ${CLIENTS} requests aborted`);
+      const settled = await bound(Promise.allSettled(server.tracked.promises), 20_000, `handler promises unsettled`);
+      assertEqual(settled.length, CLIENTS, "handler calls");
+      assertEqual(settled.filter((s) => s.status === "fulfilled").length, CLIENTS, "every handler promise fulfilled");
+      assertEqual(server.tracked.nextErrors.length, 0, "no next(error): the proxy answered (nobody reads it)");
+    } finally {
+      await server.close();
+      await upstream.close();
+    }
+  },
+
+  async "30 clients hanging up mid-answer while writes wait for drain: every handler settles, every upstream stream is aborted"(lib, env) {
+    const chunk = new Uint8Array(64 * 1024).fill(0x7b);
+    const blocked = whenCount(CLIENTS);
+    const aborted = whenCount(CLIENTS);
+    // An endless answer, written as fast as the proxy takes it: `write` returning false means the
+    // whole chain (client, adapter, proxy) has stopped reading.
+    const upstream = await serve((req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      let waiting = false;
+      const pump = () => {
+        while (!res.destroyed) {
+          if (!res.write(chunk)) {
+            if (!waiting) blocked.tick();
+            waiting = true;
+            res.once("drain", pump);
+            return;
+          }
+        }
+      };
+      res.on("close", () => !res.writableEnded && aborted.tick());
+      pump();
+    });
+    const proxy = lib.createSenseLinkProxy({ baseUrl: upstream.url, appKey: "k", appSecret: "s", unsafelyAllowAnyCaller: true });
+    const server = await serveTracked(lib, proxy);
+    try {
+      // Each client reads the head and one chunk, then stops reading: the adapter's writes back up.
+      const clients = Array.from({ length: CLIENTS }, () => rawGet(`${server.url}/senselink/api/v2/device`, (res) => res.once("data", () => res.pause())));
+      await bound(blocked.done, 30_000, `only ${blocked.count} of ${CLIENTS} upstream answers backed up`);
+      for (const client of clients) client.destroy();
+      await bound(aborted.done, 20_000, `the upstream saw ${aborted.count} of ${CLIENTS} answers aborted`);
+      const settled = await bound(Promise.allSettled(server.tracked.promises), 20_000, `handler promises unsettled`);
+      assertEqual(settled.filter((s) => s.status === "fulfilled").length, CLIENTS, "every handler promise fulfilled");
+      assertEqual(server.tracked.nextErrors.length, 0, "no next(error): a hang-up mid-answer is no failure");
+    } finally {
+      await server.close();
+      await upstream.close();
+    }
+  },
+
+  async "a handler that fails after a hang-up: the request's signal fires, next(error) gets the failure, 30 times"(lib) {
+    const started = whenCount(CLIENTS);
+    const server = await serveTracked(lib, async (request) => {
+      started.tick();
+      await new Promise((resolve) => request.signal.addEventListener("abort", resolve, { once: true }));
+      throw new Error("the client left");
+    });
+    try {
+      const clients = Array.from({ length: CLIENTS }, () => rawGet(`${server.url}/anything`));
+      await bound(started.done, 20_000, `only ${started.count} of ${CLIENTS} handlers started`);
+      for (const client of clients) client.destroy();
+      const settled = await bound(Promise.allSettled(server.tracked.promises), 20_000, `handler promises unsettled`);
+      assertEqual(settled.filter((s) => s.status === "fulfilled").length, CLIENTS, "every handler promise fulfilled");
+      assertEqual(server.tracked.nextErrors.map((e) => e?.message), Array(CLIENTS).fill("the client left"), "next(error) for each");
+    } finally {
+      await server.close();
+    }
+  },
+
   async "the SenseLink proxy on node:http: lists, a streamed photo upload, a refusal"(lib, env) {
     const proxy = lib.createSenseLinkProxy({
       baseUrl: env.sandboxUrl, appKey: env.senselink.appKey, appSecret: env.senselink.appSecret,
