@@ -166,9 +166,10 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
   const access = proxyAccess(o, DEFAULT_MAX_BODY_BYTES);
 
   return async (request: Request): Promise<Response> => {
-    const refused = await admit(access, request, cyzenRefusal);
-    if (refused) return refused;
     const method = request.method.toUpperCase();
+    // A write (POST, PUT, DELETE) must carry X-Requested-With, which a form from another site cannot.
+    const refused = await admit(access, request, cyzenRefusal, method !== "GET");
+    if (refused) return refused;
     let body: string | undefined;
     if (method === "POST" || method === "PUT") {
       let chunks: Awaited<ReturnType<typeof readBody>>;

@@ -42,11 +42,17 @@ export interface NodeServerResponse {
 export interface NodeHandlerOptions {
   /**
    * The public origin the server is reached at (`https://admin.example.com`): the base of the
-   * `Request` URL, which the proxies compare with the browser's `Origin`. Default: the `Host`
+   * `Request` URL, which the proxies check against their own `origin` option. Default: the `Host`
    * header, with `https:` on TLS sockets (or, with `trustForwardedHeaders`, `X-Forwarded-Proto`/`-Host`).
+   * A `Host` is whatever the client sent (a DNS-rebinding page sends its own name): the proxies
+   * trust a URL made from it only on an IP address or `localhost`, unless their `origin` lists it.
    */
   readonly origin?: string;
-  /** Believe `X-Forwarded-Proto` and `X-Forwarded-Host` (only behind a reverse proxy that sets them). */
+  /**
+   * Believe `X-Forwarded-Proto` and `X-Forwarded-Host` (only behind a reverse proxy that sets
+   * them). The last value of each is used: the one the nearest proxy appended (earlier values are
+   * whatever the client sent).
+   */
   readonly trustForwardedHeaders?: boolean;
 }
 
@@ -58,13 +64,22 @@ function first(value: string | readonly string[] | undefined): string | undefine
 }
 
 /**
+ * The last entry of a forwarded header (`X-Forwarded-Host: client-said, proxy-said`): the one the
+ * nearest proxy appended. The first entries are whatever the client sent.
+ */
+function lastForwarded(value: string | readonly string[] | undefined): string | undefined {
+  const joined = typeof value === "string" ? value : value?.join(",");
+  return joined?.split(",").at(-1)?.trim() || undefined;
+}
+
+/**
  * The incoming message as a `Request` (the body streamed through); `signal` becomes the request's
  * (a handler passes it on to abort what it started for this request).
  */
 export function toRequest(message: NodeIncomingMessage, options: NodeHandlerOptions = {}, signal?: AbortSignal): Request {
   const forwarded = options.trustForwardedHeaders === true;
-  const proto = (forwarded && first(message.headers["x-forwarded-proto"])?.split(",")[0]?.trim()) || ((message.socket as { readonly encrypted?: unknown } | null | undefined)?.encrypted === true ? "https" : "http");
-  const host = (forwarded && first(message.headers["x-forwarded-host"])?.split(",")[0]?.trim()) || first(message.headers.host) || "localhost";
+  const proto = (forwarded && lastForwarded(message.headers["x-forwarded-proto"])) || ((message.socket as { readonly encrypted?: unknown } | null | undefined)?.encrypted === true ? "https" : "http");
+  const host = (forwarded && lastForwarded(message.headers["x-forwarded-host"])) || first(message.headers.host) || "localhost";
   const base = options.origin ?? `${proto}://${host}`;
   const url = new URL(message.url ?? "/", base);
   const headers = new Headers();

@@ -128,7 +128,10 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
   }));
   const access = proxyAccess(o, DEFAULT_MAX_BODY_BYTES);
   return async (request: Request): Promise<Response> => {
-    const refused = await admit(access, request, refusal);
+    // Anything but the client's reads (POSTs, the GET delete and move-out endpoints) must carry
+    // X-Requested-With, which an <img> or a form from another site cannot.
+    const write = !(wasmCall(() => core().reads(request.method, request.url)) as boolean);
+    const refused = await admit(access, request, refusal, write);
     if (refused) return refused;
     const plan = wasmCall(() => core().plan(request.method, request.url, Date.now())) as ProxyPlan;
     if (!plan.forward) return refusal(plan.status, plan.message);

@@ -149,7 +149,11 @@ export const checks = {
     });
     const server = await serve(lib.toNodeHandler(proxy));
     try {
-      const withSession = (url, init = {}) => fetch(url, { ...init, headers: { ...init.headers, "x-test-session": "ok" } });
+      const withSession = (url, init = {}) => {
+        const headers = new Headers(init.headers);
+        headers.set("x-test-session", "ok");
+        return fetch(url, { ...init, headers });
+      };
       const c = new lib.SenseLinkClient({ baseUrl: `${server.url}/senselink`, proxy: true, fetch: withSession });
       assertEqual((await c.persons.list({ size: 3 })).items.length, 3, "a list through the adapter");
       const s = await summary(env);
@@ -179,6 +183,58 @@ export const checks = {
     try {
       const c = new lib.CyzenClient({ baseUrl: `${server.url}/cyzen`, auth: { proxy: true } });
       assertEqual((await c.groups.list().toArray({ limit: 2 })).length, 2, "a cyzen list through the adapter");
+    } finally {
+      await server.close();
+    }
+  },
+
+  async "trustForwardedHeaders takes the last X-Forwarded-Host/-Proto (the nearest proxy's), not the client's first"(lib, env) {
+    let asked = 0;
+    const proxy = lib.createSenseLinkProxy({
+      baseUrl: env.sandboxUrl, appKey: env.senselink.appKey, appSecret: env.senselink.appSecret,
+      origin: "https://admin.example", authorize: () => ++asked > 0,
+    });
+    const server = await serve(lib.toNodeHandler(proxy, { trustForwardedHeaders: true }));
+    try {
+      const get = (headers) => new Promise((resolve, reject) => {
+        const request = http().get(`${server.url}/senselink/api/v2/device`, { headers }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode));
+        });
+        request.on("error", reject);
+      });
+      // The client says it is at evil.example; the reverse proxy in front appends the real host.
+      const forged = { "x-forwarded-host": "rebind.evil.example, admin.example", "x-forwarded-proto": "http, https" };
+      assertEqual(await get({ ...forged, origin: "http://rebind.evil.example", "sec-fetch-site": "same-origin" }), 403, "the client's forwarded host is not believed");
+      assertEqual(asked, 0, "authorize never ran for it");
+      assertEqual(await get({ ...forged, origin: "https://admin.example", "sec-fetch-site": "same-origin" }), 200, "the page at the real host");
+      // Node joins repeated X-Forwarded-* headers: the last one is still the nearest proxy's.
+      assertEqual(await get({ "x-forwarded-host": ["rebind.evil.example", "admin.example"], "x-forwarded-proto": "https", origin: "https://admin.example" }), 200, "repeated headers");
+      assertEqual(asked, 2, "authorize ran for the admitted requests");
+    } finally {
+      await server.close();
+    }
+  },
+
+  async "DNS rebinding through the adapter: a Host of the attacker's name with a matching Origin is refused"(lib, env) {
+    let asked = 0;
+    const proxy = lib.createSenseLinkProxy({ baseUrl: env.sandboxUrl, appKey: env.senselink.appKey, appSecret: env.senselink.appSecret, authorize: () => ++asked > 0 });
+    const server = await serve(lib.toNodeHandler(proxy));
+    try {
+      const port = new URL(server.url).port;
+      const get = (headers) => new Promise((resolve, reject) => {
+        const request = http().get(`${server.url}/senselink/api/v2/device`, { headers }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode));
+        });
+        request.on("error", reject);
+      });
+      const host = `rebind.evil.example:${port}`;
+      assertEqual(await get({ host, origin: `http://${host}`, "sec-fetch-site": "same-origin" }), 403, "rebinding with Origin");
+      assertEqual(await get({ host, "sec-fetch-site": "same-origin" }), 403, "a rebinding GET (no Origin)");
+      assertEqual(asked, 0, "authorize never ran");
+      assertEqual(await get({ host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, "sec-fetch-site": "same-origin" }), 200, "the page at the server's address");
+      assertEqual(await get({ host }), 200, "a server's request (no browser headers) is not a browser's");
     } finally {
       await server.close();
     }
