@@ -145,7 +145,7 @@ function rebindingProof(origin: string): boolean {
 }
 
 /** The header the package's clients send in proxy mode; required on every request but reads. */
-export const PROXY_REQUEST_HEADER = "x-requested-with";
+const PROXY_REQUEST_HEADER = "x-requested-with";
 
 /**
  * Why `request` is refused before `authorize`, or `undefined` when it may go on:
