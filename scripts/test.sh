@@ -65,6 +65,8 @@ package() {
   scripts/build-package.sh
   log "tier 3: the packed package in Node, a plain-ESM page, a Vite build and a Worker (workerd)"
   node tests/package/run.mjs 2>&1 | tee test-output/package.log
+  log "the packed package in Node, Deno and Bun: network failures leave no credential in an error's cause"
+  node tests/runtimes/run.mjs 2>&1 | tee test-output/runtimes.log
 }
 
 e2e() {

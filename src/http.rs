@@ -16,6 +16,11 @@ use alloc::rc::Rc;
 use crate::doc::Doc;
 use crate::secret::is_sensitive_name;
 
+/// The header the package's clients send in proxy mode. A plain cross-site request (a link, an
+/// `<img>`, a form) cannot carry it, and a script on another site only after a CORS preflight the
+/// proxies never answer, so the proxies require it on every request that is not a read.
+pub const PROXY_REQUEST_HEADER: (&str, &str) = ("X-Requested-With", "cyzen-senselink");
+
 /// HTTP method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {

@@ -85,8 +85,8 @@ export interface CyzenProxySettings {
 
 /**
  * Options of {@link createCyzenProxy}: the settings plus `authorize` (required) or, for a
- * deliberately public proxy, `unsafelyAllowAnyCaller: true`; cross-site browser requests are
- * refused unless their origin is in `allowedOrigins`.
+ * deliberately public proxy, `unsafelyAllowAnyCaller: true`; `origin` (the proxy's own public
+ * origin); cross-site browser requests are refused unless their origin is in `allowedOrigins`.
  */
 export type CyzenProxyOptions = CyzenProxySettings & ProxyAccessOptions;
 
@@ -115,7 +115,8 @@ const utf8 = new TextDecoder();
 /**
  * Creates a cyzen proxy for a Worker (or any runtime with `Request`/`Response`): a browser page
  * calls it with `new CyzenClient({ baseUrl: "<its URL>", auth: { proxy: true } })` and never holds
- * a token. For each request it refuses a cross-site browser request (403; see `allowedOrigins`),
+ * a token. For each request it refuses a request to another host than its `origin`, a cross-site
+ * browser request (see `allowedOrigins`) and a write without `X-Requested-With` (403),
  * runs `authorize`, reads a write's form body (at most `maxBodyBytes`), finds the resource named by
  * the end of the path (`/cyzen/spots` → `spots`), checks the method against the allow-list,
  * refuses a query or form body that carries `company_id` in any spelling (400: `Company_Id`,
@@ -143,6 +144,7 @@ const utf8 = new TextDecoder();
  *       baseUrl: env.CYZEN_BASE_URL, companyId: env.CYZEN_COMPANY_ID,
  *       auth: (req) => oauthOfSession(req, env),        // a CyzenOAuth with tokens in KV, or null
  *       authorize: (req) => hasValidSession(req, env),
+ *       origin: "https://admin.example.com",            // the page's origin (DNS rebinding)
  *     });
  *     return new URL(request.url).pathname.startsWith("/cyzen/") ? proxy(request) : env.ASSETS.fetch(request);
  *   },
@@ -165,9 +167,10 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
   const access = proxyAccess(o, DEFAULT_MAX_BODY_BYTES);
 
   return async (request: Request): Promise<Response> => {
-    const refused = await admit(access, request, cyzenRefusal);
-    if (refused) return refused;
     const method = request.method.toUpperCase();
+    // A write (POST, PUT, DELETE) must carry X-Requested-With, which a form from another site cannot.
+    const refused = await admit(access, request, cyzenRefusal, method !== "GET");
+    if (refused) return refused;
     let body: string | undefined;
     if (method === "POST" || method === "PUT") {
       let chunks: Awaited<ReturnType<typeof readBody>>;
@@ -248,7 +251,8 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       const language = request.headers.get("accept-language");
       if (language !== null) headers.set("accept-language", language);
       if (plan.body !== undefined) headers.set("content-type", "application/x-www-form-urlencoded");
-      return forward(plan.url, { method: plan.method, headers }, plan.body, { fetch: upstreamFetch, timeoutMs });
+      // A client that hangs up (the request's signal) aborts the upstream request.
+      return forward(plan.url, { method: plan.method, headers }, plan.body, { fetch: upstreamFetch, timeoutMs, signal: request.signal });
     };
     try {
       let upstream = await send(token);

@@ -97,8 +97,8 @@ export interface ClientHooks {
   readonly log?: HookLogger;
 }
 
-/** Query parameters whose values never appear in hooks, logs or errors. */
-const SENSITIVE = /sign|token|secret|password|passwd|code|verifier|key|auth|session|cookie/i;
+/** Query parameters whose values never appear in hooks, logs or errors (nor in a `cause`). @internal */
+export const SENSITIVE = /sign|token|secret|password|passwd|code|verifier|key|auth|session|cookie/i;
 
 /** `url` with the values of credential-like query parameters replaced by `[redacted]`. */
 export function redactUrl(url: string): string {

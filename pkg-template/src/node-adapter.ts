@@ -30,19 +30,29 @@ export interface NodeServerResponse {
   write(chunk: Uint8Array): boolean;
   /** Ends the response. */
   end(): unknown;
-  /** Waits for `drain` (backpressure) or `close`. */
+  /** Waits for `drain` (backpressure) or `close` (the response ended, or the client hung up). */
   once(event: "drain" | "close", listener: () => void): unknown;
+  /** Whether the connection is already gone (the client hung up before anything was written). */
+  readonly destroyed?: boolean;
+  /** Whether `end()` was called. */
+  readonly writableEnded?: boolean;
 }
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
   /**
    * The public origin the server is reached at (`https://admin.example.com`): the base of the
-   * `Request` URL, which the proxies compare with the browser's `Origin`. Default: the `Host`
+   * `Request` URL, which the proxies check against their own `origin` option. Default: the `Host`
    * header, with `https:` on TLS sockets (or, with `trustForwardedHeaders`, `X-Forwarded-Proto`/`-Host`).
+   * A `Host` is whatever the client sent (a DNS-rebinding page sends its own name): the proxies
+   * trust a URL made from it only on an IP address or `localhost`, unless their `origin` lists it.
    */
   readonly origin?: string;
-  /** Believe `X-Forwarded-Proto` and `X-Forwarded-Host` (only behind a reverse proxy that sets them). */
+  /**
+   * Believe `X-Forwarded-Proto` and `X-Forwarded-Host` (only behind a reverse proxy that sets
+   * them). The last value of each is used: the one the nearest proxy appended (earlier values are
+   * whatever the client sent).
+   */
   readonly trustForwardedHeaders?: boolean;
 }
 
@@ -53,11 +63,23 @@ function first(value: string | readonly string[] | undefined): string | undefine
   return typeof value === "string" ? value : value?.[0];
 }
 
-/** The incoming message as a `Request` (the body streamed through). */
-export function toRequest(message: NodeIncomingMessage, options: NodeHandlerOptions = {}): Request {
+/**
+ * The last entry of a forwarded header (`X-Forwarded-Host: client-said, proxy-said`): the one the
+ * nearest proxy appended. The first entries are whatever the client sent.
+ */
+function lastForwarded(value: string | readonly string[] | undefined): string | undefined {
+  const joined = typeof value === "string" ? value : value?.join(",");
+  return joined?.split(",").at(-1)?.trim() || undefined;
+}
+
+/**
+ * The incoming message as a `Request` (the body streamed through); `signal` becomes the request's
+ * (a handler passes it on to abort what it started for this request).
+ */
+export function toRequest(message: NodeIncomingMessage, options: NodeHandlerOptions = {}, signal?: AbortSignal): Request {
   const forwarded = options.trustForwardedHeaders === true;
-  const proto = (forwarded && first(message.headers["x-forwarded-proto"])?.split(",")[0]?.trim()) || ((message.socket as { readonly encrypted?: unknown } | null | undefined)?.encrypted === true ? "https" : "http");
-  const host = (forwarded && first(message.headers["x-forwarded-host"])?.split(",")[0]?.trim()) || first(message.headers.host) || "localhost";
+  const proto = (forwarded && lastForwarded(message.headers["x-forwarded-proto"])) || ((message.socket as { readonly encrypted?: unknown } | null | undefined)?.encrypted === true ? "https" : "http");
+  const host = (forwarded && lastForwarded(message.headers["x-forwarded-host"])) || first(message.headers.host) || "localhost";
   const base = options.origin ?? `${proto}://${host}`;
   const url = new URL(message.url ?? "/", base);
   const headers = new Headers();
@@ -67,6 +89,7 @@ export function toRequest(message: NodeIncomingMessage, options: NodeHandlerOpti
   }
   const method = (message.method ?? "GET").toUpperCase();
   const init: RequestInit & { duplex?: "half" } = { method, headers };
+  if (signal !== undefined) init.signal = signal;
   if (method !== "GET" && method !== "HEAD") {
     const iterator = message[Symbol.asyncIterator]();
     const encoder = new TextEncoder();
@@ -85,8 +108,27 @@ export function toRequest(message: NodeIncomingMessage, options: NodeHandlerOpti
   return new Request(url, init);
 }
 
-/** Writes `response` to a Node response: status, headers (`Set-Cookie` kept apart), body with backpressure. */
+/** Resolves when `out` closes: at once if the connection is already gone. */
+function closing(out: NodeServerResponse): Promise<void> {
+  if (out.destroyed === true) return Promise.resolve();
+  return new Promise((resolve) => out.once("close", () => resolve()));
+}
+
+/**
+ * Writes `response` to a Node response: status, headers (`Set-Cookie` kept apart), body with
+ * backpressure. When the client hangs up (`close` before the end, or a response already
+ * `destroyed`), the body is cancelled — which aborts the upstream answer it streams — and the
+ * promise resolves: a wait for `drain` races `close`, so it never waits for a `drain` that cannot come.
+ */
 export async function writeResponse(response: Response, out: NodeServerResponse): Promise<void> {
+  let gone = out.destroyed === true;
+  if (gone) {
+    await response.body?.cancel().catch(() => undefined);
+    return;
+  }
+  const closed = closing(out).then(() => {
+    gone = true;
+  });
   out.statusCode = response.status;
   const cookies = typeof response.headers.getSetCookie === "function" ? response.headers.getSetCookie() : [];
   response.headers.forEach((value, name) => {
@@ -98,15 +140,24 @@ export async function writeResponse(response: Response, out: NodeServerResponse)
     return;
   }
   const reader = response.body.getReader();
-  let closed = false;
-  out.once("close", () => {
-    closed = true;
-    void reader.cancel().catch(() => undefined);
-  });
+  void closed.then(() => reader.cancel().catch(() => undefined));
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done || closed) break;
-    if (!out.write(value)) await new Promise<void>((resolve) => out.once("drain", resolve));
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      // A hang-up aborts the upstream request too: its body then errors, which is no failure here.
+      if (gone || out.destroyed === true) break;
+      throw error;
+    }
+    const { done, value } = chunk;
+    if (done || gone) break;
+    if (!out.write(value)) await Promise.race([new Promise<void>((resolve) => out.once("drain", resolve)), closed]);
+    if (gone) break;
+  }
+  if (gone) {
+    await reader.cancel().catch(() => undefined);
+    return;
   }
   out.end();
 }
@@ -126,6 +177,13 @@ export function toNodeHandler(
 ): (message: NodeIncomingMessage, out: NodeServerResponse, next?: NodeNext) => Promise<void> {
   if (typeof handler !== "function") throw new TypeError("toNodeHandler: handler must be a function (request) => Response");
   return async (message, out, next) => {
+    // A client that hangs up before the answer is written aborts the request's signal: the
+    // proxies pass it to the upstream request (and to a pacing wait).
+    const hangUp = new AbortController();
+    let answered = false;
+    void closing(out).then(() => {
+      if (!answered && out.writableEnded !== true) hangUp.abort(new Error("the client closed the connection"));
+    });
     try {
       // Express strips its mount path from `url`; `originalUrl` keeps the whole path the proxy matches.
       const original = (message as { originalUrl?: unknown }).originalUrl;
@@ -136,8 +194,11 @@ export function toNodeHandler(
         socket: message.socket,
         [Symbol.asyncIterator]: () => message[Symbol.asyncIterator](),
       };
-      await writeResponse(await handler(toRequest(source, options)), out);
+      const response = await handler(toRequest(source, options, hangUp.signal));
+      await writeResponse(response, out);
+      answered = true;
     } catch (error) {
+      answered = true;
       if (next) {
         next(error);
         return;

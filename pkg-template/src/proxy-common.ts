@@ -38,28 +38,40 @@ export interface ProxyOpenToAnyCaller {
   readonly unsafelyAllowAnyCaller: true;
 }
 
-/** Which browser origins may call a proxy from another site. */
+/** Where a proxy is served, and which browser origins may call it. */
 export interface ProxyOriginOptions {
+  /**
+   * The public origin the proxy is served at — the page's own (`"https://admin.example.com"`), or
+   * several. A request whose URL is at another origin is refused with 403 before `authorize` runs:
+   * the URL's host comes from the `Host` header, which a DNS-rebinding page sets to a name of its
+   * own (and sends a matching `Origin`). Default: the request URL's own origin counts only when
+   * its host is an IP address or `localhost`/`*.localhost`, which no rebinding can use; on any
+   * other host, browser requests (those with `Origin` or `Sec-Fetch-Site`) are refused until this
+   * is set. Requests without either header (servers, `curl`) are not checked against it.
+   */
+  readonly origin?: string | readonly string[];
   /**
    * Origins (`"https://admin.example"`: scheme, host and port, no path, no trailing `/`) whose pages
    * may call the proxy from another site. By default a browser request from another origin is
    * refused with 403 before `authorize` runs: `Sec-Fetch-Site: cross-site` or `same-site`, or an
-   * `Origin` header that is not the request URL's origin. Requests with `Sec-Fetch-Site:
-   * same-origin`/`none`, and requests with neither header (servers, `curl`), go on to `authorize`.
-   * A request whose `Origin` is listed here passes the check (exact match).
+   * `Origin` header that is not the proxy's own (see `origin`). A request whose `Origin` is listed
+   * here passes the check (exact match). Requests that are not reads must still carry
+   * `X-Requested-With` (a CORS wrapper must allow that header).
    */
   readonly allowedOrigins?: readonly string[];
 }
 
 /**
  * The options of {@link createSenseLinkProxy} and {@link createCyzenProxy} that decide who may call:
- * `authorize` (required), or `unsafelyAllowAnyCaller: true`; and `allowedOrigins`.
+ * `authorize` (required), or `unsafelyAllowAnyCaller: true`; `origin` and `allowedOrigins`.
  */
 export type ProxyAccessOptions = (ProxyWithCallerCheck | ProxyOpenToAnyCaller) & ProxyOriginOptions;
 
 /** The checked access options of one proxy. */
 export interface ProxyAccess {
   readonly authorize: AuthorizeHook | undefined;
+  /** The proxy's own origins (`origin`); empty: the request URL's, on rebinding-proof hosts only. */
+  readonly origins: ReadonlySet<string>;
   readonly allowedOrigins: ReadonlySet<string>;
   readonly maxBodyBytes: number;
 }
@@ -67,12 +79,27 @@ export interface ProxyAccess {
 /** A proxy's answer to a refused request: its own JSON shape for `status` and `message`. */
 export type Refuse = (status: number, message: string) => Response;
 
+/** The listed origins as a set; `INVALID_INPUT` naming `field[i]` for one that is not an origin. */
+function originList(value: unknown, field: string, single: boolean): Set<string> {
+  const origins = new Set<string>();
+  if (value === undefined || value === null) return origins;
+  if (single && typeof value === "string") value = [value];
+  if (!Array.isArray(value)) throw invalidInput(field, single ? "must be an origin or an array of origins" : "must be an array of origins");
+  value.forEach((origin: unknown, i) => {
+    if (typeof origin !== "string" || originOf(origin) !== origin) {
+      throw invalidInput(`${field}[${i}]`, "must be an origin such as \"https://admin.example\" (scheme, host, port; no path, no trailing /)");
+    }
+    origins.add(origin);
+  });
+  return origins;
+}
+
 /**
- * Checks `authorize`, `unsafelyAllowAnyCaller`, `allowedOrigins` and `maxBodyBytes` (default
- * `defaultMaxBodyBytes`); `INVALID_INPUT` naming the option at fault.
+ * Checks `authorize`, `unsafelyAllowAnyCaller`, `origin`, `allowedOrigins` and `maxBodyBytes`
+ * (default `defaultMaxBodyBytes`); `INVALID_INPUT` naming the option at fault.
  */
 export function proxyAccess(options: Record<string, unknown>, defaultMaxBodyBytes: number): ProxyAccess {
-  const { authorize, unsafelyAllowAnyCaller: open, allowedOrigins, maxBodyBytes } = options;
+  const { authorize, unsafelyAllowAnyCaller: open, origin, allowedOrigins, maxBodyBytes } = options;
   if (open !== undefined && typeof open !== "boolean") throw invalidInput("unsafelyAllowAnyCaller", "must be true or false");
   if (authorize !== undefined && authorize !== null) {
     if (typeof authorize !== "function") throw invalidInput("authorize", "must be a function of the request");
@@ -84,22 +111,15 @@ export function proxyAccess(options: Record<string, unknown>, defaultMaxBodyByte
         "and returns true, false or a Response; only a proxy meant for anyone may set unsafelyAllowAnyCaller: true instead",
     );
   }
-  const origins = new Set<string>();
-  if (allowedOrigins !== undefined && allowedOrigins !== null) {
-    if (!Array.isArray(allowedOrigins)) throw invalidInput("allowedOrigins", "must be an array of origins");
-    allowedOrigins.forEach((origin: unknown, i) => {
-      if (typeof origin !== "string" || originOf(origin) !== origin) {
-        throw invalidInput(`allowedOrigins[${i}]`, "must be an origin such as \"https://admin.example\" (scheme, host, port; no path, no trailing /)");
-      }
-      origins.add(origin);
-    });
-  }
+  const origins = originList(origin, "origin", true);
+  const allowed = originList(allowedOrigins, "allowedOrigins", false);
   if (maxBodyBytes !== undefined && (typeof maxBodyBytes !== "number" || !Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1)) {
     throw invalidInput("maxBodyBytes", "must be a positive integer");
   }
   return {
     authorize: typeof authorize === "function" ? (authorize as AuthorizeHook) : undefined,
-    allowedOrigins: origins,
+    origins,
+    allowedOrigins: allowed,
     maxBodyBytes: maxBodyBytes ?? defaultMaxBodyBytes,
   };
 }
@@ -115,30 +135,63 @@ function originOf(url: string): string | undefined {
 }
 
 /**
- * Why `request` is refused as a cross-site browser request, or `undefined` when it may go on. An
- * `Origin` listed in `allowed` passes; otherwise any `Sec-Fetch-Site` but `same-origin`/`none`, or
- * an `Origin` that is not the request URL's origin, is refused.
+ * Whether a host cannot be a DNS-rebinding name: an IP address, or `localhost`/`*.localhost` (which
+ * browsers resolve themselves). A browser sends `Host: <the page's host>`, so a request with such a
+ * `Host` comes from a page served at that very address.
  */
-export function crossSiteRefusal(request: Request, allowed: ReadonlySet<string>): string | undefined {
-  const origin = request.headers.get("origin");
-  if (origin !== null && allowed.has(origin)) return undefined;
-  const site = request.headers.get("sec-fetch-site")?.trim().toLowerCase();
-  if (site !== undefined && site !== "same-origin" && site !== "none") {
-    return "a request from another site is refused (Sec-Fetch-Site); list the calling page's origin in allowedOrigins to admit it";
+function rebindingProof(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host.startsWith("[") || /^\d+\.\d+\.\d+\.\d+$/.test(host) || host === "localhost" || host.endsWith(".localhost");
+}
+
+/** The header the package's clients send in proxy mode; required on every request but reads. */
+const PROXY_REQUEST_HEADER = "x-requested-with";
+
+/**
+ * Why `request` is refused before `authorize`, or `undefined` when it may go on:
+ * - the proxy's own origins are `access.origins`, or (none configured) the request URL's origin
+ *   when its host is {@link rebindingProof}; with origins configured, a request whose URL is at
+ *   another origin is refused, and without, a browser request (`Origin` or `Sec-Fetch-Site`) to
+ *   a host that is not rebinding-proof is (DNS rebinding sets `Host` and `Origin` to its own name);
+ * - an `Origin` listed in `allowedOrigins` or among the own origins passes the cross-site check;
+ *   otherwise any `Sec-Fetch-Site` but `same-origin`/`none`, or any other `Origin`, is refused;
+ * - `write` (anything but the client's reads) needs a non-empty `X-Requested-With`, which a plain
+ *   cross-site request (a link, an `<img>`, a form) cannot carry.
+ */
+export function crossSiteRefusal(request: Request, access: Pick<ProxyAccess, "origins" | "allowedOrigins">, write = false): string | undefined {
+  const headers = request.headers;
+  const origin = headers.get("origin");
+  const site = headers.get("sec-fetch-site")?.trim().toLowerCase();
+  const self = originOf(request.url);
+  const configured = access.origins.size > 0;
+  const own = (candidate: string | null | undefined) =>
+    candidate != null && (configured ? access.origins.has(candidate) : candidate === self && rebindingProof(candidate));
+  const browser = origin !== null || site !== undefined;
+  if ((configured || browser) && !own(self) && !(origin !== null && access.allowedOrigins.has(origin))) {
+    return configured
+      ? "this proxy is not served at the request's host (the Host header): list its public origin in the proxy's origin option"
+      : "a browser request to a host name is refused unless the proxy's origin option lists it (DNS rebinding sets Host and Origin to a name of its own)";
   }
-  if (origin !== null && origin !== originOf(request.url)) {
-    return "a request from another origin is refused (Origin); list that origin in allowedOrigins to admit it";
+  if (origin === null || !(access.allowedOrigins.has(origin) || own(origin))) {
+    if (site !== undefined && site !== "same-origin" && site !== "none") {
+      return "a request from another site is refused (Sec-Fetch-Site); list the calling page's origin in allowedOrigins to admit it";
+    }
+    if (origin !== null) return "a request from another origin is refused (Origin); list that origin in allowedOrigins to admit it";
+  }
+  if (write && !headers.get(PROXY_REQUEST_HEADER)) {
+    return "a request that is not a read must carry the X-Requested-With header (the package's clients send it); a link, an <img> or a form from another site cannot";
   }
   return undefined;
 }
 
 /**
- * Runs the cross-site check (403), then `authorize` (401 for `false` or a throw, so a buggy check
- * never lets a request through; a `Response` it returns is sent as it is). `undefined` when the
- * request may go on, else the answer.
+ * Runs the checks before `authorize` (403: {@link crossSiteRefusal}; `write` for anything but the
+ * client's reads), then `authorize` (401 for `false` or a throw, so a buggy check never lets a
+ * request through; a `Response` it returns is sent as it is). `undefined` when the request may go
+ * on, else the answer.
  */
-export async function admit(access: ProxyAccess, request: Request, refuse: Refuse): Promise<Response | undefined> {
-  const crossSite = crossSiteRefusal(request, access.allowedOrigins);
+export async function admit(access: ProxyAccess, request: Request, refuse: Refuse, write = false): Promise<Response | undefined> {
+  const crossSite = crossSiteRefusal(request, access, write);
   if (crossSite !== undefined) return refuse(403, crossSite);
   if (!access.authorize) return undefined;
   let verdict: boolean | Response;
@@ -171,7 +224,8 @@ const STREAM_BODIES = typeof (globalThis as { document?: unknown }).document ===
 export interface CountedBody {
   /** What to send: the counted stream, or the counted bytes as a `Blob`. */
   readonly body: ReadableStream<Uint8Array> | Blob | undefined;
-  /** Aborts when the stream passes the limit: pass it to the upstream request. */
+  /** Aborts when the stream passes the limit, or when the incoming request's own signal fires
+   * (a client that hung up): pass it to the upstream request. */
   readonly signal: AbortSignal;
   /** Whether the stream passed the limit (the upstream request was then aborted). */
   over(): boolean;
@@ -206,6 +260,9 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
  */
 export async function countedBody(request: Request, limit: number): Promise<CountedBody | "too-large"> {
   const controller = new AbortController();
+  const caller = request.signal as AbortSignal | undefined;
+  if (caller?.aborted) controller.abort(caller.reason);
+  else caller?.addEventListener("abort", () => controller.abort(caller.reason), { once: true });
   let over = false;
   const counted = { signal: controller.signal, over: () => over };
   if (request.body === null) return { ...counted, body: undefined };

@@ -56,8 +56,8 @@ export interface SenseLinkProxySettings {
 
 /**
  * Options of {@link createSenseLinkProxy}: the settings plus `authorize` (required) or, for a
- * deliberately public proxy, `unsafelyAllowAnyCaller: true`; cross-site browser requests are
- * refused unless their origin is in `allowedOrigins`.
+ * deliberately public proxy, `unsafelyAllowAnyCaller: true`; `origin` (the proxy's own public
+ * origin); cross-site browser requests are refused unless their origin is in `allowedOrigins`.
  */
 export type SenseLinkProxyOptions = SenseLinkProxySettings & ProxyAccessOptions;
 
@@ -90,7 +90,8 @@ interface ProxyPlan {
 /**
  * Creates a signing proxy for a Worker (or any runtime with `Request`/`Response`): browser pages
  * call it with `new SenseLinkClient({ baseUrl: "<its URL>", proxy: true })`. For each request it
- * refuses a cross-site browser request (403; see `allowedOrigins`), runs `authorize`, finds the
+ * refuses a request to another host than its `origin`, a cross-site browser request (see
+ * `allowedOrigins`) and anything but a read without `X-Requested-With` (403), runs `authorize`, finds the
  * `/api/...` path after its mount point, checks it against the allow-list, refuses a query that
  * carries `app_key`/`timestamp`/`sign` in any spelling (400: `APP_KEY`, `Sign`, `sign[]`,
  * `%73ign`…), signs with a fresh timestamp and forwards method, body (streamed through and counted
@@ -112,6 +113,7 @@ interface ProxyPlan {
  *     proxy ??= createSenseLinkProxy({
  *       baseUrl: "https://link.japancv.co.jp", appKey: env.SL_KEY, appSecret: env.SL_SECRET,
  *       authorize: (req) => hasValidSession(req, env),       // your own check of the caller
+ *       origin: "https://admin.example.com",                 // the page's origin (DNS rebinding)
  *     });
  *     return new URL(request.url).pathname.startsWith("/senselink/") ? proxy(request) : env.ASSETS.fetch(request);
  *   },
@@ -127,7 +129,10 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
   }));
   const access = proxyAccess(o, DEFAULT_MAX_BODY_BYTES);
   return async (request: Request): Promise<Response> => {
-    const refused = await admit(access, request, refusal);
+    // Anything but the client's reads (POSTs, the GET delete and move-out endpoints) must carry
+    // X-Requested-With, which an <img> or a form from another site cannot.
+    const write = !(wasmCall(() => core().reads(request.method, request.url)) as boolean);
+    const refused = await admit(access, request, refusal, write);
     if (refused) return refused;
     const plan = serverWasm.call(() => core().plan(request.method, request.url, Date.now())) as ProxyPlan;
     if (!plan.forward) return refusal(plan.status, plan.message);
@@ -155,7 +160,8 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
       const answer = await forward(plan.url, { method: plan.method, headers }, body?.body, {
         fetch: upstreamFetch,
         timeoutMs,
-        signal: body?.signal,
+        // A client that hangs up (the request's signal) aborts the upstream request.
+        signal: body?.signal ?? request.signal,
       });
       if (!body?.over()) return answer;
       await answer.body?.cancel().catch(() => undefined);

@@ -10,6 +10,7 @@
  * @internal
  */
 import { CyzenSenseLinkError, invalidInput, makeError } from "./errors.js";
+import { SENSITIVE } from "./hooks.js";
 
 /** A `fetch`-compatible function (the runtime's own, a proxy, a tracer, a test double). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -137,13 +138,16 @@ export class Deadline {
     this.#controller.abort(error);
   }
 
-  /** The typed error for a failure while this deadline ran: `TIMEOUT`, `ABORTED`, else `NETWORK`. */
-  failure(host: string, cause: unknown): Error {
+  /**
+   * The typed error for a failure of the request to `url` while this deadline ran: `TIMEOUT`,
+   * `ABORTED`, else `NETWORK`. The runtime's error becomes a {@link sanitizedCause} copy.
+   */
+  failure(url: string, cause: unknown): Error {
     if (this.#interrupted) return this.#interrupted;
     if (cause instanceof CyzenSenseLinkError) return cause;
-    if (this.#timedOut) return this.timeout(`no complete response from ${host}`, cause);
+    if (this.#timedOut) return this.timeout(`no complete response from ${hostOf(url)}`, sanitizedCause(cause, url));
     if (this.#caller?.aborted) return aborted(this.#caller);
-    return networkError(host, cause);
+    return networkError(hostOf(url), sanitizedCause(cause, url));
   }
 
   /** `TIMEOUT`, saying what did not finish in time. */
@@ -190,12 +194,78 @@ async function underDeadline<T>(deadline: Deadline, url: string, start: (signal:
   try {
     return await start(deadline.signal);
   } catch (cause) {
-    throw deadline.failure(hostOf(url), cause);
+    throw deadline.failure(url, cause);
   }
 }
 
 function aborted(signal: AbortSignal): Error {
   return makeError("ABORTED", "the call was aborted by its AbortSignal", { cause: signal.reason });
+}
+
+/**
+ * A URL in an error's text (`scheme://…` up to white space or a quote): group 1 is what is kept
+ * (scheme, host and path), user info is dropped, and group 2 is the query or fragment.
+ */
+const URL_IN_TEXT = /([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/?#@"'<>]*@)?([^\s?#"'<>]*)([?#][^\s"'<>]*)?/gi;
+
+/**
+ * `text` with every URL's query and fragment replaced by `[redacted]` (trailing punctuation kept)
+ * and its user info dropped, and the values of `url`'s credential-like query parameters (a
+ * SenseLink `app_key` and `sign`…) masked wherever they still appear.
+ */
+function redactText(text: string, url: string): string {
+  let out = text.replace(URL_IN_TEXT, (_match, scheme: string, rest: string, query: string | undefined) => {
+    if (query === undefined) return scheme + rest;
+    const tail = /[)\]}>,.:;!]*$/.exec(query)?.[0] ?? "";
+    return `${scheme}${rest}${query[0]}[redacted]${tail}`;
+  });
+  const query = url.indexOf("?");
+  if (query >= 0) {
+    for (const pair of url.slice(query + 1).split(/[&#]/)) {
+      const equals = pair.indexOf("=");
+      const value = pair.slice(equals + 1);
+      if (equals > 0 && value.length >= 4 && SENSITIVE.test(pair.slice(0, equals))) out = out.split(value).join("[redacted]");
+    }
+  }
+  return out;
+}
+
+/**
+ * A copy of a runtime's error safe to keep as a `cause`: Deno's and Bun's `fetch` errors carry the
+ * whole request URL (a SenseLink URL holds `app_key`, `timestamp` and `sign`, which replay against
+ * any endpoint for a while) in their message, `stack`, a nested `cause` or a `path`, and
+ * `console.error` prints every nested cause. The copy keeps the class (`TypeError`, `AggregateError`
+ * or `Error`), `name`, `message`, `stack` and own primitive properties (`code`, `errno`, `syscall`…)
+ * with every URL redacted ({@link redactText}), and copies of the nested `cause` and `errors`; it
+ * holds no reference to the original object.
+ */
+function sanitizedCause(cause: unknown, url: string, depth = 0): unknown {
+  if (typeof cause === "string") return redactText(cause, url);
+  if (cause === null || typeof cause !== "object") return cause;
+  if (depth > 4) return undefined;
+  const clean = (value: unknown): unknown => (typeof value === "string" ? redactText(value, url) : value);
+  try {
+    const source = cause as Record<string, unknown>;
+    const message = typeof source.message === "string" ? redactText(source.message, url) : "";
+    const nested = Array.isArray(source.errors) ? source.errors.map((e: unknown) => sanitizedCause(e, url, depth + 1)) : undefined;
+    const copy: Error =
+      nested && typeof AggregateError === "function" ? new AggregateError(nested, message)
+      : cause instanceof TypeError ? new TypeError(message)
+      : new Error(message);
+    const hidden = (key: string, value: unknown) => Object.defineProperty(copy, key, { value, writable: true, configurable: true, enumerable: false });
+    if (typeof source.name === "string") hidden("name", redactText(source.name, url));
+    hidden("stack", typeof source.stack === "string" ? redactText(source.stack, url) : undefined);
+    for (const key of Object.keys(source)) {
+      const value = source[key];
+      if (key !== "cause" && key !== "errors" && (value === null || typeof value !== "object") && typeof value !== "function") {
+        Object.defineProperty(copy, key, { value: clean(value), writable: true, configurable: true, enumerable: true });
+      }
+    }
+    if (source.cause !== undefined) hidden("cause", sanitizedCause(source.cause, url, depth + 1));
+    return copy;
+  } catch {
+    return new Error("the runtime's error could not be copied safely");
+  }
 }
 
 function networkError(host: string, cause: unknown): Error {

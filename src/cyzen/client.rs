@@ -358,7 +358,7 @@ impl Client {
                 }
             }
             let request = match self.auth {
-                Auth::Proxy => build(),
+                Auth::Proxy => build().header(crate::http::PROXY_REQUEST_HEADER.0, crate::http::PROXY_REQUEST_HEADER.1),
                 _ => build().header("Authorization", format!("bearer {}", token.expose())),
             };
             let sent = rt.send(request).await;

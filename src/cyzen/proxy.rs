@@ -398,6 +398,8 @@ mod tests {
             let (d, p) = (&d.request, &p.request);
             assert_eq!(p.header_value("Authorization"), None);
             assert_eq!(d.header_value("Authorization"), Some("bearer tok-1"));
+            assert_eq!(p.header_value("X-Requested-With"), Some("cyzen-senselink"), "the proxy requires it on writes");
+            assert_eq!(d.header_value("X-Requested-With"), None);
             assert!(p.url.starts_with("/cyzen/spots"), "{}", p.url);
             assert!(p.query.iter().all(|(k, _)| k != "company_id"), "{:?}", p.query);
             let (body, ct) = match &p.body {

@@ -14,7 +14,7 @@ use super::value::{allow_patterns, object, opt_text, set};
 use crate::error::Result;
 
 use crate::cyzen::proxy::{decide as decide_cyzen, Decision as CyzenDecision, ProxyConfig as CyzenProxyConfig};
-use crate::senselink::proxy::{decide as decide_senselink, expand_allow, Decision as SenseLinkDecision, ProxyConfig as SenseLinkProxyConfig};
+use crate::senselink::proxy::{decide as decide_senselink, expand_allow, is_read, Decision as SenseLinkDecision, ProxyConfig as SenseLinkProxyConfig};
 
 /// The planner behind `createCyzenProxy` (not part of the public API).
 #[wasm_bindgen]
@@ -84,6 +84,12 @@ impl SenseLinkProxyCore {
             Ok(SenseLinkProxyCore { config })
         };
         build().map_err(to_js_error)
+    }
+
+    /// Whether `method url` is one of the client's reads (a GET the table marks as a read); every
+    /// other request must carry the header a plain cross-site request cannot.
+    pub fn reads(&self, method: &str, url: &str) -> bool {
+        is_read(method, url)
     }
 
     /// The decision for an incoming `method url` at `now`:

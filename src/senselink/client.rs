@@ -117,10 +117,12 @@ impl Client {
     pub fn request(&self, plan: &Plan, now_ms: f64) -> Request {
         let mut request = Request::new(plan.method, join_url(&self.config.base_url, &plan.path)).body(plan.body.clone());
         request.query = plan.query.clone();
-        if !self.config.proxy {
-            let auth = auth_query(&self.config.app_key, &self.config.app_secret, now_ms + self.config.clock_offset_ms);
-            request.query.extend(auth);
+        if self.config.proxy {
+            let (name, value) = crate::http::PROXY_REQUEST_HEADER;
+            return request.header(name, value);
         }
+        let auth = auth_query(&self.config.app_key, &self.config.app_secret, now_ms + self.config.clock_offset_ms);
+        request.query.extend(auth);
         request
     }
 
@@ -311,6 +313,7 @@ pub(crate) mod tests {
         let r = &rt.sent.borrow()[0];
         assert_eq!(r.url, "/senselink/api/v1/user/delete/5");
         assert!(r.query.is_empty());
+        assert_eq!(r.header_value("X-Requested-With"), Some("cyzen-senselink"), "the proxies require it on writes");
     }
 
     #[test]

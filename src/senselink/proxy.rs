@@ -171,6 +171,25 @@ pub fn pattern_matches(pattern: &str, method: &str, path: &str) -> bool {
     }
 }
 
+/// Whether `method url` is a read the client makes: a GET of an operation the table marks as a
+/// read (lists, searches, versions). Everything else — every POST, the GET endpoints that delete
+/// or move a person out (`/api/v1/user/delete/{id}`, `/api/v2/black/move/out`…), and GETs the
+/// table does not know (an extended allow-list) — changes state as far as the proxy can tell, and
+/// must carry the header a plain cross-site request cannot (the wrapper checks it).
+pub fn is_read(method: &str, url: &str) -> bool {
+    if !method.eq_ignore_ascii_case("GET") {
+        return false;
+    }
+    let (without_query, _) = split_url(url);
+    let full_path = crate::http::url_path(&without_query);
+    let Some(path) = full_path.find("/api/").and_then(|start| full_path.get(start..)) else {
+        return false;
+    };
+    OPERATIONS.iter().filter(|op| op.read && op.method == crate::http::Method::Get).any(|op| {
+        [Some(op.path), op.path_enterprise].into_iter().flatten().any(|pattern| pattern_matches(&pattern.replace("{id}", "*"), "GET", path))
+    })
+}
+
 /// Decides what to do with `method url` at local time `now_ms`.
 pub fn decide(config: &ProxyConfig, method: &str, url: &str, now_ms: f64) -> Decision {
     let refuse = |status: u16, message: String| Decision::Refuse { status, message };
@@ -252,6 +271,23 @@ mod tests {
             assert!(!allowed, "{method} {path}");
         }
         assert_eq!(default_allow().len(), 28);
+    }
+
+    #[test]
+    fn reads_are_the_tables_read_gets_and_nothing_else() {
+        for url in ["https://w/sl/api/v1/user/list?page=1", "https://w/api/v2/device", "https://w/x/api/v5/record/list", "https://w/api/v3/record/list",
+            "https://w/api/v1/group"] {
+            assert!(is_read("GET", url), "{url}");
+            assert!(is_read("get", url), "{url}");
+        }
+        for (method, url) in [
+            ("GET", "https://w/sl/api/v1/user/delete/5"), ("GET", "https://w/api/v1/guest/delete/5"), ("GET", "https://w/api/v2/black/move/out?id=5"),
+            ("GET", "https://w/api/v2/black/delete/5"), ("GET", "https://w/api/v1/group/delete/5"), ("GET", "https://w/api/v3/device/delete"),
+            ("POST", "https://w/api/v1/user/list"), ("POST", "https://w/api/v1/recognition/check"), ("GET", "https://w/nothing"),
+            ("GET", "https://w/api/v1/user/list/x"), ("DELETE", "https://w/api/v1/user/list"),
+        ] {
+            assert!(!is_read(method, url), "{method} {url}");
+        }
     }
 
     #[test]

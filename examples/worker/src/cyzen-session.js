@@ -14,7 +14,7 @@ import { DurableObject } from "cloudflare:workers";
 import { CyzenOAuth } from "cyzen-senselink/cyzen";
 import { CyzenTokenCoordinator, createCyzenProxy } from "cyzen-senselink/server";
 import { logFallback, tokenCoordinator } from "./cyzen.js";
-import { sessionSecret } from "./session.js";
+import { publicOrigins, sessionSecret } from "./session.js";
 import { walkReports } from "./sync.js";
 
 const EXPIRES_KEY = "session:expires";
@@ -131,6 +131,7 @@ export class CyzenSession extends DurableObject {
       // Only the Worker can reach this object, and it forwards a request only after its caller
       // check (Access or the local demo, the session cookie, same origin): see cyzen.js.
       authorize: () => true,
+      origin: publicOrigins(env),
       timeoutMs: 30_000,
     });
     return this.#proxy(request);

@@ -19,7 +19,7 @@ import { createSenseLinkProxy } from "cyzen-senselink/server";
 import { authMode, authenticate } from "./auth.js";
 import { cyzenConfigured, handleCyzen } from "./cyzen.js";
 import { receiveEvent, recentEvents } from "./events.js";
-import { callerCheck, newSession, sessionOf } from "./session.js";
+import { callerCheck, newSession, publicOrigins, sessionOf } from "./session.js";
 import { lastSync, syncReports } from "./sync.js";
 
 export { CyzenSession } from "./cyzen-session.js";
@@ -34,6 +34,7 @@ function senselink(env) {
     appKey: env.SENSELINK_APP_KEY,
     appSecret: env.SENSELINK_APP_SECRET,
     authorize: (request) => callerCheck(request, env),
+    origin: publicOrigins(env),
     timeoutMs: 30_000,
   });
   return senselinkProxy;

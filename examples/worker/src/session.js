@@ -111,3 +111,9 @@ export async function callerCheck(request, env) {
   const site = request.headers.get("sec-fetch-site");
   return site === null || site === "same-origin";
 }
+
+/** PUBLIC_ORIGIN as the proxies' `origin` (unset: browsers on 127.0.0.1 and localhost only, as in `make demo`). */
+export function publicOrigins(env) {
+  const origins = (env.PUBLIC_ORIGIN ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  return origins.length > 0 ? origins : undefined;
+}

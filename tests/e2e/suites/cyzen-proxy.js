@@ -8,7 +8,8 @@ import { admin, assert, assertEqual, clearRequestLog, expectError, requestLog } 
 import { formField, param, resetStats, signIn, stats } from "./cyzen-common.js";
 
 const MOUNT = "https://app.example/cyzen";
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
+// Writes carry X-Requested-With, as the page-side client's do (without it the proxy answers 403).
+const FORM = { "content-type": "application/x-www-form-urlencoded", "x-requested-with": "cyzen-senselink" };
 
 function proxyFor(lib, env, extra = {}) {
   return lib.createCyzenProxy({
@@ -131,9 +132,9 @@ export const checks = {
     assert((await refused(await proxy(new Request(`${MOUNT}/login`)), 404)).includes("no cyzen resource"), "404");
     await refused(await proxy(new Request(`${MOUNT}/sp%20ots`)), 400);
     await refused(await proxy(new Request(`${MOUNT}/reports`, { method: "POST", headers: FORM, body: "a=1" })), 403);
-    await refused(await proxy(new Request(`${MOUNT}/histories?history_id=1`, { method: "DELETE" })), 403);
+    await refused(await proxy(new Request(`${MOUNT}/histories?history_id=1`, { method: "DELETE", headers: FORM })), 403);
     await refused(await proxy(new Request(`${MOUNT}/spots`, { method: "PATCH", headers: FORM, body: "a=1" })), 405);
-    await refused(await proxy(new Request(`${MOUNT}/spots`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })), 415);
+    await refused(await proxy(new Request(`${MOUNT}/spots`, { method: "POST", headers: { ...FORM, "content-type": "application/json" }, body: "{}" })), 415);
     assertEqual(await requestLog(env, "/"), [], "nothing forwarded");
   },
 

@@ -8,12 +8,17 @@
 // (a `Headers` made with `new Headers()` has no such filter): the proxy code under test is the same.
 import { assert, assertEqual, clearRequestLog, requestLog } from "../harness.js";
 import { config, queueFault } from "./cyzen-common.js";
+import { summary } from "./senselink.js";
 
 const SENSELINK = "https://app.example/senselink";
 const CYZEN = "https://app.example/cyzen";
 const FORM = "application/x-www-form-urlencoded";
 const MULTIPART = "multipart/form-data; boundary=x";
 const OPT_OUT = { unsafelyAllowAnyCaller: true };
+/** What a write carries besides its body: the header the package's proxy-mode clients send. */
+const WRITE = { "x-requested-with": "cyzen-senselink" };
+/** The proxies' own origin in these checks (their request URLs are at it). */
+const OWN = { origin: "https://app.example" };
 
 /** A Request whose headers are exactly `headers`, forbidden names included. */
 function request(url, { headers = {}, ...init } = {}) {
@@ -92,12 +97,12 @@ export const checks = {
     await nothingForwarded(env, "cross-site");
   },
 
-  async "an Origin other than the request URL's is refused; the same origin, same-origin/none and servers reach authorize"(lib, env) {
+  async "an Origin other than the proxy's own is refused; its own origin, same-origin/none and servers reach authorize"(lib, env) {
     await unthrottled(env);
     let asked = 0;
     const authorize = () => ++asked > 0;
     await clearRequestLog(env);
-    for (const { name, proxy, url, code } of both(lib, env, { authorize })) {
+    for (const { name, proxy, url, code } of both(lib, env, { authorize, ...OWN })) {
       for (const origin of ["https://evil.example", "http://app.example", "https://app.example:8443", "null"]) {
         await refusal(await proxy(request(url, { headers: { origin } })), 403, code, `${name} Origin ${origin}`);
       }
@@ -105,7 +110,7 @@ export const checks = {
     }
     assertEqual(asked, 0, "authorize never ran for a refused origin");
     await nothingForwarded(env, "foreign Origin");
-    for (const { name, proxy, url } of both(lib, env, { authorize })) {
+    for (const { name, proxy, url } of both(lib, env, { authorize, ...OWN })) {
       for (const headers of [{}, { origin: "https://app.example" }, { "sec-fetch-site": "same-origin", origin: "https://app.example" }, { "sec-fetch-site": "none" }]) {
         assertEqual((await proxy(request(url, { headers }))).status, 200, `${name} ${JSON.stringify(headers)}`);
       }
@@ -195,13 +200,13 @@ export const checks = {
   async "a declared Content-Length over maxBodyBytes is refused with 413 and nothing is sent"(lib, env) {
     await clearRequestLog(env);
     const senselink = senselinkProxy(lib, env, OPT_OUT);
-    const declared = { "content-type": MULTIPART, "content-length": String(10 * 1024 * 1024 + 1) };
+    const declared = { ...WRITE, "content-type": MULTIPART, "content-length": String(10 * 1024 * 1024 + 1) };
     const message = await refusal(await senselink(request(`${SENSELINK}/api/v1/user`, { method: "POST", headers: declared, body: "--x--" })), 413, (b) => b.code, "senselink default 10 MiB");
     assert(message.includes("maxBodyBytes"), message);
     const small = senselinkProxy(lib, env, { ...OPT_OUT, maxBodyBytes: 1000 });
     await refusal(await small(request(`${SENSELINK}/api/v1/user`, { method: "POST", headers: { ...declared, "content-length": "1001" }, body: "--x--" })), 413, (b) => b.code, "senselink maxBodyBytes");
     const cyzen = cyzenProxy(lib, env, OPT_OUT);
-    const form = { "content-type": FORM, "content-length": String(1024 * 1024 + 1) };
+    const form = { ...WRITE, "content-type": FORM, "content-length": String(1024 * 1024 + 1) };
     await refusal(await cyzen(request(`${CYZEN}/spots`, { method: "POST", headers: form, body: "spot_name=x" })), 413, (b) => b.errors[0].err_code / 100, "cyzen default 1 MiB");
     await nothingForwarded(env, "declared oversize");
   },
@@ -216,18 +221,18 @@ export const checks = {
     ];
     for (const [name, proxy, url, type, code] of cases) {
       const body = bigStream(total);
-      const response = await proxy(request(url, { method: "POST", headers: { "content-type": type }, body: body.stream, duplex: "half" }));
+      const response = await proxy(request(url, { method: "POST", headers: { ...WRITE, "content-type": type }, body: body.stream, duplex: "half" }));
       await refusal(response, 413, code, `${name} chunked`);
       assert(body.pulled < total / 4, `${name}: reading went on to ${body.pulled} bytes of ${total}`);
     }
     const senselinkDefault = senselinkProxy(lib, env, OPT_OUT);
     const big = bigStream(64 * 1024 * 1024);
-    const response = await senselinkDefault(request(`${SENSELINK}/api/v1/user`, { method: "POST", headers: { "content-type": MULTIPART }, body: big.stream, duplex: "half" }));
+    const response = await senselinkDefault(request(`${SENSELINK}/api/v1/user`, { method: "POST", headers: { ...WRITE, "content-type": MULTIPART }, body: big.stream, duplex: "half" }));
     await refusal(response, 413, (b) => b.code, "senselink default limit");
     assert(big.pulled < 32 * 1024 * 1024, `read ${big.pulled} bytes of 64 MiB`);
     await nothingForwarded(env, "chunked oversize");
     const ok = senselinkProxy(lib, env, { ...OPT_OUT, maxBodyBytes: limit });
-    const within = await ok(request(`${SENSELINK}/api/v1/group`, { method: "POST", headers: { "content-type": FORM }, body: "name=g&type=1" }));
+    const within = await ok(request(`${SENSELINK}/api/v1/group`, { method: "POST", headers: { ...WRITE, "content-type": FORM }, body: "name=g&type=1" }));
     assertEqual(within.status, 200, "a body within the limit is forwarded");
   },
 
@@ -242,7 +247,7 @@ export const checks = {
     const cyzenCode = (b) => b.errors[0].err_code / 100;
     for (const key of ["company_id", "COMPANY_ID", "Company_Id", "company_id[]", "company_id[0]", "company_id%5B%5D", "%63ompany_id", "companyId"]) {
       await refusal(await cyzen(request(`${CYZEN}/spots?${key}=ffff`)), 400, cyzenCode, `cyzen query ${key}`);
-      const write = { method: "POST", headers: { "content-type": FORM }, body: `spot_name=x&${key}=ffff` };
+      const write = { method: "POST", headers: { ...WRITE, "content-type": FORM }, body: `spot_name=x&${key}=ffff` };
       await refusal(await cyzen(request(`${CYZEN}/spots`, write)), 400, cyzenCode, `cyzen form ${key}`);
       await refusal(await cyzen(request(`${CYZEN}/spots`, { ...write, method: "PUT" })), 400, cyzenCode, `cyzen PUT form ${key}`);
     }
@@ -263,5 +268,131 @@ export const checks = {
       assertEqual(response.status, 502, "502");
       assert(!/ECONNREFUSED|fetch failed|TypeError|127\.0\.0\.1/i.test(text), `internal detail in ${text}`);
     }
+  },
+
+  async "DNS rebinding (Host and Origin both the attacker's name) is refused before authorize runs"(lib, env) {
+    await unthrottled(env);
+    let asked = 0;
+    const authorize = () => ++asked > 0;
+    await clearRequestLog(env);
+    const attacker = "http://rebind.evil.example:8787";
+    const paths = { senselink: "/senselink/api/v2/device", cyzen: "/cyzen/groups" };
+    // The page at the attacker's name, now resolving to the proxy: same-origin as far as Host goes.
+    const rebound = [
+      { origin: attacker, "sec-fetch-site": "same-origin" },
+      { "sec-fetch-site": "same-origin" },
+      { origin: attacker },
+      { "sec-fetch-site": "none" },
+    ];
+    for (const extra of [{}, OWN]) {
+      for (const { name, proxy, code } of both(lib, env, { authorize, ...extra })) {
+        for (const headers of rebound) {
+          const what = `${name} ${JSON.stringify(extra)} ${JSON.stringify(headers)}`;
+          await refusal(await proxy(request(`${attacker}${paths[name]}`, { headers })), 403, code, what);
+        }
+      }
+    }
+    // With its origin configured, the proxy refuses any request addressed to another host.
+    for (const { name, proxy, code } of both(lib, env, { authorize, ...OWN })) {
+      await refusal(await proxy(request(`${attacker}${paths[name]}`)), 403, code, `${name}: a server's request to another host`);
+    }
+    assertEqual(asked, 0, "authorize never ran");
+    await nothingForwarded(env, "rebinding");
+    // The proxy's own origin, and without configuration an IP address or localhost (names no
+    // rebinding can use), are served.
+    const served = [
+      [OWN, "https://app.example", { origin: "https://app.example", "sec-fetch-site": "same-origin" }],
+      [{}, "http://127.0.0.1:8787", { origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin" }],
+      [{}, "http://[::1]:8787", { "sec-fetch-site": "same-origin" }],
+      [{}, "http://localhost:8787", { origin: "http://localhost:8787" }],
+      [{}, "http://admin.localhost", { "sec-fetch-site": "same-origin" }],
+      [{}, "https://app.example", {}],
+    ];
+    for (const [extra, base, headers] of served) {
+      for (const { name, proxy } of both(lib, env, { authorize, ...extra })) {
+        assertEqual((await proxy(request(`${base}${paths[name]}`, { headers }))).status, 200, `${name} ${base} ${JSON.stringify(headers)}`);
+      }
+    }
+    assertEqual(asked, served.length * 2, "authorize ran for each served request");
+  },
+
+  async "origin: checked at creation (an origin, or an array of them)"(lib, env) {
+    for (const make of [(extra) => senselinkProxy(lib, env, { ...OPT_OUT, ...extra }), (extra) => cyzenProxy(lib, env, { ...OPT_OUT, ...extra })]) {
+      make({ origin: "https://app.example" });
+      make({ origin: ["https://app.example", "http://127.0.0.1:8787"] });
+      for (const [origin, field] of [["https://app.example/", "origin[0]"], [["https://a.example", "app.example"], "origin[1]"], [42, "origin"]]) {
+        try {
+          make({ origin });
+        } catch (error) {
+          assertEqual([error.code, error.field], ["INVALID_INPUT", field], JSON.stringify(origin));
+          continue;
+        }
+        throw new Error(`made a proxy with origin ${JSON.stringify(origin)}`);
+      }
+    }
+  },
+
+  async "what is not a read needs X-Requested-With: an <img> or a form cannot delete, move out or create"(lib, env) {
+    await unthrottled(env);
+    let asked = 0;
+    const authorize = () => ++asked > 0;
+    const senselink = senselinkProxy(lib, env, { authorize, ...OWN });
+    const cyzen = cyzenProxy(lib, env, { authorize, ...OWN });
+    const s = await summary(env);
+    const person = s.sample_ids.employees_with_photo[2];
+    await clearRequestLog(env);
+    // An <img> from a browser without fetch metadata: neither Origin nor Sec-Fetch-Site; one with
+    // them (same-origin: a stored <img> on the page itself); a cross-site form POST.
+    const img = [{}, { "sec-fetch-site": "same-origin", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image" }];
+    const writes = [
+      ["senselink", senselink, (b) => b.code, `${SENSELINK}/api/v1/user/delete/${person}`, "GET", img],
+      ["senselink", senselink, (b) => b.code, `${SENSELINK}/api/v1/guest/delete/${person}`, "GET", img],
+      ["senselink", senselink, (b) => b.code, `${SENSELINK}/api/v2/black/move/out?id=${person}`, "GET", img],
+      ["senselink", senselink, (b) => b.code, `${SENSELINK}/api/v1/group/delete/1`, "GET", img],
+      ["senselink", senselink, (b) => b.code, `${SENSELINK}/api/v1/group`, "POST", [{ "content-type": FORM }, { "content-type": FORM, origin: "https://app.example" }]],
+      ["cyzen", cyzen, (b) => b.errors?.[0]?.err_code / 100, `${CYZEN}/spots`, "POST", [{ "content-type": FORM }, { "content-type": FORM, "sec-fetch-site": "same-origin" }]],
+      ["cyzen", cyzen, (b) => b.errors?.[0]?.err_code / 100, `${CYZEN}/spots?spot_id=1`, "DELETE", [{}]],
+    ];
+    for (const [name, proxy, code, url, method, variants] of writes) {
+      for (const headers of variants) {
+        const body = method === "POST" ? "name=x&type=1" : undefined;
+        const text = await refusal(await proxy(request(url, { method, headers, body })), 403, code, `${name} ${method} ${url} ${JSON.stringify(headers)}`);
+        assert(text.includes("X-Requested-With"), text);
+      }
+    }
+    assertEqual(asked, 0, "authorize never ran");
+    await nothingForwarded(env, "writes without X-Requested-With");
+    // Reads need nothing more; the same writes with the header are forwarded.
+    assertEqual((await senselink(request(`${SENSELINK}/api/v1/user/list?size=1`))).status, 200, "senselink read");
+    assertEqual((await cyzen(request(`${CYZEN}/groups`))).status, 200, "cyzen read");
+    const group = await senselink(request(`${SENSELINK}/api/v1/group`, { method: "POST", headers: { ...WRITE, "content-type": FORM }, body: `name=hostile-${Date.now()}&type=1` }));
+    assertEqual(group.status, 200, "senselink write with the header");
+    const created = (await group.json()).data;
+    const removed = await senselink(request(`${SENSELINK}/api/v1/group/delete/${created.id}`, { headers: WRITE }));
+    assertEqual([removed.status, (await removed.json()).code], [200, 200], "the GET delete with the header");
+    const log = (await requestLog(env, "/api/v1/group")).map((e) => `${e.method} ${e.path}`);
+    assertEqual(log, ["POST /api/v1/group", `GET /api/v1/group/delete/${created.id}`], "forwarded writes");
+  },
+
+  async "the package's proxy-mode clients send X-Requested-With, so their writes pass"(lib, env) {
+    await unthrottled(env);
+    const seen = [];
+    const via = (proxy) => async (url, init) => {
+      const incoming = new Request(url, init);
+      seen.push(`${incoming.method} ${incoming.headers.get("x-requested-with")}`);
+      return proxy(incoming);
+    };
+    const sl = new lib.SenseLinkClient({ baseUrl: SENSELINK, proxy: true, fetch: via(senselinkProxy(lib, env, { authorize: () => true, ...OWN })) });
+    const s = await summary(env);
+    const employee = s.sample_ids.employees_with_photo[3];
+    const denyGroup = s.groups.find((g) => g.type === 3).id;
+    await sl.denyList.moveIn(employee, [denyGroup]);
+    await sl.denyList.moveOut(employee);
+    const group = await sl.groups.create({ name: `via-proxy-${Date.now()}`, type: 1 });
+    await sl.groups.delete(group.id);
+    const cz = new lib.CyzenClient({ baseUrl: CYZEN, auth: { proxy: true }, fetch: via(cyzenProxy(lib, env, { authorize: () => true, ...OWN })) });
+    const { spot_id: id } = await cz.spots.create({ spot_name: "ヘッダ 確認", kana_name: "ヘッダ", lat: 35.6, lon: 139.7 });
+    await cz.spots.delete(id);
+    assert(seen.length >= 6 && seen.every((line) => line.endsWith(" cyzen-senselink")), seen.join(", "));
   },
 };
