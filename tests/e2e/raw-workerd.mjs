@@ -1,5 +1,5 @@
 // The coordinator wired by hand in raw workerd (no Wrangler, no Miniflare), as docs/coordinator.md
-// shows it: each Worker bundled by esbuild (`workerd` condition) with the package's `.wasm` copied
+// shows it: each Worker bundled by esbuild (`workerd` condition) with the package's `.wasm` files copied
 // next to it and listed as a `wasm` module (a compiled WebAssembly.Module), and a second Worker
 // script using the first one's CyzenTokenCoordinator (a namespace binding naming the other
 // service). Both scripts' clients send with one token through the one object, against the
@@ -27,9 +27,11 @@ export async function calls(env, lib, config) {
 `;
 
 const MAIN = `
-import * as lib from "cyzen-senselink";
+import * as cyzen from "cyzen-senselink/cyzen";
+import * as server from "cyzen-senselink/server";
 import { calls } from "./calls.js";
-export { CyzenTokenCoordinator } from "cyzen-senselink";
+export { CyzenTokenCoordinator } from "cyzen-senselink/server";
+const lib = { ...cyzen, ...server };
 export default {
   async fetch(request, env) {
     const config = JSON.parse(new URL(request.url).searchParams.get("config"));
@@ -41,8 +43,10 @@ export default {
 `;
 
 const OTHER = `
-import * as lib from "cyzen-senselink";
+import * as cyzen from "cyzen-senselink/cyzen";
+import * as server from "cyzen-senselink/server";
 import { calls } from "./calls.js";
+const lib = { ...cyzen, ...server };
 export default {
   async fetch(request, env) {
     return Response.json(await calls(env, lib, JSON.parse(new URL(request.url).searchParams.get("config"))));
@@ -65,7 +69,8 @@ const config :Workerd.Config = (
 const mainWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "main/worker.js"),
-    (name = "cyzen_senselink_bg.wasm", wasm = embed "main/cyzen_senselink_bg.wasm"),
+    (name = "cyzen_bg.wasm", wasm = embed "main/cyzen_bg.wasm"),
+    (name = "server_bg.wasm", wasm = embed "main/server_bg.wasm"),
   ],
   compatibilityDate = "${COMPATIBILITY_DATE}",
   durableObjectNamespaces = [(className = "CyzenTokenCoordinator", uniqueKey = "cyzen-coordinator")],
@@ -80,7 +85,8 @@ const mainWorker :Workerd.Worker = (
 const otherWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "other/worker.js"),
-    (name = "cyzen_senselink_bg.wasm", wasm = embed "other/cyzen_senselink_bg.wasm"),
+    (name = "cyzen_bg.wasm", wasm = embed "other/cyzen_bg.wasm"),
+    (name = "server_bg.wasm", wasm = embed "other/server_bg.wasm"),
   ],
   compatibilityDate = "${COMPATIBILITY_DATE}",
   bindings = [
