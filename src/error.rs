@@ -64,6 +64,8 @@ pub enum ErrorCode {
     OAuthError,
     /// OAuth: no token is stored; the user has to sign in.
     OAuthNoToken,
+    /// A bug in this library (e.g. the wasm task runtime asked for two host actions at once).
+    Internal,
 }
 
 impl ErrorCode {
@@ -94,6 +96,7 @@ impl ErrorCode {
             ErrorCode::OAuthInvalidClient => "OAUTH_INVALID_CLIENT",
             ErrorCode::OAuthError => "OAUTH_ERROR",
             ErrorCode::OAuthNoToken => "OAUTH_NO_TOKEN",
+            ErrorCode::Internal => "INTERNAL",
         }
     }
 }

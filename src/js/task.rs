@@ -95,7 +95,17 @@ impl Future for HostCall {
 
     fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Outcome> {
         if let Some(action) = self.action.take() {
-            *self.mailbox.action.borrow_mut() = Some(action);
+            let mut slot = self.mailbox.action.borrow_mut();
+            // One action at a time: the driver performs one and answers it. A second one parked
+            // before the first was answered (two host calls awaited together) would overwrite it
+            // and leave its caller waiting forever, so it fails instead.
+            if slot.is_some() {
+                return Poll::Ready(Outcome::Failed(Error::new(
+                    ErrorCode::Internal,
+                    "a call asked for two host actions at once (a bug in cyzen-senselink: please report it)",
+                )));
+            }
+            *slot = Some(action);
             return Poll::Pending;
         }
         match self.mailbox.outcome.borrow_mut().take() {

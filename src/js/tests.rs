@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 use super::cyzen::CyzenCore;
-use super::senselink::{parse_senselink_event, SenseLinkCore};
+use super::events::parse_senselink_event;
+use super::senselink::SenseLinkCore;
 use super::task::Task;
 use crate::doc::{Doc, Kind};
 
@@ -179,4 +180,26 @@ extern "C" {
 
 fn web_blob(bytes: &Uint8Array) -> JsValue {
     TestBlob::new(&Array::of1(bytes)).into()
+}
+
+#[wasm_bindgen_test]
+fn a_second_host_action_parked_before_the_first_is_answered_fails_typed() {
+    use core::future::{poll_fn, Future};
+    use core::pin::pin;
+
+    use crate::runtime::{Runtime, Wait};
+    // Two host calls awaited together: the mailbox holds one action, so the second must not
+    // overwrite the first (whose caller would then wait forever) but fail as a bug.
+    let mut task = Task::new(|rt| async move {
+        let mut first = pin!(rt.sleep(5, Wait::Pacing));
+        let mut second = pin!(rt.load("key"));
+        poll_fn(|cx| {
+            let _ = first.as_mut().poll(cx);
+            second.as_mut().poll(cx).map(|outcome| outcome.map(|_| JsValue::UNDEFINED))
+        })
+        .await
+    });
+    let error = task.start(0.0).expect_err("the second action fails the call");
+    assert_eq!(text_of(&error, "code"), "INTERNAL");
+    assert!(text_of(&error, "message").contains("two host actions"), "{}", text_of(&error, "message"));
 }
