@@ -131,7 +131,7 @@ export function createSenseLinkProxy(options: SenseLinkProxyOptions): (request: 
   return async (request: Request): Promise<Response> => {
     // Anything but the client's reads (POSTs, the GET delete and move-out endpoints) must carry
     // X-Requested-With, which an <img> or a form from another site cannot.
-    const write = !(wasmCall(() => core().reads(request.method, request.url)) as boolean);
+    const write = !(serverWasm.call(() => core().reads(request.method, request.url)) as boolean);
     const refused = await admit(access, request, refusal, write);
     if (refused) return refused;
     const plan = serverWasm.call(() => core().plan(request.method, request.url, Date.now())) as ProxyPlan;
