@@ -73,18 +73,30 @@ done
 while IFS= read -r file; do
   minify "$file"
 done < <(find "$stage/wasm/snippets" "$stage/dist" -name '*.js' \( -path '*/snippets/*' -o -name 'load-*.js' \))
+# Browsers, bundlers and workerd: the entries bundled into shared chunks (a bundler then drops what
+# an app does not import). Node: one module with everything (node-shared.js, the glues included)
+# and a small file per entry re-exporting that entry's names, as esbuild's metafile lists them for
+# the same entry's browser loader — Node's ESM loader pays per file.
 entries=()
 while IFS= read -r file; do entries+=("$stage/dist/$file.js"); done < <(node -e '
   import("./scripts/entries.mjs").then(({ ENTRIES, entryFile }) => {
-    for (const e of ENTRIES) for (const r of ["node", "browser", "workerd"]) console.log(entryFile(e, r));
+    for (const e of ENTRIES) for (const r of ["browser", "workerd"]) console.log(entryFile(e, r));
   });')
 node_modules/.bin/esbuild "${entries[@]}" \
   --bundle --splitting --format=esm --target=es2022 --minify --log-level=warning --line-limit=160 \
-  --chunk-names='chunk-[hash]' --outdir="$stage/bundle" --sourcemap \
-  '--external:../wasm/*' '--external:./load-*' --external:node:fs
+  --chunk-names='chunk-[hash]' --outdir="$stage/bundle" --sourcemap --metafile="$stage/meta.json" \
+  '--external:../wasm/*' '--external:./load-*'
+node_modules/.bin/esbuild "$stage/dist/node-shared.js" \
+  --bundle --format=esm --platform=node --target=es2022 --minify --log-level=warning --line-limit=160 \
+  --outfile="$stage/bundle/node-shared.js" --sourcemap --log-override:duplicate-object-key=silent
 find "$stage/dist" \( -name '*.js' -o -name '*.js.map' \) ! -name 'load-*' -delete
+# Declarations of the loaders and entries: the `types` of every entry is its API module's.
+rm -f "$stage/dist/node-shared.d.ts" "$stage"/dist/load-*.d.ts "$stage"/dist/*.browser.d.ts "$stage"/dist/*.workerd.d.ts \
+  "$stage/dist/browser.d.ts" "$stage/dist/workerd.d.ts"
 mv "$stage/bundle"/*.js "$stage/bundle"/*.js.map "$stage/dist/"
 rmdir "$stage/bundle"
+node scripts/entries.mjs node "$stage" "$stage/meta.json"
+rm "$stage/meta.json"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 node scripts/entries.mjs package pkg-template/package.json "$stage/package.json" "$version"

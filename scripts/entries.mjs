@@ -4,6 +4,9 @@
 //   node scripts/entries.mjs modules              the wasm modules, one per line
 //   node scripts/entries.mjs features <module>    its cargo features, comma-separated
 //   node scripts/entries.mjs write <stage>        the loaders and entry modules (TypeScript) into <stage>/src
+//   node scripts/entries.mjs node <stage> <metafile>
+//                                                  the Node entries (<stage>/dist/<entry>.node.js), exporting what
+//                                                  esbuild's metafile says the same entry's browser loader exports
 //   node scripts/entries.mjs package <in> <out> <version>
 //                                                  package.json with `exports`, `files` and `sideEffects`
 import { readFileSync, writeFileSync } from "node:fs";
@@ -43,6 +46,8 @@ const CONDITIONS = [
   ["default", "browser"],
 ];
 const RUNTIMES = ["node", "browser", "workerd"];
+/** The runtimes whose loaders are bundled into shared chunks (Node's are written by `node`). */
+const CHUNKED_RUNTIMES = ["browser", "workerd"];
 
 /** The file name (in src/ and dist/) of an entry's loader for a runtime, without extension. */
 export const entryFile = (entry, runtime) => (entry.name ? `${entry.name}.${runtime}` : runtime);
@@ -54,20 +59,6 @@ function loader(m, runtime) {
   const glue = `../wasm/${m}.js`;
   const wasm = `../wasm/${m}_bg.wasm`;
   switch (runtime) {
-    case "node":
-      return `/** Instantiates the \`${m}\` wasm in Node ≥ 20: read and compiled synchronously at import. */
-import { initSync } from "${glue}";
-
-type ReadFileSync = (path: URL) => Uint8Array;
-/**
- * \`fs.readFileSync\`, taken with \`process.getBuiltinModule\` (Node ≥ 20.16) where there is one: an
- * \`import\` of \`node:fs\` builds the module's ESM namespace, which reads every export, and \`fs\`'s
- * lazy stream getters then load Node's whole stream stack (measured 4–6 ms of a cold start).
- */
-const host = (globalThis as { process?: { getBuiltinModule?: (id: string) => { readFileSync: ReadFileSync } | undefined } }).process;
-const readFileSync: ReadFileSync = host?.getBuiltinModule?.("node:fs")?.readFileSync ?? (await import("node:fs")).readFileSync;
-initSync({ module: readFileSync(new URL("${wasm}", import.meta.url)) });
-`;
     case "browser":
       return `/** Instantiates the \`${m}\` wasm in browsers, web workers, bundlers and Deno: fetched and compiled with top-level await. */
 import init from "${glue}";
@@ -103,11 +94,51 @@ export * from "./${entry.api}.js";
 `;
 }
 
+/**
+ * Everything the Node entries serve, as one module: Node's ESM loader pays per file (measured: a
+ * fresh `import()` of the SenseLink entry plus its first call took about 5 ms less when its 9
+ * files were one), so each Node entry is a small file re-exporting its part of this one.
+ */
+function nodeShared() {
+  return `/** The Node entries' one shared module: every API, the loaders' \`provide\` and each wasm's glue. */
+export * from "./api.js";
+export { provide } from "./instance.js";
+${Object.keys(MODULES).map((m) => `export * as ${m}Glue from "../wasm/${m}.js";`).join("\n")}
+`;
+}
+
 function write(stage) {
   const src = join(stage, "src");
   const modules = new Set(ENTRIES.map((e) => e.module));
-  for (const m of modules) for (const runtime of RUNTIMES) writeFileSync(join(src, `${loadFile(m, runtime)}.ts`), loader(m, runtime));
-  for (const entry of ENTRIES) for (const runtime of RUNTIMES) writeFileSync(join(src, `${entryFile(entry, runtime)}.ts`), entrySource(entry, runtime));
+  for (const m of modules) for (const runtime of CHUNKED_RUNTIMES) writeFileSync(join(src, `${loadFile(m, runtime)}.ts`), loader(m, runtime));
+  for (const entry of ENTRIES) for (const runtime of CHUNKED_RUNTIMES) writeFileSync(join(src, `${entryFile(entry, runtime)}.ts`), entrySource(entry, runtime));
+  writeFileSync(join(src, "node-shared.ts"), nodeShared());
+}
+
+/**
+ * The Node entries: instantiate the module (read and compiled synchronously; `initSync` does
+ * nothing when another entry already did), give it to the ports, re-export the entry's names.
+ */
+function writeNode(stage, metafile) {
+  const { outputs } = JSON.parse(readFileSync(metafile, "utf8"));
+  const exportsOf = (file) => {
+    const found = Object.entries(outputs).find(([path]) => path.endsWith(`/${file}`));
+    if (!found) throw new Error(`${file} is not in ${metafile}`);
+    return found[1].exports;
+  };
+  for (const entry of ENTRIES) {
+    const m = entry.module;
+    const names = exportsOf(`${entryFile(entry, "browser")}.js`);
+    writeFileSync(join(stage, "dist", `${entryFile(entry, "node")}.js`), `/* \`cyzen-senselink${entry.subpath === "." ? "" : entry.subpath.slice(1)}\` for Node ≥ 20: the \`${m}\` wasm, read and compiled synchronously at import. */
+import { ${m}Glue as glue, provide } from "./node-shared.js";
+// fs.readFileSync through process.getBuiltinModule (Node ≥ 20.16): an \`import\` of node:fs builds its
+// ESM namespace, whose lazy stream getters load Node's stream stack (4–6 ms of a cold start).
+const readFileSync = globalThis.process?.getBuiltinModule?.("node:fs")?.readFileSync ?? (await import("node:fs")).readFileSync;
+glue.initSync({ module: readFileSync(new URL("../wasm/${m}_bg.wasm", import.meta.url)) });
+provide(glue, ${JSON.stringify(MODULES[m].parts)});
+export { ${names.join(", ")} } from "./node-shared.js";
+`);
+  }
 }
 
 /** The `exports` map: every entry with the same conditions, types first. */
@@ -140,8 +171,9 @@ const [command, ...args] = process.argv.slice(2);
 if (command === "modules") console.log(Object.keys(MODULES).join("\n"));
 else if (command === "features") console.log(MODULES[args[0]].features.join(","));
 else if (command === "write") write(args[0]);
+else if (command === "node") writeNode(args[0], args[1]);
 else if (command === "package") writePackage(args[0], args[1], args[2]);
 else if (command !== undefined) {
-  console.error(`usage: node scripts/entries.mjs modules | features <module> | write <stage> | package <in> <out> <version>`);
+  console.error(`usage: node scripts/entries.mjs modules | features <module> | write <stage> | node <stage> <metafile> | package <in> <out> <version>`);
   process.exit(2);
 }
