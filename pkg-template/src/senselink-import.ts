@@ -415,6 +415,27 @@ function outcomeUnknown(error: unknown): boolean {
   return true;
 }
 
+/**
+ * The values SenseLink lets only one person hold, per kind: a create carrying one another person
+ * holds is refused with 30001 (seed 2.4.1 for employees, 2.4.8 for the deny list, which also has
+ * the employee number, never sent by its create). The seed documents none for visitors.
+ */
+const UNIQUE_VALUES: Readonly<Record<ImportKind, readonly ("mobile" | "icNumber" | "idNumber")[]>> = {
+  employee: ["mobile", "icNumber", "idNumber"],
+  visitor: [],
+  denyList: ["mobile", "icNumber", "idNumber"],
+};
+
+/**
+ * Whether a refused create may have been refused because a value of the row is already taken
+ * (`UNIQUE_VALUES`): SenseLink answers 30001 (`SENSELINK_INVALID_PARAM`), the code of every refused
+ * parameter, and says which value only in Japanese words, so the words are not read. After an
+ * unknown outcome such a refusal may be the row's own earlier create, landed after the look-up.
+ */
+function mayBeTaken(error: CyzenSenseLinkError): boolean {
+  return error.code === "SENSELINK_INVALID_PARAM";
+}
+
 /** Errors every further row would meet too. */
 function stopsTheImport(error: CyzenSenseLinkError): boolean {
   return ["SENSELINK_AUTH", "SENSELINK_TIMESTAMP", "SENSELINK_PERSON_LIMIT"].includes(error.code) ||
@@ -464,7 +485,10 @@ function summary(states: readonly ImportRowResult[], issues: readonly ImportIssu
  *    a SenseLink envelope —, an unreadable answer) is never simply sent again: the person is looked up first (`persons.list` by employee
  *    number, else by name and type). Found: the row is `created` (`recovered: true`). Not found:
  *    it is sent again (up to `retries` times). Looked up by name with namesakes present, it is sent
- *    again only without `force`, so the face check tells a namesake from the same person.
+ *    again only without `force`, so the face check tells a namesake from the same person. A resend
+ *    refused because a mobile, IC or ID number is taken (30001: the earlier create landed after the
+ *    look-up) is looked up again: the holder with the row's name (and employee number) is the row's
+ *    person (`recovered: true`); another holder is a real conflict (`failed`).
  *
  * It resolves with every row's status — `created` (with `id`), `skipped` (with `reason`), `failed`
  * (with the typed `error`) or `pending` — also after `signal` fires (`aborted: true`). Pass that
@@ -561,6 +585,25 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
   /** Whether another row of this import ended created as person `id`. */
   const claimed = (id: number, row: number) => states.some((s) => s.row !== row && s.status === "created" && s.id === id);
 
+  /** After an unknown outcome, a resend refused because a value is taken (`mayBeTaken`): the row's
+   * person when the earlier create landed after the look-up, else `null` (the refusal stands).
+   * With an employee number, the person the look-up finds by it; without, the holder of one of the
+   * row's unique values (`UNIQUE_VALUES`: one holder each) when it has the row's name and is no
+   * other row's person. */
+  const takenByThisRow = async (row: number, p: Prepared): Promise<number | null> => {
+    if (jobNumberOf(p) !== "") return (await lookUp(p)).match;
+    const name = String(p.input.name);
+    for (const field of UNIQUE_VALUES[p.kind]) {
+      const value = p.input[field];
+      if (typeof value !== "string" || value === "") continue;
+      const { items } = await client.persons.list({ type: PERSON_TYPES[p.kind], [field]: value, size: 100 }, call);
+      // The ID number may come back encrypted: the server's filter is trusted for it.
+      const holder = items.find((x) => x.name === name && (field === "idNumber" || x[field] === value) && !claimed(x.id, row));
+      if (holder !== undefined) return holder.id;
+    }
+    return null;
+  };
+
   const runRow = async (row: number, p: Prepared): Promise<ImportRowResult> => {
     const earlier = states[row] as ImportPending | ImportFailed;
     // Whom the row was forced past (no employee number): kept on an unfinished row for the resume.
@@ -627,6 +670,18 @@ export async function importPeople(client: SenseLinkClient, rows: readonly Impor
           const next = await settle(error);
           if (next === "send") continue;
           return next;
+        }
+        // Sent again after an unknown outcome and refused because a value is taken: the earlier
+        // create may have landed between the look-up and this resend. Its person holds the value.
+        if (lastUnknown !== null && mayBeTaken(error)) {
+          let id;
+          try {
+            id = await takenByThisRow(row, p);
+          } catch {
+            return signal?.aborted ? { row, status: "pending", uncertain: true } : { row, status: "failed", error, uncertain: true };
+          }
+          if (id !== null) return { row, status: "created", id, forced: force, recovered: true };
+          return { row, status: "failed", error, uncertain: false };
         }
         if (error.code === "SENSELINK_SIMILAR_PERSON") {
           const similar = error as SenseLinkError;

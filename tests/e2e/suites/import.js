@@ -531,6 +531,96 @@ export const checks = {
     assertEqual(await named(early.name), [again.rows[0].id], "one person of that name");
   },
 
+  async "a create whose outcome was unknown lands between the look-up and the resend: the resend refused for a taken mobile, IC or ID number is settled as that person; another holder stays a conflict"(lib, env) {
+    const sl = client(lib, env);
+    const p = prefix();
+    // Digits no other check uses: mobile, IC and ID numbers are unique in the sandbox (30001 when taken).
+    const digits = `${Date.now() % 1e9}`.padStart(9, "0");
+    const mobile = (k) => `090${digits}${k}`;
+    // Creates held by the test and delivered later: the create "whose outcome is unknown" reaches the
+    // server only once the import has looked the row up and is sending it again (the case the admin
+    // tier met when a Stop abandoned slow creates). `held` by name: the request as the import sent it.
+    const held = new Map();
+    const hold = (url, init) => held.set(init.body.get("name"), { url, init: { method: init.method, body: init.body, headers: init.headers, redirect: "manual" } });
+    const deliver = async (name) => {
+      const request = held.get(name);
+      held.delete(name);
+      await (await fetch(request.url, request.init)).arrayBuffer();
+    };
+    // Every create of a row with a held request: the held one lands first (the server registers the
+    // person), then this one goes on; the server refuses it (its mobile, IC or ID number is taken).
+    const landingFirst = (keep = new Set()) => async (url, init) => {
+      const name = init?.method === "POST" ? init.body.get("name") : null;
+      if (name !== null && held.has(name) && !keep.has(name)) await deliver(name);
+      return fetch(url, init);
+    };
+    const people = async (type, name) => (await sl.persons.list({ type, name, size: 100 })).items.filter((x) => x.name === name).map((x) => x.id);
+    const shape = (r) => [r.status, r.recovered ?? null, r.uncertain ?? null, r.error?.code ?? null];
+
+    // 1. In one run: the first create's connection fails (the request is held: it may still land),
+    //    the look-up finds nobody, the resend is refused because the held create landed meanwhile.
+    const inRun = [
+      { kind: "employee", name: `着地 ${p} 0`, jobNumber: `${p}-0`, mobile: mobile(0), avatar: photo() },
+      { kind: "employee", name: `着地 ${p} 1`, mobile: mobile(1), avatar: photo() },
+    ];
+    const failing = landingFirst();
+    const sentOnce = new Set();
+    const failOnce = async (url, init) => {
+      const name = init?.method === "POST" ? init.body.get("name") : null;
+      if (name !== null && !sentOnce.has(name)) {
+        sentOnce.add(name);
+        hold(url, init);
+        throw new TypeError("connection reset");
+      }
+      return failing(url, init);
+    };
+    await clearRequestLog(env);
+    const first = await lib.importPeople(client(lib, env, { fetch: failOnce }), inRun, { concurrency: 1 });
+    for (const [i, r] of first.rows.entries()) {
+      assertEqual(shape(r), ["created", true, null, null], `in one run, row ${i}: the resend's refusal settled as the landed create`);
+      assertEqual(await people(1, inRun[i].name), [r.id], `in one run, row ${i}: one person, the row's`);
+    }
+    assertEqual((await creates(env)).length, 4, "creates the server saw: the held one and the resend, per row");
+
+    // 2. Stop with every create in flight (held), then resume from the saved result: the resume looks
+    //    each row up (nobody yet), and the held create lands before its resend.
+    const other = await sl.employees.create({ name: `他人 ${p}`, mobile: mobile(9), avatar: photo() });
+    const rows = [
+      { kind: "employee", name: `再開 ${p} 0`, jobNumber: `${p}-r0`, mobile: mobile(2), avatar: photo() },
+      { kind: "employee", name: `再開 ${p} 1`, icNumber: `IC${digits}3`, avatar: photo() },
+      { kind: "employee", name: `再開 ${p} 2`, idNumber: `ID${digits}4`, avatar: photo() },
+      { kind: "denyList", name: `再開 ${p} 3`, mobile: mobile(5), avatar: photo() },
+      // A real conflict: the mobile number belongs to someone else; its held create never lands.
+      { kind: "employee", name: `再開 ${p} 4`, mobile: mobile(9), avatar: photo() },
+    ];
+    const stop = new AbortController();
+    const holding = (url, init) => {
+      if (init?.method !== "POST") return fetch(url, init);
+      hold(url, init);
+      if (held.size === rows.length) setTimeout(() => stop.abort(), 0);
+      return new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(new DOMException("The operation was aborted.", "AbortError")), { once: true }));
+    };
+    const stopped = await lib.importPeople(client(lib, env, { fetch: holding }), rows, { concurrency: rows.length, signal: stop.signal });
+    assertEqual([stopped.aborted, stopped.rows.map((r) => [r.status, r.uncertain])], [true, rows.map(() => ["pending", true])], "stopped: every row pending, uncertain");
+    await clearRequestLog(env);
+    const resumed = await lib.importPeople(client(lib, env, { fetch: landingFirst(new Set([rows[4].name])) }), rows, { resume: JSON.parse(JSON.stringify(stopped)) });
+    assertEqual(resumed.rows.map(shape), [
+      ["created", true, null, null], // found by employee number after the refusal
+      ["created", true, null, null], // the holder of the IC number has the row's name
+      ["created", true, null, null], // the holder of the ID number
+      ["created", true, null, null], // a deny-list person, the holder of the mobile number
+      ["failed", null, false, "SENSELINK_INVALID_PARAM"], // held by another person: a real conflict
+    ], "rows after the resume");
+    assert(resumed.rows[4].error.message.includes("30001"), `the conflict's message: ${resumed.rows[4].error.message}`);
+    for (const [i, row] of rows.entries()) {
+      const type = row.kind === "denyList" ? 5 : 1;
+      assertEqual(await people(type, row.name), i === 4 ? [] : [resumed.rows[i].id], `row ${i}: persons of that name`);
+    }
+    assertEqual((await sl.persons.list({ type: 1, mobile: mobile(9) })).items.map((x) => x.id), [other.id], "the conflict's mobile stays the other person's");
+    const sent = [...(await creates(env)), ...(await creates(env, "/api/v2/black"))].map((e) => e.body.parts.find((x) => x.name === "name").value);
+    assertEqual(rows.map((r) => sent.filter((n) => n === r.name).length), [2, 2, 2, 2, 1], "creates the server saw per row (the held one, then the resend)");
+  },
+
   async "skipInvalid is linear in the number of problems (array work counted for 1,000 and 4,000 invalid rows)"(lib, env) {
     const sl = client(lib, env);
     // Every element walk of the array built-ins during the import, counted: a scan of every problem
