@@ -40,6 +40,10 @@ ensure_wasm_pack() {
   fi
 }
 
+ensure_rustfmt() {
+  cargo fmt --version >/dev/null 2>&1 || { log "installing rustfmt"; rustup component add rustfmt; }
+}
+
 ensure_clippy() {
   cargo clippy --version >/dev/null 2>&1 || { log "installing clippy"; rustup component add clippy; }
 }

@@ -14,6 +14,10 @@ native() {
   { cargo test -p cyzen-senselink --color never 2>&1 && cargo test -p cyzen-senselink-sandbox --color never 2>&1; } \
     | tee test-output/native.log
   require_passed test-output/native.log "native cargo test"
+  # The library's Rust is rustfmt-formatted (rustfmt.toml).
+  ensure_rustfmt
+  log "cargo fmt --check (the library)"
+  cargo fmt -p cyzen-senselink --check
   # The lints that keep caller and server text away from panics (src/lib.rs), on the wasm build.
   ensure_clippy
   ensure_wasm_target

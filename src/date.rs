@@ -189,7 +189,9 @@ mod tests {
         assert!(parse_datetime("2018-07-20 24:00:00").is_none());
         assert!(parse_datetime("2018-07-20T12:30:45+09:00").is_none());
         // Multi-byte characters where byte offsets 10 and 19 fall (an IME's full-width digits).
-        for text in ["２０２４-04-01T00:00:00", "2024-04-0１T00:00:00", "2024-04-01T00:00:0０", "2024-04-01あ00:00:00", "é"] {
+        for text in
+            ["２０２４-04-01T00:00:00", "2024-04-0１T00:00:00", "2024-04-01T00:00:0０", "2024-04-01あ00:00:00", "é"]
+        {
             assert!(parse_datetime(text).is_none(), "{text}");
             assert!(parse_date(text).is_none(), "{text}");
         }

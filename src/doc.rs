@@ -319,7 +319,10 @@ mod tests {
         let long = Value::String(format!("{}secret-tail", "x".repeat(8)));
         assert_eq!(bounded_text(&long, &["secret-tail"], 10).as_deref(), Some("xxxxxxxx[r…"));
         assert_eq!(bounded_text(&Value::String("short".into()), &[], 10).as_deref(), Some("short"));
-        assert_eq!(bounded_text(&Value::String("短い日本語のメッセージ".into()), &[], 5).as_deref(), Some("短い日本語…"));
+        assert_eq!(
+            bounded_text(&Value::String("短い日本語のメッセージ".into()), &[], 5).as_deref(),
+            Some("短い日本語…")
+        );
         assert_eq!(bounded_text(&serde_json::json!(42), &[], 10).as_deref(), Some("42"));
         assert_eq!(bounded_text(&serde_json::json!({"a": 1}), &[], 10), None);
         let huge = Value::String("y".repeat(1_000_000));

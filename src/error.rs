@@ -9,9 +9,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use alloc::rc::Rc;
 use core::any::Any;
 use core::fmt;
-use alloc::rc::Rc;
 
 /// Stable error codes. The string form (`as_str`) is part of the public JavaScript API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

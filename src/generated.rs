@@ -37,7 +37,17 @@ fn lookup(field: &OutField) -> String {
     if !names.contains(&field.0) {
         names.push(field.0);
     }
-    names.iter().map(|n| if n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { format!("o.{n}") } else { format!("o[{n:?}]") }).collect::<Vec<_>>().join(" ?? ")
+    names
+        .iter()
+        .map(|n| {
+            if n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                format!("o.{n}")
+            } else {
+                format!("o[{n:?}]")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ?? ")
 }
 
 fn converter(kind: Out) -> &'static str {
@@ -73,7 +83,11 @@ pub fn senselink_ts() -> String {
                 kind => format!("{}({})", converter(kind), lookup(field)),
             };
             // Fields whose TypeScript type is narrower than what the converter proves.
-            let value = if (*shape, field.0) == (Shape::Person, "type") { format!("{value} as Person[\"type\"]") } else { value };
+            let value = if (*shape, field.0) == (Shape::Person, "type") {
+                format!("{value} as Person[\"type\"]")
+            } else {
+                value
+            };
             let _ = writeln!(out, "    {}: {value},", field.0);
         }
         out.push_str("  };\n}\n");
@@ -101,13 +115,19 @@ fn ops_letters(res: &Resource) -> String {
     if res.binary {
         return "i".into();
     }
-    [(GET, 'g'), (ADD, 'a'), (UPDATE, 'u'), (DELETE, 'd')].iter().filter(|(bit, _)| res.has(*bit)).map(|(_, c)| *c).collect()
+    [(GET, 'g'), (ADD, 'a'), (UPDATE, 'u'), (DELETE, 'd')]
+        .iter()
+        .filter(|(bit, _)| res.has(*bit))
+        .map(|(_, c)| *c)
+        .collect()
 }
 
 /// The TypeScript of `pkg-template/src/generated/cyzen.ts`.
 pub fn cyzen_ts() -> String {
     let mut out = String::from(HEADER);
-    out.push_str("\n/** Operations per resource, as the vendor's table lists them (see `src/cyzen/resources.rs`). */\n");
+    out.push_str(
+        "\n/** Operations per resource, as the vendor's table lists them (see `src/cyzen/resources.rs`). */\n",
+    );
     out.push_str("export const RESOURCE_OPERATIONS = {\n");
     for res in RESOURCES {
         let _ = writeln!(out, "  {}: \"{}\",", res.name, ops_letters(res));
@@ -125,14 +145,22 @@ pub fn cyzen_paths_md() -> String {
         if res.binary {
             ops = format!("{ops} (one image by `{}`)", res.id_key);
         }
-        let cursor = if res.cursor.is_empty() { "—".to_string() } else { res.cursor.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ") };
+        let cursor = if res.cursor.is_empty() {
+            "—".to_string()
+        } else {
+            res.cursor.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        };
         let window = res.window.map_or("—".to_string(), |w| format!("`{}`,`{}` ≤ {} d", w.from, w.to, w.max_days));
         let status = match res.status {
             Status::Confirmed => "confirmed".to_string(),
             Status::Partly(note) => format!("confirmed ({note})"),
             Status::Guess => "guess".to_string(),
         };
-        let _ = writeln!(out, "| {} | `/{}` | {list_key} | `{}` | {ops} | {cursor} | {window} | {status} |", res.name, res.path, res.id_key);
+        let _ = writeln!(
+            out,
+            "| {} | `/{}` | {list_key} | `{}` | {ops} | {cursor} | {window} | {status} |",
+            res.name, res.path, res.id_key
+        );
     }
     out
 }

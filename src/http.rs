@@ -9,9 +9,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use alloc::rc::Rc;
 use core::any::Any;
 use core::fmt;
-use alloc::rc::Rc;
 
 use crate::doc::Doc;
 use crate::secret::is_sensitive_name;
@@ -485,12 +485,15 @@ mod tests {
 
     #[test]
     fn percent_decoding_keeps_malformed_escapes() {
-        assert_eq!(parse_form_urlencoded("a=%zz&b=%4&c=%41&d=%"), vec![
-            ("a".to_string(), "%zz".to_string()),
-            ("b".to_string(), "%4".to_string()),
-            ("c".to_string(), "A".to_string()),
-            ("d".to_string(), "%".to_string()),
-        ]);
+        assert_eq!(
+            parse_form_urlencoded("a=%zz&b=%4&c=%41&d=%"),
+            vec![
+                ("a".to_string(), "%zz".to_string()),
+                ("b".to_string(), "%4".to_string()),
+                ("c".to_string(), "A".to_string()),
+                ("d".to_string(), "%".to_string()),
+            ]
+        );
     }
 
     #[test]
@@ -521,7 +524,10 @@ mod tests {
             .query("sign", "e5ef72ef839bdf5397b4906b199b9fbf")
             .query("app_key", "visible-key")
             .header("Authorization", "bearer very-secret-token")
-            .body(Body::Form(vec![("refresh_token".into(), "rt-secret".into()), ("grant_type".into(), "refresh_token".into())]));
+            .body(Body::Form(vec![
+                ("refresh_token".into(), "rt-secret".into()),
+                ("grant_type".into(), "refresh_token".into()),
+            ]));
         let shown = format!("{req:?}");
         assert!(!shown.contains("e5ef72ef"), "{shown}");
         assert!(!shown.contains("very-secret-token"), "{shown}");
@@ -542,9 +548,11 @@ mod tests {
 
     #[test]
     fn excerpts_of_json_and_text_bodies() {
-        let json_body: Response<Value> = Response::new(400, Payload::Json(json!({"error": "invalid_grant", "refresh_token": "rt-1"})));
+        let json_body: Response<Value> =
+            Response::new(400, Payload::Json(json!({"error": "invalid_grant", "refresh_token": "rt-1"})));
         assert_eq!(json_body.excerpt(&[]).unwrap(), r#"{"error":"invalid_grant","refresh_token":"[redacted]"}"#);
-        let html: Response<Value> = Response::new(502, Payload::Text(json!(format!("<html>{}</html> key=s3cr3t", "x".repeat(400)))));
+        let html: Response<Value> =
+            Response::new(502, Payload::Text(json!(format!("<html>{}</html> key=s3cr3t", "x".repeat(400)))));
         let cut = html.excerpt(&["s3cr3t"]).unwrap();
         assert_eq!(cut.chars().count(), 301);
         let short: Response<Value> = Response::new(502, Payload::Text(json!("bad gateway s3cr3t")));
@@ -555,7 +563,8 @@ mod tests {
         let dense: Response<Value> = Response::new(502, Payload::Text(json!("ab ".repeat(300))));
         assert_eq!(dense.excerpt(&["ab"]).unwrap().chars().count(), 301);
         // A secret straddling the cut is masked, not half shown.
-        let straddle: Response<Value> = Response::new(502, Payload::Text(json!(format!("{}s3cr3t-value", "y".repeat(297)))));
+        let straddle: Response<Value> =
+            Response::new(502, Payload::Text(json!(format!("{}s3cr3t-value", "y".repeat(297)))));
         assert!(!straddle.excerpt(&["s3cr3t-value"]).unwrap().contains("s3c"));
     }
 

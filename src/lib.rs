@@ -23,7 +23,10 @@
 #![deny(missing_docs)]
 // No panic reachable from caller or server data: a trap in wasm leaves promises unsettled and can
 // poison the instance. Tests may unwrap.
-#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::string_slice, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 extern crate alloc;
 
@@ -37,6 +40,7 @@ pub(crate) mod prelude {
     pub use alloc::{format, vec};
 }
 
+pub mod cyzen;
 pub mod date;
 pub mod doc;
 pub mod error;
@@ -44,7 +48,6 @@ pub mod http;
 pub mod retry;
 pub mod runtime;
 pub mod secret;
-pub mod cyzen;
 pub mod senselink;
 
 #[cfg(target_arch = "wasm32")]

@@ -45,8 +45,16 @@ pub fn is_sensitive_name(name: &str) -> bool {
     let name: String = name.chars().filter(|c| *c != '_' && *c != '-').collect::<String>().to_ascii_lowercase();
     const EXACT: &[&str] = &["sign", "code", "state", "authorization", "cookie", "setcookie", "token", "bearer"];
     const PARTS: &[&str] = &[
-        "secret", "password", "verifier", "signature", "accesstoken", "refreshtoken", "idtoken", "apptoken",
-        "statictoken", "authtoken",
+        "secret",
+        "password",
+        "verifier",
+        "signature",
+        "accesstoken",
+        "refreshtoken",
+        "idtoken",
+        "apptoken",
+        "statictoken",
+        "authtoken",
     ];
     EXACT.contains(&name.as_str()) || PARTS.iter().any(|part| name.contains(part))
 }
@@ -151,7 +159,8 @@ mod tests {
 
     #[test]
     fn sensitive_names() {
-        for name in ["sign", "Authorization", "client_secret", "refresh_token", "code_verifier", "X-App-Token", "code"] {
+        for name in ["sign", "Authorization", "client_secret", "refresh_token", "code_verifier", "X-App-Token", "code"]
+        {
             assert!(is_sensitive_name(name), "{name}");
         }
         for name in ["app_key", "spot_code", "name", "timestamp", "grant_type", "token_type", "expires_in"] {
@@ -161,7 +170,8 @@ mod tests {
 
     #[test]
     fn redacts_known_secrets_and_named_values() {
-        let body = r#"{"access_token":"at-123","token_type":"bearer","refresh_token": "rt-456","note":"名前 abcdsecret"}"#;
+        let body =
+            r#"{"access_token":"at-123","token_type":"bearer","refresh_token": "rt-456","note":"名前 abcdsecret"}"#;
         let out = redact_text(body, &["abcdsecret"]);
         assert!(!out.contains("at-123") && !out.contains("rt-456") && !out.contains("abcdsecret"), "{out}");
         assert!(out.contains("名前") && out.contains("\"token_type\":\"bearer\""), "{out}");
@@ -170,7 +180,10 @@ mod tests {
         let out = redact_text(form, &[]);
         assert_eq!(out, "grant_type=refresh_token&refresh_token=[redacted]&client_id=x");
         let escaped = r#"{"refresh_token":"a\"b","x":"名=値","sign":"abc"} sign=abc"#;
-        assert_eq!(redact_text(escaped, &[]), r#"{"refresh_token":"[redacted]","x":"名=値","sign":"[redacted]"} sign=[redacted]"#);
+        assert_eq!(
+            redact_text(escaped, &[]),
+            r#"{"refresh_token":"[redacted]","x":"名=値","sign":"[redacted]"} sign=[redacted]"#
+        );
         assert_eq!(redact_text("=\"", &[]), "=\"");
     }
 }

@@ -11,20 +11,20 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use alloc::rc::Rc;
 use core::cell::RefCell;
 use core::future::Future;
-use alloc::rc::Rc;
 
 use super::errors::decode;
 use super::oauth::OAuth;
 use super::pacing::{Pacer, SlotId};
 use super::paging::{self, Cursor};
 use super::resources::{self, FieldKind, Resource, ADD, DELETE, GET, UPDATE};
-use crate::retry::{self, Failure, RetryPolicy};
 use super::windows;
 use crate::doc::{scalar_text, Doc, Kind};
 use crate::error::{Detail, Error, ErrorCode, Issues, Result};
 use crate::http::{join_url, parse_retry_after, Body, Expect, Method, Payload, Request, Response};
+use crate::retry::{self, Failure, RetryPolicy};
 use crate::runtime::{random_unit, Runtime, Wait};
 use crate::secret::Secret;
 
@@ -206,7 +206,12 @@ fn decimal_within(text: &str, limit: u64) -> bool {
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 4 || !digits(whole) || !digits(fraction) || (unsigned.contains('.') && fraction.is_empty()) {
+    if whole.is_empty()
+        || whole.len() > 4
+        || !digits(whole)
+        || !digits(fraction)
+        || (unsigned.contains('.') && fraction.is_empty())
+    {
         return false;
     }
     let whole: u64 = whole.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0'));
@@ -230,11 +235,19 @@ fn write_value<D: Doc>(kind: FieldKind, value: &D) -> core::result::Result<Strin
             _ => Err(format!("must be text (got {})", shown())),
         },
         FieldKind::Latitude | FieldKind::Longitude => {
-            let (limit, what) = if kind == FieldKind::Latitude { (90, "a latitude from -90 to 90") } else { (180, "a longitude from -180 to 180") };
+            let (limit, what) = if kind == FieldKind::Latitude {
+                (90, "a latitude from -90 to 90")
+            } else {
+                (180, "a longitude from -180 to 180")
+            };
             match value.kind() {
                 Kind::Number | Kind::Text => {
                     let text = scalar_text(value).unwrap_or_default();
-                    if decimal_within(&text, limit) { Ok(text.trim().to_string()) } else { Err(format!("must be {what} (got {})", crate::doc::json_string(&text))) }
+                    if decimal_within(&text, limit) {
+                        Ok(text.trim().to_string())
+                    } else {
+                        Err(format!("must be {what} (got {})", crate::doc::json_string(&text)))
+                    }
                 }
                 _ => Err(format!("must be {what} (got {})", shown())),
             }
@@ -251,13 +264,18 @@ fn write_value<D: Doc>(kind: FieldKind, value: &D) -> core::result::Result<Strin
                 if windows::parse(&text).is_some() {
                     Ok(text)
                 } else {
-                    Err(format!("must be a Date or a datetime such as 2024-05-01T09:00:00 (got {})", crate::doc::json_string(&text)))
+                    Err(format!(
+                        "must be a Date or a datetime such as 2024-05-01T09:00:00 (got {})",
+                        crate::doc::json_string(&text)
+                    ))
                 }
             }
             _ => Err(format!("must be a Date or a datetime text (got {})", shown())),
         },
         FieldKind::Json => match value.kind() {
-            Kind::Object | Kind::Array | Kind::Text => form_value(value).ok_or_else(|| "must be an object or JSON text".to_string()),
+            Kind::Object | Kind::Array | Kind::Text => {
+                form_value(value).ok_or_else(|| "must be an object or JSON text".to_string())
+            }
             _ => Err(format!("must be an object or JSON text (got {})", shown())),
         },
     }
@@ -278,7 +296,11 @@ impl Client {
         // A page may reach its proxy on its own origin: `/cyzen`.
         let on_origin = proxy && cfg.base_url.starts_with('/') && !cfg.base_url.starts_with("//");
         if !absolute && !on_origin {
-            let rule = if proxy { "must be an absolute http(s) URL or a path on this origin (\"/cyzen\")" } else { "must be an absolute http(s) URL" };
+            let rule = if proxy {
+                "must be an absolute http(s) URL or a path on this origin (\"/cyzen\")"
+            } else {
+                "must be an absolute http(s) URL"
+            };
             return Err(Error::invalid_input("baseUrl", rule));
         }
         if cfg.requests_per_second == 0 {
@@ -300,7 +322,8 @@ impl Client {
 
     /// The resource and where it lives.
     pub fn route(&self, name: &str) -> Result<(&'static Resource, Route)> {
-        let res = resources::find(name).ok_or_else(|| Error::invalid_input("resource", format!("{name} is not a cyzen resource")))?;
+        let res = resources::find(name)
+            .ok_or_else(|| Error::invalid_input("resource", format!("{name} is not a cyzen resource")))?;
         let route = match self.cfg.paths.iter().find(|(n, _)| n == name) {
             Some((_, r)) => r.clone(),
             None => Route { path: res.path.into(), list_key: res.list_key.into(), id_key: res.id_key.into() },
@@ -365,14 +388,16 @@ impl Client {
             drop(slot);
             let response = match sent {
                 Ok(response) => response,
-                Err(error) if error.code == ErrorCode::Network => match retry::decide(&policy, Failure::Network, idempotent, retries, None, random_unit()) {
-                    Some(ms) => {
-                        retries += 1;
-                        rt.sleep(ms, Wait::Retry { status: None, attempt: retries }).await?;
-                        continue;
+                Err(error) if error.code == ErrorCode::Network => {
+                    match retry::decide(&policy, Failure::Network, idempotent, retries, None, random_unit()) {
+                        Some(ms) => {
+                            retries += 1;
+                            rt.sleep(ms, Wait::Retry { status: None, attempt: retries }).await?;
+                            continue;
+                        }
+                        None => return Err(error),
                     }
-                    None => return Err(error),
-                },
+                }
                 Err(error) => return Err(error),
             };
             let status = response.status;
@@ -414,7 +439,13 @@ impl Client {
     /// One page of a list. `cursor` resumes (from `page.next` or a failed page's `error.cursor`);
     /// without it the walk starts at the beginning of the filter's range. A failure carries the
     /// cursor of the page that failed.
-    pub async fn list_page<R: Runtime>(&self, rt: &R, name: &str, filter: &R::Value, cursor: Option<&R::Value>) -> Result<Page<R::Value>> {
+    pub async fn list_page<R: Runtime>(
+        &self,
+        rt: &R,
+        name: &str,
+        filter: &R::Value,
+        cursor: Option<&R::Value>,
+    ) -> Result<Page<R::Value>> {
         let (res, route) = self.route(name)?;
         if !res.has(GET) || res.binary {
             return Err(Error::invalid_input("resource", format!("{name} cannot be listed")));
@@ -434,7 +465,8 @@ impl Client {
                 request.query.extend(params.iter().cloned());
                 request.header("Accept", "application/json")
             };
-            let (response, token) = self.send(rt, &build, true, split.is_none()).await.map_err(|e| with_cursor(e, res, &cursor))?;
+            let (response, token) =
+                self.send(rt, &build, true, split.is_none()).await.map_err(|e| with_cursor(e, res, &cursor))?;
             if let (500, Some(day)) = (response.status, &split) {
                 cursor = day.clone();
                 continue;
@@ -443,9 +475,11 @@ impl Client {
             let next = paging::next_fields(&body);
             let items = paging::items(&body, &route.list_key);
             let only = match (&items, query.client_side.is_empty()) {
-                (Some(items), false) => {
-                    Some((0..items.len()).filter(|i| items.at(*i).is_some_and(|item| paging::keep(&item, &query.client_side))).collect())
-                }
+                (Some(items), false) => Some(
+                    (0..items.len())
+                        .filter(|i| items.at(*i).is_some_and(|item| paging::keep(&item, &query.client_side)))
+                        .collect(),
+                ),
                 _ => None,
             };
             let after = paging::after_page(res, &query, &cursor, next).map_err(|e| with_cursor(e, res, &cursor))?;
@@ -456,7 +490,14 @@ impl Client {
     /// Create (`ADD`), update (`UPDATE`, `id` required) or delete (`DELETE`, `id` required).
     /// `input` is the caller's object of form fields; returns the answer (`{"<id key>": …}`) as the
     /// engine parsed it.
-    pub async fn write<R: Runtime>(&self, rt: &R, name: &str, op: u8, id: Option<&str>, input: &R::Value) -> Result<R::Value> {
+    pub async fn write<R: Runtime>(
+        &self,
+        rt: &R,
+        name: &str,
+        op: u8,
+        id: Option<&str>,
+        input: &R::Value,
+    ) -> Result<R::Value> {
         let (res, route) = self.route(name)?;
         let (method, verb) = match op {
             ADD => (Method::Post, "create"),
@@ -465,7 +506,10 @@ impl Client {
             _ => return Err(Error::invalid_input("op", "must be create, update or delete")),
         };
         if !res.has(op) {
-            return Err(Error::invalid_input("resource", format!("{name} has no {verb} operation (see the vendor's table)")));
+            return Err(Error::invalid_input(
+                "resource",
+                format!("{name} has no {verb} operation (see the vendor's table)"),
+            ));
         }
         let id = match (op, id.map(str::trim)) {
             (ADD, _) => None,
@@ -475,7 +519,8 @@ impl Client {
         if !matches!(input.kind(), Kind::Object | Kind::Absent | Kind::Null) {
             return Err(Error::invalid_input("input", "must be an object"));
         }
-        let mut fields: Vec<(String, String)> = self.company_id().map(|c| ("company_id".to_string(), c.to_string())).into_iter().collect();
+        let mut fields: Vec<(String, String)> =
+            self.company_id().map(|c| ("company_id".to_string(), c.to_string())).into_iter().collect();
         if let (UPDATE, Some(id)) = (op, &id) {
             fields.push((route.id_key.clone(), id.clone()));
         }
@@ -566,7 +611,8 @@ impl Client {
         }
         match decode(&response, &[token.expose()]) {
             Err(error) => Err(error),
-            Ok(_) => Err(Error::new(ErrorCode::Decode, "cyzen answered JSON where an image was expected").with_status(response.status)),
+            Ok(_) => Err(Error::new(ErrorCode::Decode, "cyzen answered JSON where an image was expected")
+                .with_status(response.status)),
         }
     }
 }

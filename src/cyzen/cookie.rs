@@ -36,7 +36,8 @@ pub fn derived_verifier(secret: &[u8], state: &str, expires: i64) -> Result<Stri
 
 /// The signed cookie value for `state`, valid until `expires` (Unix seconds).
 pub fn sign(secret: &[u8], state: &str, expires: i64) -> Result<String> {
-    let tag = Base64UrlUnpadded::encode_string(&mac(secret, "cyzen-pkce-cookie", state, expires)?.finalize().into_bytes());
+    let tag =
+        Base64UrlUnpadded::encode_string(&mac(secret, "cyzen-pkce-cookie", state, expires)?.finalize().into_bytes());
     Ok(format!("{state}.{expires}.{tag}"))
 }
 
@@ -52,7 +53,9 @@ pub fn verify(secret: &[u8], cookie: &str, state: &str, now: i64) -> Result<Stri
     };
     let expires: i64 = expires.parse().map_err(|_| refused("is malformed"))?;
     let tag = Base64UrlUnpadded::decode_vec(tag).map_err(|_| refused("is malformed"))?;
-    mac(secret, "cyzen-pkce-cookie", cookie_state, expires)?.verify_slice(&tag).map_err(|_| refused("has a bad signature"))?;
+    mac(secret, "cyzen-pkce-cookie", cookie_state, expires)?
+        .verify_slice(&tag)
+        .map_err(|_| refused("has a bad signature"))?;
     if cookie_state != state {
         return Err(refused("belongs to another authorization (state mismatch)"));
     }
@@ -85,7 +88,11 @@ mod tests {
             (cookie.clone(), "other", 999),
             (cookie.clone(), "st4te", 1000),
             (cookie.replace(".1000.", ".2000."), "st4te", 999),
-            (format!("{}{}", cookie.get(..cookie.len() - 1).unwrap(), if cookie.ends_with('A') { 'B' } else { 'A' }), "st4te", 999),
+            (
+                format!("{}{}", cookie.get(..cookie.len() - 1).unwrap(), if cookie.ends_with('A') { 'B' } else { 'A' }),
+                "st4te",
+                999,
+            ),
             (sign(b"another-secret-another-secret-xx", "st4te", 1000).unwrap(), "st4te", 999),
             ("st4te.10é0.abc".to_string(), "st4te", 999),
             ("garbage".to_string(), "st4te", 999),

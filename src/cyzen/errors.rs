@@ -40,10 +40,14 @@ pub fn api_errors<D: Doc>(body: &D, secrets: &[&str]) -> Option<Vec<ApiError>> {
             .filter_map(|i| list.at(i))
             .map(|e| {
                 let code = e.get("err_code");
-                let message = e.get("err_msg").and_then(|m| bounded_text(&m, secrets, MESSAGE_CHARS)).unwrap_or_default();
+                let message =
+                    e.get("err_msg").and_then(|m| bounded_text(&m, secrets, MESSAGE_CHARS)).unwrap_or_default();
                 let kind = code.as_ref().map_or(Kind::Absent, Doc::kind);
                 let text = code.as_ref().and_then(scalar_text);
-                let number = code.as_ref().and_then(integer).or_else(|| text.as_deref().and_then(|t| crate::doc::parse_integer(t.trim())));
+                let number = code
+                    .as_ref()
+                    .and_then(integer)
+                    .or_else(|| text.as_deref().and_then(|t| crate::doc::parse_integer(t.trim())));
                 ApiError {
                     code_json: match (kind, &text) {
                         (Kind::Number, Some(t)) => t.clone(),
@@ -82,8 +86,10 @@ pub fn from_api_errors<V: Doc>(errors: &[ApiError], response: &Response<V>, secr
         Some(e) if !e.message.is_empty() => e.message.clone(),
         _ => format!("cyzen answered HTTP {status} with errors[]"),
     };
-    let list: Vec<String> =
-        errors.iter().map(|e| format!("{{\"err_code\":{},\"err_msg\":{}}}", e.code_json, json_string(&e.message))).collect();
+    let list: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{{\"err_code\":{},\"err_msg\":{}}}", e.code_json, json_string(&e.message)))
+        .collect();
     let api_code = match first {
         Some(ApiError { number: Some(n), .. }) => Detail::Num(*n as f64),
         Some(ApiError { text: Some(text), .. }) => Detail::Str(text.clone()),
@@ -112,9 +118,12 @@ pub fn decode<V: Doc>(response: &Response<V>, secrets: &[&str]) -> Result<V, Err
     }
     match body {
         Some(object) if object.kind() == Kind::Object => Ok(object.clone()),
-        _ => Err(Error::new(ErrorCode::Decode, format!("cyzen answered HTTP {} with a body that is not a JSON object", response.status))
-            .with_status(response.status)
-            .with_body(response.excerpt(secrets))),
+        _ => Err(Error::new(
+            ErrorCode::Decode,
+            format!("cyzen answered HTTP {} with a body that is not a JSON object", response.status),
+        )
+        .with_status(response.status)
+        .with_body(response.excerpt(secrets))),
     }
 }
 

@@ -109,12 +109,22 @@ pub struct TokenSet {
 impl TokenSet {
     /// A token set holding only an access token.
     pub fn bearer(access_token: impl Into<String>) -> TokenSet {
-        TokenSet { access_token: Secret::new(access_token), refresh_token: None, token_type: "bearer".into(), expires_at_ms: None, scope: None }
+        TokenSet {
+            access_token: Secret::new(access_token),
+            refresh_token: None,
+            token_type: "bearer".into(),
+            expires_at_ms: None,
+            scope: None,
+        }
     }
 
     /// The JSON kept in the store.
     pub fn to_json(&self) -> String {
-        let mut out = format!("{{\"access_token\":{},\"token_type\":{}", json_string(self.access_token.expose()), json_string(&self.token_type));
+        let mut out = format!(
+            "{{\"access_token\":{},\"token_type\":{}",
+            json_string(self.access_token.expose()),
+            json_string(&self.token_type)
+        );
         if let Some(rt) = &self.refresh_token {
             out.push_str(&format!(",\"refresh_token\":{}", json_string(rt.expose())));
         }
@@ -217,7 +227,8 @@ fn oauth_error(error: &str, description: Option<&str>, status: Option<u16>, secr
     // message.
     let error: String = redact_text(error, secrets).chars().take(80).collect();
     let error = error.as_str();
-    let description: Option<String> = description.map(|d| redact_text(d, secrets).chars().take(DESCRIPTION_CHARS).collect());
+    let description: Option<String> =
+        description.map(|d| redact_text(d, secrets).chars().take(DESCRIPTION_CHARS).collect());
     let description = description.as_deref();
     let code = match error {
         "invalid_grant" => ErrorCode::OAuthInvalidGrant,
@@ -241,17 +252,28 @@ fn oauth_error(error: &str, description: Option<&str>, status: Option<u16>, secr
 
 /// Reads a token endpoint answer (RFC 6749 §5.1 success, §5.2 error). On a refresh, `previous`
 /// supplies the refresh token and scope the server may leave out.
-pub fn decode_token_response<V: Doc>(response: &Response<V>, now_ms: f64, previous: Option<&TokenSet>, secrets: &[&str]) -> Result<TokenSet> {
+pub fn decode_token_response<V: Doc>(
+    response: &Response<V>,
+    now_ms: f64,
+    previous: Option<&TokenSet>,
+    secrets: &[&str],
+) -> Result<TokenSet> {
     let status = response.status;
     if status == 0 {
-        return Err(Error::new(ErrorCode::OAuthError, "the token endpoint answered with a redirect (not followed)").with_status(0));
+        return Err(Error::new(ErrorCode::OAuthError, "the token endpoint answered with a redirect (not followed)")
+            .with_status(0));
     }
     let body = response.json().filter(|b| b.kind() == Kind::Object);
     let text = |k: &str| body.and_then(|b| b.get(k)).and_then(|v| v.text());
     if let Some(error) = text("error") {
-        return Err(oauth_error(&error, text("error_description").as_deref(), Some(status), secrets).with_body(response.excerpt(secrets)));
+        return Err(oauth_error(&error, text("error_description").as_deref(), Some(status), secrets)
+            .with_body(response.excerpt(secrets)));
     }
-    let fail = |why: &str| Error::new(ErrorCode::OAuthError, format!("token endpoint: {why}")).with_status(status).with_body(response.excerpt(secrets));
+    let fail = |why: &str| {
+        Error::new(ErrorCode::OAuthError, format!("token endpoint: {why}"))
+            .with_status(status)
+            .with_body(response.excerpt(secrets))
+    };
     if !response.is_success() {
         return Err(fail(&format!("HTTP {status}")));
     }
@@ -370,7 +392,9 @@ impl OAuth {
     /// empty (stored tokens only); the sign-in steps then refuse to start.
     pub fn new(cfg: OAuthConfig) -> Result<OAuth> {
         let sign_in = [("authorizeUrl", &cfg.authorize_url), ("redirectUri", &cfg.redirect_uri)];
-        for (field, url) in [("tokenUrl", &cfg.token_url)].into_iter().chain(sign_in.into_iter().filter(|(_, url)| !url.is_empty())) {
+        for (field, url) in
+            [("tokenUrl", &cfg.token_url)].into_iter().chain(sign_in.into_iter().filter(|(_, url)| !url.is_empty()))
+        {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return Err(Error::invalid_input(field, "must be an absolute http(s) URL"));
             }
@@ -390,7 +414,12 @@ impl OAuth {
         for field in fields {
             let value = if *field == "authorizeUrl" { &self.cfg.authorize_url } else { &self.cfg.redirect_uri };
             if value.is_empty() {
-                return Err(Error::invalid_input(*field, format!("is required to sign in ({step}); only an instance that uses stored tokens can leave it out")));
+                return Err(Error::invalid_input(
+                    *field,
+                    format!(
+                        "is required to sign in ({step}); only an instance that uses stored tokens can leave it out"
+                    ),
+                ));
             }
         }
         Ok(())
@@ -425,7 +454,8 @@ impl OAuth {
             }
             None => {
                 let verifier = random_token()?;
-                let record = format!("{{\"verifier\":{},\"expires_at\":{}}}", json_string(&verifier), expires_ms as i64);
+                let record =
+                    format!("{{\"verifier\":{},\"expires_at\":{}}}", json_string(&verifier), expires_ms as i64);
                 rt.save(&self.key(&format!("pkce:{state}")), Some(record)).await?;
                 (verifier, None)
             }
@@ -440,7 +470,12 @@ impl OAuth {
         }
         let key = self.key(&format!("pkce:{state}"));
         let record = rt.load(&key).await?;
-        let unknown = || Error::new(ErrorCode::OAuthState, "the callback's state is unknown, already used or expired (possible CSRF); start the sign-in again");
+        let unknown = || {
+            Error::new(
+                ErrorCode::OAuthState,
+                "the callback's state is unknown, already used or expired (possible CSRF); start the sign-in again",
+            )
+        };
         let record = record.ok_or_else(unknown)?;
         // One use only, whatever happens next.
         rt.save(&key, None).await?;
@@ -457,12 +492,20 @@ impl OAuth {
         // Checked before the pending authorization is read (and used up).
         self.require_sign_in("handleCallback", &["redirectUri"])?;
         let cb = parse_callback(url);
-        let state = cb.state.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| Error::new(ErrorCode::OAuthState, "the callback has no state"))?;
+        let state = cb
+            .state
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::new(ErrorCode::OAuthState, "the callback has no state"))?;
         let verifier = self.take_verifier(rt, state, cookie).await?;
         if let Some(error) = &cb.error {
             return Err(oauth_error(error, cb.error_description.as_deref(), None, &self.secrets()));
         }
-        let code = cb.code.as_deref().filter(|c| !c.is_empty()).ok_or_else(|| Error::new(ErrorCode::OAuthError, "the callback has neither code nor error"))?;
+        let code = cb
+            .code
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| Error::new(ErrorCode::OAuthError, "the callback has neither code nor error"))?;
         let response = rt.send(token_request(&self.cfg, Grant::Code { code, verifier: &verifier })).await?;
         let tokens = decode_token_response(&response, rt.now_ms(), None, &self.secrets())?;
         self.replace(rt, Some(tokens.clone())).await?;
@@ -541,7 +584,11 @@ impl OAuth {
     /// kept — until the tokens change ([`OAuth::replace`], a callback) or [`OAuth::refresh`] is called.
     // A plain function handing out `renew_inner`'s future: an `async fn` wrapper would be a second
     // state machine that the optimiser fills with a copy of `renew_inner` (4 KB of wasm).
-    pub fn renew<'a, R: Runtime>(&'a self, rt: &'a R, stale: u64) -> impl Future<Output = Result<(TokenSet, u64)>> + 'a {
+    pub fn renew<'a, R: Runtime>(
+        &'a self,
+        rt: &'a R,
+        stale: u64,
+    ) -> impl Future<Output = Result<(TokenSet, u64)>> + 'a {
         self.renew_inner(rt, stale, false)
     }
 
@@ -670,7 +717,9 @@ impl OAuth {
                     self.exchange(rt, &stored).await
                 }
             }
-            Some(stored) if stored.access_token != current.access_token && !stored.is_expired(rt.now_ms()) => Ok((stored, None)),
+            Some(stored) if stored.access_token != current.access_token && !stored.is_expired(rt.now_ms()) => {
+                Ok((stored, None))
+            }
             _ => Err(error),
         }
     }
@@ -698,7 +747,10 @@ fn replaces(stored: &TokenSet, held: Option<&TokenSet>, now_ms: f64) -> bool {
 }
 
 fn no_token() -> Error {
-    Error::new(ErrorCode::OAuthNoToken, "no OAuth token yet: send the user to authorizationUrl() and call handleCallback()")
+    Error::new(
+        ErrorCode::OAuthNoToken,
+        "no OAuth token yet: send the user to authorizationUrl() and call handleCallback()",
+    )
 }
 
 #[cfg(test)]
@@ -731,7 +783,10 @@ mod tests {
 
     #[test]
     fn rfc7636_appendix_b() {
-        assert_eq!(challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         let v = random_token().unwrap();
         assert_eq!(v.len(), 43);
         assert!(v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
@@ -766,7 +821,10 @@ mod tests {
         assert_eq!(req.method(), Method::Post);
         assert_eq!(req.header_value("X-App-Token"), Some("app-tok"));
         // Basic: "my+client:s3cr%3Aet"
-        assert_eq!(req.header_value("Authorization"), Some(format!("Basic {}", base64(b"my+client:s3cr%3Aet")).as_str()));
+        assert_eq!(
+            req.header_value("Authorization"),
+            Some(format!("Basic {}", base64(b"my+client:s3cr%3Aet")).as_str())
+        );
         let Body::Form(fields) = &req.body else { panic!() };
         let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["grant_type", "code", "redirect_uri", "code_verifier"]);
@@ -779,7 +837,10 @@ mod tests {
         let req = token_request(&post, Grant::Refresh(&rt));
         assert!(req.header_value("Authorization").is_none());
         let Body::Form(fields) = &req.body else { panic!() };
-        assert_eq!(crate::http::form_urlencode(fields), "grant_type=refresh_token&refresh_token=rt-1&client_id=my+client&client_secret=s3cr%3Aet");
+        assert_eq!(
+            crate::http::form_urlencode(fields),
+            "grant_type=refresh_token&refresh_token=rt-1&client_id=my+client&client_secret=s3cr%3Aet"
+        );
 
         let mut public = cfg();
         public.client_secret = None;
@@ -789,7 +850,10 @@ mod tests {
 
     #[test]
     fn token_responses() {
-        let ok = answer(200, r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"refresh_token":"rt","scope":"read"}"#);
+        let ok = answer(
+            200,
+            r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"refresh_token":"rt","scope":"read"}"#,
+        );
         let t = decode_token_response(&ok, 1000.0, None, &[]).unwrap();
         assert_eq!(t.access_token.expose(), "at");
         assert_eq!(t.expires_at_ms, Some(3_601_000.0));
@@ -802,7 +866,11 @@ mod tests {
         assert_eq!(t2.expires_at_ms, Some(60_000.0));
 
         let cases = [
-            (400, r#"{"error":"invalid_grant","error_description":"refresh token already used"}"#, ErrorCode::OAuthInvalidGrant),
+            (
+                400,
+                r#"{"error":"invalid_grant","error_description":"refresh token already used"}"#,
+                ErrorCode::OAuthInvalidGrant,
+            ),
             (401, r#"{"error":"invalid_client"}"#, ErrorCode::OAuthInvalidClient),
             (400, r#"{"error":"invalid_scope"}"#, ErrorCode::OAuthError),
             (500, "<html>", ErrorCode::OAuthError),
@@ -819,7 +887,8 @@ mod tests {
         assert_eq!(e.detail("oauthErrorDescription"), Some(&Detail::Str("refresh token already used".into())));
         assert_eq!(e.status, Some(400));
         // The server's description is masked (an echoed secret) and cut.
-        let echo = format!(r#"{{"error":"invalid_client","error_description":"bad secret s3cr:et {}"}}"#, "x".repeat(1000));
+        let echo =
+            format!(r#"{{"error":"invalid_client","error_description":"bad secret s3cr:et {}"}}"#, "x".repeat(1000));
         let e = decode_token_response(&answer(401, &echo), 0.0, None, &["s3cr:et"]).unwrap_err();
         assert!(!e.message.contains("s3cr:et") && e.message.chars().count() < 400, "{}", e.message);
         let escaped = r#"{"error":"invalid_grant","refresh\u005ftoken":"rt-9"}"#;

@@ -77,7 +77,8 @@ impl Pacer {
             // Free the held slots in the order their windows end (in flight: unknown, last) until
             // the rest fit; the window of the last one freed ends when the new slot may go. While
             // that one is still in flight, nobody knows when: check again shortly.
-            let mut order: Vec<(f64, usize)> = self.held.iter().map(|h| (h.done_ms.unwrap_or(f64::INFINITY), h.limit)).collect();
+            let mut order: Vec<(f64, usize)> =
+                self.held.iter().map(|h| (h.done_ms.unwrap_or(f64::INFINITY), h.limit)).collect();
             sort_by_time(&mut order, |(done, _)| *done);
             let mut wait = IN_FLIGHT_POLL_MS;
             for (freed, (done, _)) in order.iter().enumerate() {

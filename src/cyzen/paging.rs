@@ -84,7 +84,10 @@ pub fn list_query<D: Doc>(res: &Resource, filter: &D, now_s: i64) -> Result<List
         if let Some(window) = res.window {
             if name == window.from || name == window.to {
                 let at = datetime_of(&value).ok_or_else(|| {
-                    Error::invalid_input(field(), "must be a Date or a datetime (YYYY-MM-DDThh:mm:ss UTC, or ISO 8601 with an offset)")
+                    Error::invalid_input(
+                        field(),
+                        "must be a Date or a datetime (YYYY-MM-DDThh:mm:ss UTC, or ISO 8601 with an offset)",
+                    )
                 })?;
                 if name == window.from {
                     from = Some(at);
@@ -95,12 +98,17 @@ pub fn list_query<D: Doc>(res: &Resource, filter: &D, now_s: i64) -> Result<List
             }
         }
         if let Some((_, instead)) = res.ignored.iter().find(|(n, _)| *n == name) {
-            return Err(Error::invalid_input(field(), format!("is ignored by the server on {}; use {instead}", res.name)));
+            return Err(Error::invalid_input(
+                field(),
+                format!("is ignored by the server on {}; use {instead}", res.name),
+            ));
         }
         if name.starts_with("next_") {
             return Err(Error::invalid_input(field(), "is a cursor field; pass the cursor with the `cursor` option"));
         }
-        let text = || scalar_text(&value).ok_or_else(|| Error::invalid_input(field(), "must be a string, a number or a boolean"));
+        let text = || {
+            scalar_text(&value).ok_or_else(|| Error::invalid_input(field(), "must be a string, a number or a boolean"))
+        };
         match res.filter_kind(&name) {
             Some(Filter::Text) => query.params.push((name.clone(), text()?)),
             Some(Filter::Flag) => query.params.push((name.clone(), flag(&name, &value)?)),
@@ -157,13 +165,22 @@ fn one_day(start: i64, end: i64) -> (i64, i64) {
 /// The cursor after a page whose answer carried the `next` fields, or `None` at the end. An answer
 /// that repeats the cursor it was asked with would make the walk loop forever: that is a `DECODE`
 /// error carrying the cursor.
-pub fn after_page(res: &Resource, query: &ListQuery, cursor: &Cursor, next: Vec<(String, String)>) -> Result<Option<Cursor>> {
+pub fn after_page(
+    res: &Resource,
+    query: &ListQuery,
+    cursor: &Cursor,
+    next: Vec<(String, String)>,
+) -> Result<Option<Cursor>> {
     if !next.is_empty() {
         if next == cursor.next {
             let shown: Vec<String> = next.iter().map(|(k, v)| format!("{k}={v}")).collect();
             return Err(Error::new(
                 ErrorCode::Decode,
-                format!("cyzen answered {} with the cursor it was asked for ({}): the walk would not end; stopped", res.name, shown.join(", ")),
+                format!(
+                    "cyzen answered {} with the cursor it was asked for ({}): the walk would not end; stopped",
+                    res.name,
+                    shown.join(", ")
+                ),
             ));
         }
         return Ok(Some(Cursor { window: cursor.window, split_until: cursor.split_until, next }));
@@ -176,7 +193,9 @@ pub fn after_page(res: &Resource, query: &ListQuery, cursor: &Cursor, next: Vec<
     }
     let start = end + 1;
     Ok(Some(match cursor.split_until {
-        Some(until) if start <= until => Cursor { window: Some(one_day(start, last)), split_until: Some(until), next: Vec::new() },
+        Some(until) if start <= until => {
+            Cursor { window: Some(one_day(start, last)), split_until: Some(until), next: Vec::new() }
+        }
         _ => Cursor { window: Some(windows::window_at(start, last, w.max_days)), split_until: None, next: Vec::new() },
     }))
 }
@@ -224,7 +243,10 @@ impl Cursor {
         let (mut from, mut to) = (None, None);
         for key in cursor.keys() {
             let field = || format!("cursor.{key}");
-            let value = cursor.get(&key).and_then(|v| scalar_text(&v)).ok_or_else(|| Error::invalid_input(field(), "must be a string"))?;
+            let value = cursor
+                .get(&key)
+                .and_then(|v| scalar_text(&v))
+                .ok_or_else(|| Error::invalid_input(field(), "must be a string"))?;
             let date = || windows::parse(&value).ok_or_else(|| Error::invalid_input(field(), "is not a datetime"));
             match res.window {
                 Some(w) if key == w.from => from = Some(date()?),
@@ -292,7 +314,10 @@ mod tests {
     fn echoes_every_next_field() {
         let body = json!({"reports": [], "next_report_id": "r9", "next_report_updated_at": "2024-01-01T00:00:00", "next_x": "", "next_y": null, "next_n": 12});
         // In the answer's own order.
-        assert_eq!(next_fields(&body), pairs(&[("next_report_id", "r9"), ("next_report_updated_at", "2024-01-01T00:00:00"), ("next_n", "12")]));
+        assert_eq!(
+            next_fields(&body),
+            pairs(&[("next_report_id", "r9"), ("next_report_updated_at", "2024-01-01T00:00:00"), ("next_n", "12")])
+        );
         assert!(next_fields(&json!({"spots": [], "next_spot_id": ""})).is_empty());
     }
 
@@ -310,7 +335,8 @@ mod tests {
         assert_eq!(q.params, pairs(&[("spot_code", "S1"), ("spot_id", "x")]));
         let e = list_query(spots, &filter(&[("spot_nam", "x")]), 0).unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("filter.spot_nam")));
-        let e = list_query(spots, &filter(&[("updated_from", "2024-02-01"), ("updated_to", "2024-01-01")]), 0).unwrap_err();
+        let e =
+            list_query(spots, &filter(&[("updated_from", "2024-02-01"), ("updated_to", "2024-01-01")]), 0).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("filter.updated_from"));
         let e = list_query(spots, &filter(&[("updated_from", "soon")]), 0).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("filter.updated_from"));
@@ -347,7 +373,12 @@ mod tests {
     #[test]
     fn walks_windows_then_cursors() {
         let spots = find("spots").unwrap();
-        let q = list_query(spots, &filter(&[("updated_from", "2024-01-01T00:00:00"), ("updated_to", "2024-01-20T00:00:00Z")]), 0).unwrap();
+        let q = list_query(
+            spots,
+            &filter(&[("updated_from", "2024-01-01T00:00:00"), ("updated_to", "2024-01-20T00:00:00Z")]),
+            0,
+        )
+        .unwrap();
         let c0 = first_cursor(spots, &q);
         assert_eq!(
             page_params(spots, &q, &c0),
@@ -358,7 +389,10 @@ mod tests {
         let c2 = after_page(spots, &q, &c1, vec![]).unwrap().unwrap();
         let e = after_page(spots, &q, &c1, pairs(&[("next_spot_id", "s200")])).unwrap_err();
         assert!(e.message.contains("next_spot_id=s200"), "{}", e.message);
-        assert_eq!(page_params(spots, &q, &c2), pairs(&[("updated_from", "2024-01-08T00:00:01"), ("updated_to", "2024-01-15T00:00:01")]));
+        assert_eq!(
+            page_params(spots, &q, &c2),
+            pairs(&[("updated_from", "2024-01-08T00:00:01"), ("updated_to", "2024-01-15T00:00:01")])
+        );
         let c3 = after_page(spots, &q, &c2, vec![]).unwrap().unwrap();
         assert_eq!(c3.window.unwrap().1, windows::parse("2024-01-20").unwrap());
         assert_eq!(after_page(spots, &q, &c3, vec![]).unwrap(), None);
@@ -383,7 +417,8 @@ mod tests {
         assert_eq!(Cursor::from_doc(reports, &as_doc(&p)).unwrap(), c);
         assert!(Cursor::from_doc(reports, &filter(&[("spot_id", "x")])).is_err());
         assert!(Cursor::from_doc(reports, &filter(&[("updated_from", "2024-01-01")])).is_err());
-        assert!(Cursor::from_doc(reports, &filter(&[("updated_from", "2024-0１-01"), ("updated_to", "2024-01-02")])).is_err());
+        assert!(Cursor::from_doc(reports, &filter(&[("updated_from", "2024-0１-01"), ("updated_to", "2024-01-02")]))
+            .is_err());
         assert_eq!(Cursor::from_doc(reports, &json!({})).unwrap(), Cursor::default());
         assert!(Cursor::from_doc(reports, &json!("x")).is_err());
     }

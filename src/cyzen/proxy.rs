@@ -92,7 +92,12 @@ fn route_path(route: &Route) -> String {
 impl ProxyConfig {
     /// Checks the settings: an absolute base URL, a tenant id, known resource names in
     /// `overrides`, well-formed allow-list patterns (`INVALID_INPUT` naming the option).
-    pub fn new(base_url: Option<String>, company_id: String, overrides: Vec<(String, Route)>, allow: &[String]) -> Result<ProxyConfig> {
+    pub fn new(
+        base_url: Option<String>,
+        company_id: String,
+        overrides: Vec<(String, Route)>,
+        allow: &[String],
+    ) -> Result<ProxyConfig> {
         let base_url = base_url.unwrap_or_else(|| super::client::DEFAULT_BASE_URL.to_string());
         if !(base_url.starts_with("https://") || base_url.starts_with("http://")) || base_url.contains(['?', '#']) {
             return Err(Error::invalid_input("baseUrl", "must be an absolute http(s) URL without query"));
@@ -111,7 +116,8 @@ impl ProxyConfig {
         if let Some((name, _)) = overrides.iter().find(|(name, _)| resources::find(name).is_none()) {
             return Err(Error::invalid_input(format!("paths.{name}"), "is not a cyzen resource"));
         }
-        let mut config = ProxyConfig { base_url: base_url.trim_end_matches('/').to_string(), company_id, routes, allow: Vec::new() };
+        let mut config =
+            ProxyConfig { base_url: base_url.trim_end_matches('/').to_string(), company_id, routes, allow: Vec::new() };
         for (i, pattern) in allow.iter().enumerate() {
             if pattern == "@default" {
                 let defaults = config.default_allow();
@@ -166,10 +172,17 @@ fn carries_company(pairs: &[(String, String)]) -> bool {
     pairs.iter().any(|(key, _)| is_reserved_param(key, PROXY_PARAMS))
 }
 
-const COMPANY_REFUSED: &str = "company_id is added by the proxy: the request may not carry it (in any case, [] form or encoding)";
+const COMPANY_REFUSED: &str =
+    "company_id is added by the proxy: the request may not carry it (in any case, [] form or encoding)";
 
 /// Decides what to do with `method url` (with the POST/PUT body and its `Content-Type`).
-pub fn decide(config: &ProxyConfig, method: &str, url: &str, content_type: Option<&str>, body: Option<&str>) -> Decision {
+pub fn decide(
+    config: &ProxyConfig,
+    method: &str,
+    url: &str,
+    content_type: Option<&str>,
+    body: Option<&str>,
+) -> Decision {
     let refuse = |status: u16, message: String| Decision::Refuse { status, message };
     let (without_query, query) = split_url(url);
     let full_path = crate::http::url_path(&without_query).trim_end_matches('/');
@@ -237,7 +250,9 @@ mod tests {
 
     fn forward(d: Decision) -> (String, String, String, String, bool, Option<String>) {
         match d {
-            Decision::Forward { url, method, path, resource, allowed, body } => (url, method, path, resource, allowed, body),
+            Decision::Forward { url, method, path, resource, allowed, body } => {
+                (url, method, path, resource, allowed, body)
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -259,7 +274,10 @@ mod tests {
             None,
             None,
         ));
-        assert_eq!((method.as_str(), path.as_str(), resource.as_str(), allowed, body), ("GET", "/spots", "spots", true, None));
+        assert_eq!(
+            (method.as_str(), path.as_str(), resource.as_str(), allowed, body),
+            ("GET", "/spots", "spots", true, None)
+        );
         assert_eq!(url, format!("http://127.0.0.1:8787/webapi/v0/spots?company_id={COMPANY}&updated_from=2024-06-01T00%3A00%3A00&next_spot_id=s9"));
         let (url, method, _, _, allowed, body) = forward(decide(
             &c,
@@ -281,7 +299,8 @@ mod tests {
         for res in resources::RESOURCES {
             for op in [GET, ADD, UPDATE, DELETE] {
                 let ct = Some("application/x-www-form-urlencoded");
-                let (_, _, path, name, allowed, _) = forward(decide(&c, method_of(op), &format!("https://w/cyzen/{}", res.path), ct, Some("")));
+                let (_, _, path, name, allowed, _) =
+                    forward(decide(&c, method_of(op), &format!("https://w/cyzen/{}", res.path), ct, Some("")));
                 assert_eq!((path, name.as_str()), (format!("/{}", res.path), res.name));
                 assert_eq!(allowed, res.has(op), "{} {}", method_of(op), res.path);
             }
@@ -291,7 +310,10 @@ mod tests {
     #[test]
     fn patterns_narrow_and_extend_and_are_checked() {
         let allowed = |c: &ProxyConfig, m: &str, p: &str| {
-            matches!(decide(c, m, p, Some("application/x-www-form-urlencoded"), None), Decision::Forward { allowed: true, .. })
+            matches!(
+                decide(c, m, p, Some("application/x-www-form-urlencoded"), None),
+                Decision::Forward { allowed: true, .. }
+            )
         };
         let narrow = config(&["GET /spots"]);
         assert!(allowed(&narrow, "GET", "/c/spots"));
@@ -306,19 +328,31 @@ mod tests {
             let e = ProxyConfig::new(None, COMPANY.into(), Vec::new(), &[bad.to_string()]).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("allow[0]"), "{bad}");
         }
-        assert_eq!(ProxyConfig::new(None, " ".into(), Vec::new(), &[]).unwrap_err().field.as_deref(), Some("companyId"));
-        assert_eq!(ProxyConfig::new(Some("/rel".into()), COMPANY.into(), Vec::new(), &[]).unwrap_err().field.as_deref(), Some("baseUrl"));
+        assert_eq!(
+            ProxyConfig::new(None, " ".into(), Vec::new(), &[]).unwrap_err().field.as_deref(),
+            Some("companyId")
+        );
+        assert_eq!(
+            ProxyConfig::new(Some("/rel".into()), COMPANY.into(), Vec::new(), &[]).unwrap_err().field.as_deref(),
+            Some("baseUrl")
+        );
     }
 
     #[test]
     fn overridden_paths_are_used_and_the_longest_match_wins() {
         let route = Route { path: "/v2/spot_members".into(), list_key: "rows".into(), id_key: "spot_staff_id".into() };
-        let c = ProxyConfig::new(None, COMPANY.into(), vec![("spotStaff".into(), route)], &["@default".into()]).unwrap();
+        let c =
+            ProxyConfig::new(None, COMPANY.into(), vec![("spotStaff".into(), route)], &["@default".into()]).unwrap();
         let (url, _, path, name, allowed, _) = forward(decide(&c, "GET", "/cyzen/v2/spot_members", None, None));
         assert_eq!((path.as_str(), name.as_str(), allowed), ("/v2/spot_members", "spotStaff", true));
         assert!(url.starts_with("https://ext.cyzen.cloud/webapi/v0/v2/spot_members?company_id="));
         assert_eq!(status(decide(&c, "GET", "/cyzen/spot_staffs", None, None)), 404);
-        let e = ProxyConfig::new(None, COMPANY.into(), vec![("spotz".into(), Route { path: "x".into(), list_key: "x".into(), id_key: "x".into() })], &[]);
+        let e = ProxyConfig::new(
+            None,
+            COMPANY.into(),
+            vec![("spotz".into(), Route { path: "x".into(), list_key: "x".into(), id_key: "x".into() })],
+            &[],
+        );
         assert_eq!(e.unwrap_err().field.as_deref(), Some("paths.spotz"));
     }
 
@@ -340,10 +374,27 @@ mod tests {
     fn company_id_in_any_spelling_is_refused_in_the_query_and_the_form_body() {
         let c = config(&["@default"]);
         let form = Some("application/x-www-form-urlencoded");
-        for key in ["company_id", "COMPANY_ID", "Company_Id", "company_id[]", "company_id[0]", "company_id%5B%5D", "%63ompany_id",
-            "%2563ompany_id", "companyId", "company-id", "company.id", "company+id", "company_id%00", "x%26company_id%3D1"] {
+        for key in [
+            "company_id",
+            "COMPANY_ID",
+            "Company_Id",
+            "company_id[]",
+            "company_id[0]",
+            "company_id%5B%5D",
+            "%63ompany_id",
+            "%2563ompany_id",
+            "companyId",
+            "company-id",
+            "company.id",
+            "company+id",
+            "company_id%00",
+            "x%26company_id%3D1",
+        ] {
             let decision = decide(&c, "GET", &format!("https://w/cyzen/spots?{key}=ffff&spot_id=1"), None, None);
-            assert!(matches!(&decision, Decision::Refuse { status: 400, message } if message.contains("company_id")), "GET {key}: {decision:?}");
+            assert!(
+                matches!(&decision, Decision::Refuse { status: 400, message } if message.contains("company_id")),
+                "GET {key}: {decision:?}"
+            );
             let decision = decide(&c, "DELETE", &format!("https://w/cyzen/spots?spot_id=1&{key}=ffff"), None, None);
             assert_eq!(status(decision), 400, "DELETE {key}");
             let body = format!("spot_name=x&{key}=ffff");
@@ -354,7 +405,11 @@ mod tests {
         }
         for key in ["company", "company_name", "companies", "id"] {
             assert_eq!(status(decide(&c, "GET", &format!("https://w/cyzen/spots?{key}=1"), None, None)), 0, "{key}");
-            assert_eq!(status(decide(&c, "POST", "https://w/cyzen/spots", form, Some(&format!("{key}=1")))), 0, "{key}");
+            assert_eq!(
+                status(decide(&c, "POST", "https://w/cyzen/spots", form, Some(&format!("{key}=1")))),
+                0,
+                "{key}"
+            );
         }
     }
 
@@ -364,7 +419,11 @@ mod tests {
     fn a_proxy_mode_client_through_the_proxy_sends_what_a_direct_client_sends() {
         fn script(req: &crate::http::Request, _: f64) -> Reply {
             if req.url.contains("/spots") && req.method() == crate::http::Method::Get {
-                let body = if req.query_value("next_spot_id").is_some() { r#"{"spots":[{"spot_id":"b"}]}"# } else { r#"{"spots":[{"spot_id":"a"}],"next_spot_id":"b"}"# };
+                let body = if req.query_value("next_spot_id").is_some() {
+                    r#"{"spots":[{"spot_id":"b"}]}"#
+                } else {
+                    r#"{"spots":[{"spot_id":"a"}],"next_spot_id":"b"}"#
+                };
                 return Reply::json(200, body);
             }
             Reply::json(200, r#"{"spot_id":"s1"}"#)
@@ -382,7 +441,9 @@ mod tests {
         for (client, sim) in [(&direct, &direct_sim), (&browser, &proxy_sim)] {
             block_on(sim, async {
                 let first = client.list_page(sim, "spots", &filter, None).await.unwrap();
-                let next = first.next.map(|pairs| serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, json!(v))).collect()));
+                let next = first
+                    .next
+                    .map(|pairs| serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, json!(v))).collect()));
                 client.list_page(sim, "spots", &filter, next.as_ref()).await.unwrap();
                 client.write(sim, "spots", ADD, None, &input).await.unwrap();
                 client.write(sim, "spots", UPDATE, Some("s1"), &input).await.unwrap();
@@ -409,7 +470,8 @@ mod tests {
                 }
                 _ => (None, None),
             };
-            let (url, method, _, _, allowed, new_body) = forward(decide(&c, p.method().as_str(), &p.full_url(), ct, body.as_deref()));
+            let (url, method, _, _, allowed, new_body) =
+                forward(decide(&c, p.method().as_str(), &p.full_url(), ct, body.as_deref()));
             assert!(allowed);
             assert_eq!((url, method), (d.full_url(), d.method().as_str().to_string()));
             let direct_body = match &d.body {
@@ -430,9 +492,14 @@ mod tests {
         assert!(client("/cyzen", Auth::Proxy).is_ok());
         assert!(client("https://w.example/cyzen", Auth::Proxy).is_ok());
         assert_eq!(client("//evil.example", Auth::Proxy).err().unwrap().field.as_deref(), Some("baseUrl"));
-        assert_eq!(client("/cyzen", Auth::Static(crate::secret::Secret::new("t"))).err().unwrap().field.as_deref(), Some("companyId"));
+        assert_eq!(
+            client("/cyzen", Auth::Static(crate::secret::Secret::new("t"))).err().unwrap().field.as_deref(),
+            Some("companyId")
+        );
         // A 401 from the proxy is final (the proxy refreshes), and typed.
-        let sim = Sim::new(0.0, |_, _| Reply::json(401, r#"{"errors":[{"err_code":40100,"err_msg":"not signed in to cyzen"}]}"#));
+        let sim = Sim::new(0.0, |_, _| {
+            Reply::json(401, r#"{"errors":[{"err_code":40100,"err_msg":"not signed in to cyzen"}]}"#)
+        });
         let c = client("/cyzen", Auth::Proxy).unwrap();
         let e = block_on(&sim, c.list_page(&sim, "users", &json!({}), None)).unwrap_err();
         assert_eq!(e.code, crate::error::ErrorCode::CyzenUnauthorized);

@@ -79,7 +79,13 @@ pub struct Resource {
     pub status: Status,
 }
 
-const fn r(name: &'static str, path: &'static str, id_key: &'static str, ops: u8, cursor: &'static [&'static str]) -> Resource {
+const fn r(
+    name: &'static str,
+    path: &'static str,
+    id_key: &'static str,
+    ops: u8,
+    cursor: &'static [&'static str],
+) -> Resource {
     Resource {
         name,
         path,
@@ -125,13 +131,20 @@ pub static RESOURCES: &[Resource] = &[
         status: Partly("DELETE guessed"),
         ..r("spots", "spots", "spot_id", GET | ADD | UPDATE | DELETE, &["next_spot_id"])
     },
-    Resource { filters: &[("spot_id", Text)], ..r("spotCustomers", "spot_customers", "spot_customer_id", GET, &["next_spot_customer_id"]) },
+    Resource {
+        filters: &[("spot_id", Text)],
+        ..r("spotCustomers", "spot_customers", "spot_customer_id", GET, &["next_spot_customer_id"])
+    },
     Resource {
         filters: &[("spot_id", Text), ("user_id", Text)],
         ..r("spotStaff", "spot_staffs", "spot_staff_id", GET | ADD | DELETE, &["next_spot_staff_id"])
     },
     r("spotTagLinks", "spot_tag_links", "spot_tag_link_id", ADD | UPDATE | DELETE, &[]),
-    Resource { filters: &[("group_id", Text)], status: Confirmed, ..r("spotTags", "spot_tags", "spot_tag_id", GET, &["next_spot_tag_id"]) },
+    Resource {
+        filters: &[("group_id", Text)],
+        status: Confirmed,
+        ..r("spotTags", "spot_tags", "spot_tag_id", GET, &["next_spot_tag_id"])
+    },
     Resource {
         status: Partly("writes guessed"),
         ..r("groups", "groups", "group_id", GET | ADD | UPDATE | DELETE, &["next_group_id"])
@@ -142,9 +155,16 @@ pub static RESOURCES: &[Resource] = &[
         ..r("users", "users", "user_id", GET | ADD | UPDATE | DELETE, &["next_user_id"])
     },
     r("userAffiliations", "user_affiliations", "user_affiliation_id", ADD | UPDATE | DELETE, &[]),
-    Resource { filters: &[("group_id", Text)], status: Confirmed, ..r("statuses", "statuses", "status_id", GET, &["next_status_id"]) },
+    Resource {
+        filters: &[("group_id", Text)],
+        status: Confirmed,
+        ..r("statuses", "statuses", "status_id", GET, &["next_status_id"])
+    },
     r("actionTypes", "action_types", "action_type_id", GET, &["next_action_type_id"]),
-    Resource { status: Confirmed, ..r("reportDefinitions", "report_definitions", "report_definition_id", GET, &["next_report_definition_id"]) },
+    Resource {
+        status: Confirmed,
+        ..r("reportDefinitions", "report_definitions", "report_definition_id", GET, &["next_report_definition_id"])
+    },
     Resource {
         window: w("updated_from", "updated_to", 7),
         filters: &[("report_definition_id", ClientSide)],
@@ -162,17 +182,35 @@ pub static RESOURCES: &[Resource] = &[
     },
     Resource {
         filters: &[("schedule_id", Text), ("user_id", Text)],
-        ..r("scheduleMembers", "schedule_members", "schedule_member_id", GET | ADD | UPDATE | DELETE, &["next_schedule_member_id"])
+        ..r(
+            "scheduleMembers",
+            "schedule_members",
+            "schedule_member_id",
+            GET | ADD | UPDATE | DELETE,
+            &["next_schedule_member_id"],
+        )
     },
-    Resource { filters: &[("user_id", Text)], ..r("transportExpenses", "transport_expenses", "transport_expense_id", GET, &["next_transport_expense_id"]) },
-    Resource { filters: &[("spot_id", Text)], ..r("spotPhotos", "spot_photos", "spot_photo_id", GET | DELETE, &["next_spot_photo_id"]) },
+    Resource {
+        filters: &[("user_id", Text)],
+        ..r("transportExpenses", "transport_expenses", "transport_expense_id", GET, &["next_transport_expense_id"])
+    },
+    Resource {
+        filters: &[("spot_id", Text)],
+        ..r("spotPhotos", "spot_photos", "spot_photo_id", GET | DELETE, &["next_spot_photo_id"])
+    },
     Resource {
         filters: &[("spot_photo_id", Text)],
         ..r("spotPhotoTags", "spot_photo_tags", "spot_photo_tag_id", GET | DELETE, &["next_spot_photo_tag_id"])
     },
     Resource {
         filters: &[("spot_id", Text)],
-        ..r("spotClassifications", "spot_classifications", "spot_classification_id", GET | UPDATE, &["next_spot_classification_id"])
+        ..r(
+            "spotClassifications",
+            "spot_classifications",
+            "spot_classification_id",
+            GET | UPDATE,
+            &["next_spot_classification_id"],
+        )
     },
     r(
         "spotClassificationDefinitions",
@@ -182,7 +220,10 @@ pub static RESOURCES: &[Resource] = &[
         &["next_spot_classification_definition_id"],
     ),
     r("spotPhotoMetadata", "spot_photo_metadata", "spot_photo_id", GET | UPDATE, &["next_spot_photo_id"]),
-    Resource { status: Partly("not in the vendor's table"), ..r("userTags", "user_tags", "user_tag_id", GET, &["next_user_tag_id"]) },
+    Resource {
+        status: Partly("not in the vendor's table"),
+        ..r("userTags", "user_tags", "user_tag_id", GET, &["next_user_tag_id"])
+    },
 ];
 
 /// The resource with this JavaScript name.
@@ -191,7 +232,8 @@ pub fn find(name: &str) -> Option<&'static Resource> {
 }
 
 /// Write names of spots differ from read names: a read name given to a write is renamed.
-pub const SPOT_WRITE_NAMES: &[(&str, &str)] = &[("spot_name_kana", "kana_name"), ("latitude", "lat"), ("longitude", "lon")];
+pub const SPOT_WRITE_NAMES: &[(&str, &str)] =
+    &[("spot_name_kana", "kana_name"), ("latitude", "lat"), ("longitude", "lon")];
 
 /// What a write field must hold (checked before anything is sent; other fields pass as given).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,9 +260,21 @@ pub const WRITE_FIELDS: &[(&str, &[(&str, FieldKind)])] = {
         (
             "spots",
             &[
-                ("spot_code", Text), ("spot_name", Text), ("kana_name", Text), ("zip_code", Text), ("tel", Text),
-                ("fax", Text), ("address", Text), ("lat", Latitude), ("lon", Longitude), ("valid_from", DateTime),
-                ("valid_to", DateTime), ("url", Text), ("comment", Text), ("group_id", Text), ("spot_tag_id", Text),
+                ("spot_code", Text),
+                ("spot_name", Text),
+                ("kana_name", Text),
+                ("zip_code", Text),
+                ("tel", Text),
+                ("fax", Text),
+                ("address", Text),
+                ("lat", Latitude),
+                ("lon", Longitude),
+                ("valid_from", DateTime),
+                ("valid_to", DateTime),
+                ("url", Text),
+                ("comment", Text),
+                ("group_id", Text),
+                ("spot_tag_id", Text),
                 ("extend_data", Json),
             ],
         ),
@@ -232,9 +286,18 @@ pub const WRITE_FIELDS: &[(&str, &[(&str, FieldKind)])] = {
         (
             "schedules",
             &[
-                ("title", Text), ("detail", Text), ("start_date", DateTime), ("end_date", DateTime), ("all_day", Flag),
-                ("group_id", Text), ("schedule_category", Text), ("spot_id", Text), ("address", Text), ("lat", Latitude),
-                ("lon", Longitude), ("user_id", Text),
+                ("title", Text),
+                ("detail", Text),
+                ("start_date", DateTime),
+                ("end_date", DateTime),
+                ("all_day", Flag),
+                ("group_id", Text),
+                ("schedule_category", Text),
+                ("spot_id", Text),
+                ("address", Text),
+                ("lat", Latitude),
+                ("lon", Longitude),
+                ("user_id", Text),
             ],
         ),
         ("scheduleMembers", &[("schedule_id", Text), ("user_id", Text)]),

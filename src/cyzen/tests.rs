@@ -60,13 +60,21 @@ async fn list_page<R: Runtime<Value = Value>>(
 }
 
 /// A write with the input given as pairs.
-async fn write(client: &Client, rt: &Sim, name: &str, op: u8, id: Option<&str>, input: &[(String, String)]) -> Result<Value, Error> {
+async fn write(
+    client: &Client,
+    rt: &Sim,
+    name: &str,
+    op: u8,
+    id: Option<&str>,
+    input: &[(String, String)],
+) -> Result<Value, Error> {
     client.write(rt, name, op, id, &doc(input)).await
 }
 
 /// The items a page delivers (its client-side filter applied).
 fn items_of(page: &Page<Value>) -> Vec<Value> {
-    let all: Vec<Value> = page.items.as_ref().map_or_else(Vec::new, |items| (0..items.len()).filter_map(|i| items.at(i)).collect());
+    let all: Vec<Value> =
+        page.items.as_ref().map_or_else(Vec::new, |items| (0..items.len()).filter_map(|i| items.at(i)).collect());
     match &page.only {
         Some(only) => only.iter().filter_map(|i| all.get(*i).cloned()).collect(),
         None => all,
@@ -130,11 +138,15 @@ fn paginates_by_echoing_the_cursor_and_normalises_created_at() {
     let client = static_client(5);
     let pages = list_all(&client, &sim, "spots", &[]).unwrap();
     assert_eq!(pages.iter().map(|p| items_of(p).len()).collect::<Vec<_>>(), [200, 200, 50]);
-    let ids: Vec<String> = pages.iter().flat_map(items_of).map(|i| i["spot_id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> =
+        pages.iter().flat_map(items_of).map(|i| i["spot_id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids.len(), 450);
     assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 450);
     // The items are the answer's own objects, untouched.
-    assert_eq!(items_of(&pages[0])[0], json!({"spot_id": "s0000", "spot_name": "spot 0", "create_at": "2024-01-01T00:00:00"}));
+    assert_eq!(
+        items_of(&pages[0])[0],
+        json!({"spot_id": "s0000", "spot_name": "spot 0", "create_at": "2024-01-01T00:00:00"})
+    );
     let log = sim.log();
     assert_eq!(log[1].request.query_value("next_spot_id"), Some("s0200"));
     assert_eq!(pages[1].cursor, pairs(&[("next_spot_id", "s0200")]));
@@ -146,9 +158,13 @@ fn echoes_both_report_cursor_fields_and_filters_definitions_client_side() {
     let sim = Sim::new(T0, |req, _| {
         assert!(req.query_value("report_definition_id").is_none(), "never sent");
         let body = match (req.query_value("next_report_id"), req.query_value("next_report_updated_at")) {
-            (None, None) => json!({"reports": [{"report_id": "r1", "report_definition_id": "d1"}, {"report_id": "r2", "report_definition_id": "d2"}],
-                                   "next_report_id": "r3", "next_report_updated_at": "2024-05-30T00:00:00"}),
-            (Some("r3"), Some("2024-05-30T00:00:00")) => json!({"reports": [{"report_id": "r3", "report_definition_id": "d1"}]}),
+            (None, None) => {
+                json!({"reports": [{"report_id": "r1", "report_definition_id": "d1"}, {"report_id": "r2", "report_definition_id": "d2"}],
+                                   "next_report_id": "r3", "next_report_updated_at": "2024-05-30T00:00:00"})
+            }
+            (Some("r3"), Some("2024-05-30T00:00:00")) => {
+                json!({"reports": [{"report_id": "r3", "report_definition_id": "d1"}]})
+            }
             other => panic!("bad cursor {other:?}"),
         };
         Reply::json(200, &body.to_string())
@@ -156,7 +172,8 @@ fn echoes_both_report_cursor_fields_and_filters_definitions_client_side() {
     let client = static_client(5);
     let filter = pairs(&[("report_definition_id", "d1"), ("updated_from", "2024-05-29"), ("updated_to", "2024-05-31")]);
     let pages = list_all(&client, &sim, "reports", &filter).unwrap();
-    let ids: Vec<String> = pages.iter().flat_map(items_of).map(|i| i["report_id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> =
+        pages.iter().flat_map(items_of).map(|i| i["report_id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, ["r1", "r3"]);
 }
 
@@ -169,7 +186,12 @@ fn splits_long_ranges_into_server_windows() {
     let windows: Vec<(i64, i64)> = sim
         .log()
         .iter()
-        .map(|l| (windows::parse(l.request.query_value("from_date").unwrap()).unwrap(), windows::parse(l.request.query_value("to_date").unwrap()).unwrap()))
+        .map(|l| {
+            (
+                windows::parse(l.request.query_value("from_date").unwrap()).unwrap(),
+                windows::parse(l.request.query_value("to_date").unwrap()).unwrap(),
+            )
+        })
         .collect();
     assert_eq!(windows.len(), 3);
     assert_eq!(sim.log()[0].request.query_value("from_date"), Some("2024-04-01T00:00:00"));
@@ -201,7 +223,8 @@ fn schedules_500_on_a_wide_window_is_retried_as_one_day_windows() {
     // 1 failed 7-day window (no backoff retries), 8 one-day windows, then the rest as one window.
     assert_eq!(sim.log().len(), 1 + 8 + 1);
     assert_eq!(pages.len(), 9);
-    let delivered: Vec<i64> = pages.iter().map(|p| windows::parse(items_of(p)[0]["schedule_id"].as_str().unwrap()).unwrap()).collect();
+    let delivered: Vec<i64> =
+        pages.iter().map(|p| windows::parse(items_of(p)[0]["schedule_id"].as_str().unwrap()).unwrap()).collect();
     assert!(delivered.windows(2).all(|w| w[0] < w[1]));
     assert!(sim.now() - T0 < 1000.0, "no backoff waits: {}", sim.now() - T0);
 }
@@ -231,7 +254,8 @@ fn bad_input_is_refused_before_anything_is_sent() {
     assert_eq!(e.field.as_deref(), Some("resource"));
     let e = block_on(&sim, write(&client, &sim, "spots", UPDATE, Some(""), &pairs(&[("a", "b")]))).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("spot_id"));
-    let e = block_on(&sim, write(&client, &sim, "spots", ADD, None, &pairs(&[("latitude", "1"), ("lat", "1")]))).unwrap_err();
+    let e = block_on(&sim, write(&client, &sim, "spots", ADD, None, &pairs(&[("latitude", "1"), ("lat", "1")])))
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("input.latitude"));
     let e = Client::new(ClientConfig::new(" "), Auth::Static(Secret::new("t"))).err().unwrap();
     assert_eq!(e.field.as_deref(), Some("companyId"));
@@ -294,7 +318,10 @@ fn an_answer_repeating_its_cursor_stops_the_walk_with_decode_carrying_the_cursor
 fn a_failed_window_page_carries_the_window() {
     let sim = Sim::new(T0, |req, _| {
         if req.query_value("updated_from") == Some("2024-05-08T00:00:01") {
-            return Reply::json(400, r#"{"errors":[{"err_code":40000,"err_msg":"invalid parameter field: updated_to"}]}"#);
+            return Reply::json(
+                400,
+                r#"{"errors":[{"err_code":40000,"err_msg":"invalid parameter field: updated_to"}]}"#,
+            );
         }
         Reply::json(200, r#"{"spots":[]}"#)
     });
@@ -318,7 +345,9 @@ fn errors_in_a_200_answer_are_errors() {
 
 #[test]
 fn a_static_token_refused_is_final_and_never_shown() {
-    let sim = Sim::new(T0, |_, _| Reply::json(401, r#"{"errors":[{"err_code":40100,"err_msg":"invalid access token static-token-1"}]}"#));
+    let sim = Sim::new(T0, |_, _| {
+        Reply::json(401, r#"{"errors":[{"err_code":40100,"err_msg":"invalid access token static-token-1"}]}"#)
+    });
     let e = block_on(&sim, list_page(&static_client(5), &sim, "users", &[], None)).unwrap_err();
     assert_eq!(e.code, ErrorCode::CyzenUnauthorized);
     let shown = format!("{e:?} {e}");
@@ -411,7 +440,15 @@ fn retry_after_is_honoured_in_both_forms() {
                 let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
                 let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
                 let weekday = days[(at.to_unix().div_euclid(86_400) % 7) as usize];
-                let date = format!("{weekday}, {:02} {} {} {:02}:{:02}:{:02} GMT", at.day, months[at.month as usize - 1], at.year, at.hour, at.minute, at.second);
+                let date = format!(
+                    "{weekday}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+                    at.day,
+                    months[at.month as usize - 1],
+                    at.year,
+                    at.hour,
+                    at.minute,
+                    at.second
+                );
                 Reply::json(503, "{}").retry_after(&date).after(0.0)
             }
             _ => Reply::json(200, r#"{"groups":[]}"#).after(0.0),
@@ -420,13 +457,19 @@ fn retry_after_is_honoured_in_both_forms() {
     block_on(&sim, list_page(&static_client(100), &sim, "groups", &[], None)).unwrap();
     assert_eq!(gaps(&sim.log()), [3000.0, 7000.0]);
     // The host is told why each wait happens (the hooks' onRetry / onRateLimit).
-    let retries: Vec<(u64, Wait)> = sim.waits().into_iter().filter(|(_, why)| matches!(why, Wait::Retry { .. })).collect();
-    assert_eq!(retries, [(3000, Wait::Retry { status: Some(429), attempt: 1 }), (7000, Wait::Retry { status: Some(503), attempt: 2 })]);
+    let retries: Vec<(u64, Wait)> =
+        sim.waits().into_iter().filter(|(_, why)| matches!(why, Wait::Retry { .. })).collect();
+    assert_eq!(
+        retries,
+        [(3000, Wait::Retry { status: Some(429), attempt: 1 }), (7000, Wait::Retry { status: Some(503), attempt: 2 })]
+    );
 }
 
 #[test]
 fn exhausted_rate_limit_is_rate_limited_with_retry_after() {
-    let sim = Sim::new(T0, |_, _| Reply::json(429, r#"{"errors":[{"err_code":42900,"err_msg":"slow down"}]}"#).retry_after("1"));
+    let sim = Sim::new(T0, |_, _| {
+        Reply::json(429, r#"{"errors":[{"err_code":42900,"err_msg":"slow down"}]}"#).retry_after("1")
+    });
     let e = block_on(&sim, list_page(&static_client(100), &sim, "groups", &[], None)).unwrap_err();
     assert_eq!((e.code, e.status, e.retry_after_ms), (ErrorCode::RateLimited, Some(429), Some(1000)));
     assert_eq!(sim.log().len(), 6, "first attempt + 5 retries");
@@ -450,7 +493,10 @@ fn write_inputs_are_type_checked_and_every_problem_reported_at_once() {
     assert_eq!(fields, ["input.spot_name", "input.lat", "input.longitude", "input.valid_from", "input.company_id"]);
     assert!(issues[1].1.contains("latitude from -90 to 90"), "{:?}", issues[1]);
     let e = block_on(&sim, client.write(&sim, "users", UPDATE, Some("u1"), &json!({"account_status": 2}))).unwrap_err();
-    assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("input.account_status"), "input.account_status: must be 0 or 1"));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("input.account_status"), "input.account_status: must be 0 or 1")
+    );
     // Good values pass, in their forms: numeric text, booleans as flags, Dates.
     let ok = Sim::new(T0, |req, _| {
         let fields = form(req);
@@ -465,7 +511,12 @@ fn write_inputs_are_type_checked_and_every_problem_reported_at_once() {
 
 #[test]
 fn company_id_must_be_32_hex_characters() {
-    for bad in ["abc", "5c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5", "5c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5g", "５c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5b"] {
+    for bad in [
+        "abc",
+        "5c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5",
+        "5c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5g",
+        "５c1e0a7f3b2d4e6f8a9b0c1d2e3f4a5b",
+    ] {
         let e = Client::new(ClientConfig::new(bad), Auth::Static(Secret::new("t"))).err().unwrap();
         assert_eq!(e.field.as_deref(), Some("companyId"), "{bad}");
     }
@@ -480,7 +531,8 @@ fn writes_are_never_retried_blindly() {
     assert_eq!((e.code, e.status), (ErrorCode::CyzenApi, Some(500)));
     assert_eq!(sim.log().len(), 1, "POST after a 500: not repeated");
     let network = Sim::new(T0, |_, _| Reply::err(Error::new(ErrorCode::Network, "reset")));
-    let e = block_on(&network, write(&client, &network, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap_err();
+    let e =
+        block_on(&network, write(&client, &network, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap_err();
     assert_eq!(e.code, ErrorCode::Network);
     assert_eq!(network.log().len(), 1);
     // …but a rate-limit refusal means it was not acted on: retried.
@@ -488,9 +540,14 @@ fn writes_are_never_retried_blindly() {
     let c = n.clone();
     let limited = Sim::new(T0, move |_, _| {
         *c.borrow_mut() += 1;
-        if *c.borrow() == 1 { Reply::json(503, "{}") } else { Reply::json(200, r#"{"group_id":"g9"}"#) }
+        if *c.borrow() == 1 {
+            Reply::json(503, "{}")
+        } else {
+            Reply::json(200, r#"{"group_id":"g9"}"#)
+        }
     });
-    let out = block_on(&limited, write(&client, &limited, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap();
+    let out =
+        block_on(&limited, write(&client, &limited, "groups", ADD, None, &pairs(&[("group_name", "x")]))).unwrap();
     assert_eq!(out["group_id"], "g9");
     // Reads retry a 500, and idempotent writes (PUT, DELETE) too.
     for op in [UPDATE, DELETE] {
@@ -498,7 +555,11 @@ fn writes_are_never_retried_blindly() {
         let c = n.clone();
         let sim = Sim::new(T0, move |_, _| {
             *c.borrow_mut() += 1;
-            if *c.borrow() == 1 { Reply::json(502, "bad gateway") } else { Reply::json(200, "{}") }
+            if *c.borrow() == 1 {
+                Reply::json(502, "bad gateway")
+            } else {
+                Reply::json(200, "{}")
+            }
         });
         block_on(&sim, write(&client, &sim, "groups", op, Some("g1"), &pairs(&[("group_name", "y")]))).unwrap();
         assert_eq!(sim.log().len(), 2);
@@ -524,9 +585,17 @@ fn writes_are_form_encoded_with_the_documented_names() {
     assert_eq!(post.url, "https://api.test/webapi/v0/spots");
     assert_eq!(
         form(post),
-        pairs(&[("company_id", COMPANY), ("spot_name", "本社"), ("kana_name", "ホンシャ"), ("lat", "35.6"), ("lon", "139.7"), ("extend_data", r#"{"a":1}"#)])
+        pairs(&[
+            ("company_id", COMPANY),
+            ("spot_name", "本社"),
+            ("kana_name", "ホンシャ"),
+            ("lat", "35.6"),
+            ("lon", "139.7"),
+            ("extend_data", r#"{"a":1}"#)
+        ])
     );
-    block_on(&sim, write(&client, &sim, "spots", UPDATE, Some("s1"), &pairs(&[("spot_name", "x"), ("spot_id", "s1")]))).unwrap();
+    block_on(&sim, write(&client, &sim, "spots", UPDATE, Some("s1"), &pairs(&[("spot_name", "x"), ("spot_id", "s1")])))
+        .unwrap();
     assert_eq!(form(&sim.log()[1].request), pairs(&[("company_id", COMPANY), ("spot_id", "s1"), ("spot_name", "x")]));
     block_on(&sim, write(&client, &sim, "spots", DELETE, Some("s1"), &[])).unwrap();
     let delete = &sim.log()[2].request;
@@ -542,7 +611,10 @@ fn paths_can_be_overridden() {
     });
     let mut cfg = ClientConfig::new(COMPANY);
     cfg.base_url = "https://api.test/webapi/v0/".into();
-    cfg.paths.push(("spotStaff".into(), Route { path: "/staff_of_spots".into(), list_key: "rows".into(), id_key: "spot_staff_id".into() }));
+    cfg.paths.push((
+        "spotStaff".into(),
+        Route { path: "/staff_of_spots".into(), list_key: "rows".into(), id_key: "spot_staff_id".into() },
+    ));
     let client = Client::new(cfg, Auth::Static(Secret::new("t0k3n"))).unwrap();
     let page = block_on(&sim, list_page(&client, &sim, "spotStaff", &[], None)).unwrap();
     assert_eq!(items_of(&page), vec![json!({"x": 1})]);
@@ -604,7 +676,11 @@ impl FakeAuth {
             let rt = field(&fields, "refresh_token").unwrap();
             let usable = self.refresh.get(&rt) == Some(&false) || (self.reuse_ok && self.refresh.contains_key(&rt));
             if self.refuse_refresh || !usable {
-                return Reply::json(400, r#"{"error":"invalid_grant","error_description":"refresh token already used"}"#).after(50.0);
+                return Reply::json(
+                    400,
+                    r#"{"error":"invalid_grant","error_description":"refresh token already used"}"#,
+                )
+                .after(50.0);
             }
             self.refresh.insert(rt, true);
         } else {
@@ -617,7 +693,11 @@ impl FakeAuth {
             }
         }
         let (at, rt) = self.issue();
-        Reply::json(200, &json!({"access_token": at, "token_type": "bearer", "expires_in": 3600, "refresh_token": rt}).to_string()).after(50.0)
+        Reply::json(
+            200,
+            &json!({"access_token": at, "token_type": "bearer", "expires_in": 3600, "refresh_token": rt}).to_string(),
+        )
+        .after(50.0)
     }
 
     fn expire_all(&mut self) {
@@ -683,7 +763,8 @@ fn stored_tokens_need_no_sign_in_settings_and_sign_in_says_which_is_missing() {
     let fake = Rc::new(RefCell::new(FakeAuth::default()));
     let sim = oauth_server(fake.clone());
     signed_in(&fake, &sim);
-    let job = OAuth::new(OAuthConfig { authorize_url: String::new(), redirect_uri: String::new(), ..oauth_cfg() }).unwrap();
+    let job =
+        OAuth::new(OAuthConfig { authorize_url: String::new(), redirect_uri: String::new(), ..oauth_cfg() }).unwrap();
     let refreshed = block_on(&sim, job.refresh(&sim)).unwrap();
     assert_eq!(refreshed.access_token.expose(), "at-2");
     assert_eq!(fake.borrow().token_calls, ["authorization_code", "refresh_token"]);
@@ -739,7 +820,8 @@ fn callback_errors() {
         let e = block_on(&sim, oauth.handle_callback(&sim, url, None)).unwrap_err();
         assert_eq!(e.code, ErrorCode::OAuthState, "{url}");
     }
-    let denied = format!("http://127.0.0.1:9/cb?error=access_denied&error_description=the+user+said+no&state={}", start.state);
+    let denied =
+        format!("http://127.0.0.1:9/cb?error=access_denied&error_description=the+user+said+no&state={}", start.state);
     let e = block_on(&sim, oauth.handle_callback(&sim, &denied, None)).unwrap_err();
     assert_eq!(e.code, ErrorCode::OAuthAccessDenied);
     assert_eq!(e.detail("oauthErrorDescription"), Some(&Detail::Str("the user said no".into())));
@@ -843,7 +925,9 @@ fn a_dropped_leader_hands_the_refresh_over() {
     // The leader's call is cancelled while its refresh is in flight (its 401 arrives at +10 ms,
     // the token answer would arrive at +60 ms).
     let leader: Task<'_, Result<Page<Value>, Error>> = Box::pin(async {
-        cancel_at(&sim, start + 30.0, list_page(&client, &sim, "users", &[], None)).await.unwrap_or(Err(Error::new(ErrorCode::Aborted, "cancelled")))
+        cancel_at(&sim, start + 30.0, list_page(&client, &sim, "users", &[], None))
+            .await
+            .unwrap_or(Err(Error::new(ErrorCode::Aborted, "cancelled")))
     });
     let follower: Task<'_, Result<Page<Value>, Error>> = Box::pin(async {
         sim.sleep_for(5).await;
@@ -876,7 +960,11 @@ fn a_refused_refresh_is_typed_and_keeps_the_tokens() {
         assert_eq!(e.code, ErrorCode::OAuthInvalidGrant);
         assert_eq!(e.detail("oauthError"), Some(&Detail::Str("invalid_grant".into())));
     }
-    assert_eq!(fake.borrow().token_calls.iter().filter(|g| *g == "refresh_token").count(), 1, "a known refusal is not repeated");
+    assert_eq!(
+        fake.borrow().token_calls.iter().filter(|g| *g == "refresh_token").count(),
+        1,
+        "a known refusal is not repeated"
+    );
     assert_eq!(block_on(&sim, oauth.tokens(&sim)).unwrap().unwrap(), before, "nothing cleared");
     // An explicit refresh() tries again.
     fake.borrow_mut().refuse_refresh = false;
@@ -894,7 +982,8 @@ fn refresh_rotation_uses_the_newest_refresh_token() {
         let t = block_on(&sim, oauth.refresh(&sim)).unwrap();
         assert_eq!(t.access_token.expose(), expected);
     }
-    let used: Vec<String> = sim.sent_to("/token").iter().skip(1).map(|l| field(&form(&l.request), "refresh_token").unwrap()).collect();
+    let used: Vec<String> =
+        sim.sent_to("/token").iter().skip(1).map(|l| field(&form(&l.request), "refresh_token").unwrap()).collect();
     assert_eq!(used, ["rt-1", "rt-2", "rt-3"]);
 }
 
@@ -920,7 +1009,11 @@ fn a_token_another_instance_stored_is_adopted_instead_of_refreshing() {
     // A second instance over the same store (another isolate) loads the tokens, then the first
     // refreshes (rotating them); the second's next 401 adopts the stored ones.
     let second = Rc::new(OAuth::new(oauth_cfg()).unwrap());
-    let client = Client::new(ClientConfig { base_url: "https://api.test/webapi/v0".into(), ..ClientConfig::new(COMPANY) }, Auth::OAuth(second.clone())).unwrap();
+    let client = Client::new(
+        ClientConfig { base_url: "https://api.test/webapi/v0".into(), ..ClientConfig::new(COMPANY) },
+        Auth::OAuth(second.clone()),
+    )
+    .unwrap();
     block_on(&sim, list_page(&client, &sim, "users", &[], None)).unwrap();
     block_on(&sim, first.refresh(&sim)).unwrap();
     fake.borrow_mut().valid_access.remove("at-1");
@@ -946,7 +1039,11 @@ fn the_loser_of_a_rotation_race_adopts_the_winners_tokens() {
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(fake.borrow().token_calls, ["authorization_code", "refresh_token", "refresh_token"]);
     let held = block_on(&sim, loser.tokens(&sim)).unwrap().unwrap();
-    assert_eq!((held.access_token.expose(), held.refresh_token.as_ref().map(Secret::expose)), ("at-2", Some("rt-2")), "the winner's tokens");
+    assert_eq!(
+        (held.access_token.expose(), held.refresh_token.as_ref().map(Secret::expose)),
+        ("at-2", Some("rt-2")),
+        "the winner's tokens"
+    );
     assert!(sim.stored("cyzen:tokens").unwrap().contains("rt-2"), "the store keeps the winner's tokens");
 }
 
@@ -963,7 +1060,8 @@ fn with_a_coordinator_one_refresh_reaches_the_token_endpoint_and_every_instance_
     }
     let clients: Vec<Client> = std::iter::once(&first).chain(&others).map(|o| oauth_client(o, 1000)).collect();
     fake.borrow_mut().expire_all();
-    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> = clients.iter().map(|c| -> Task<'_, _> { Box::pin(list_page(c, &sim, "users", &[], None)) }).collect();
+    let tasks: Vec<Task<'_, Result<Page<Value>, Error>>> =
+        clients.iter().map(|c| -> Task<'_, _> { Box::pin(list_page(c, &sim, "users", &[], None)) }).collect();
     let results = run(&sim, tasks);
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(fake.borrow().token_calls, ["authorization_code", "refresh_token"], "one refresh for all four");

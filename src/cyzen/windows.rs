@@ -46,7 +46,10 @@ pub fn parse(text: &str) -> Option<i64> {
                 _ => return None,
             };
             let (hours, minutes) = clock.split_once(':')?;
-            if hours.len() != 2 || minutes.len() != 2 || !hours.bytes().chain(minutes.bytes()).all(|b| b.is_ascii_digit()) {
+            if hours.len() != 2
+                || minutes.len() != 2
+                || !hours.bytes().chain(minutes.bytes()).all(|b| b.is_ascii_digit())
+            {
                 return None;
             }
             let (hours, minutes): (i64, i64) = (hours.parse().ok()?, minutes.parse().ok()?);
@@ -90,8 +93,19 @@ mod tests {
         assert_eq!(parse("2024-03-01T18:30:00+09:00"), Some(base));
         assert_eq!(parse("2024-03-01T00:30:00-09:00"), Some(base));
         assert_eq!(format(parse("2024-03-01").unwrap()), "2024-03-01T00:00:00");
-        for bad in ["2024-02-30", "2024-03-01T25:00:00", "2024-03-01T09:30", "yesterday", "2024-03-01T09:30:00+0900", "2024-03-01T09:30:00.",
-            "２０２４-04-01T00:00:00", "2024-04-01T00:00:0０", "2024-04-01T00:00:00+０9:00", "2024-04-01T00:00:00é", "2024-04-01T00:00:00+9:000"] {
+        for bad in [
+            "2024-02-30",
+            "2024-03-01T25:00:00",
+            "2024-03-01T09:30",
+            "yesterday",
+            "2024-03-01T09:30:00+0900",
+            "2024-03-01T09:30:00.",
+            "２０２４-04-01T00:00:00",
+            "2024-04-01T00:00:0０",
+            "2024-04-01T00:00:00+０9:00",
+            "2024-04-01T00:00:00é",
+            "2024-04-01T00:00:00+9:000",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

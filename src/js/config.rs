@@ -22,7 +22,8 @@ pub(super) fn senselink_config(options: &JsValue, proxy_mode: bool) -> Result<Co
     }
     let edition = match opt_text(options, "edition")? {
         None => Edition::Cloud,
-        Some(name) => Edition::parse(&name).ok_or_else(|| Error::invalid_input("edition", "must be \"cloud\" or \"enterprise\""))?,
+        Some(name) => Edition::parse(&name)
+            .ok_or_else(|| Error::invalid_input("edition", "must be \"cloud\" or \"enterprise\""))?,
     };
     Ok(Config {
         base_url: opt_text(options, "baseUrl")?.unwrap_or_default(),
@@ -39,7 +40,8 @@ pub(super) fn senselink_config(options: &JsValue, proxy_mode: bool) -> Result<Co
 }
 
 fn route_of(name: &str, value: &JsValue) -> Result<Route> {
-    let res = resources::find(name).ok_or_else(|| Error::invalid_input(format!("paths.{name}"), "is not a cyzen resource"))?;
+    let res = resources::find(name)
+        .ok_or_else(|| Error::invalid_input(format!("paths.{name}"), "is not a cyzen resource"))?;
     let mut route = Route { path: res.path.into(), list_key: res.list_key.into(), id_key: res.id_key.into() };
     if let Some(path) = value.as_string() {
         route.path = path;
@@ -64,6 +66,9 @@ pub(super) fn route_overrides(options: &JsValue) -> Result<Vec<(String, Route)>>
     if paths.kind() != Kind::Object {
         return Err(Error::invalid_input("paths", "must be an object"));
     }
-    paths.keys().into_iter().map(|name| Ok((name.clone(), route_of(&name, &paths.get(&name).unwrap_or(JsValue::UNDEFINED))?))).collect()
+    paths
+        .keys()
+        .into_iter()
+        .map(|name| Ok((name.clone(), route_of(&name, &paths.get(&name).unwrap_or(JsValue::UNDEFINED))?)))
+        .collect()
 }
-

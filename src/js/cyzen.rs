@@ -11,10 +11,10 @@ use alloc::rc::Rc;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
+use super::task::HostRuntime;
 use super::task::Task;
 use super::to_js_error;
 use super::value::{array_of, object, opt_int, opt_text, pairs_object, set};
-use super::task::HostRuntime;
 use crate::cyzen::client::{Auth, Client, ClientConfig, Counted};
 use crate::cyzen::oauth::{OAuth, OAuthConfig, TokenSet};
 use crate::cyzen::resources::{ADD, DELETE, UPDATE};
@@ -44,7 +44,9 @@ fn tokens_from_js(value: &JsValue) -> Result<Option<TokenSet>> {
         return Ok(None);
     }
     let field = |k: &str| opt_text(value, k).map_err(|e| e.with_field(format!("tokens.{k}")));
-    let access = field("accessToken")?.filter(|s| !s.is_empty()).ok_or_else(|| Error::invalid_input("tokens.accessToken", "is required"))?;
+    let access = field("accessToken")?
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::invalid_input("tokens.accessToken", "is required"))?;
     let expires_at = match value.get("expiresAt").filter(|v| !v.is_null()) {
         None => None,
         Some(at) if matches!(at.kind(), Kind::Number | Kind::Date) => at.number().filter(|n| n.is_finite()),
@@ -84,16 +86,28 @@ impl OAuthCore {
             if !options.is_object() {
                 return Err(Error::invalid_input("options", "must be an object"));
             }
-            let required = |k: &str| opt_text(&options, k)?.filter(|s| !s.is_empty()).ok_or_else(|| Error::invalid_input(k, "is required"));
+            let required = |k: &str| {
+                opt_text(&options, k)?.filter(|s| !s.is_empty()).ok_or_else(|| Error::invalid_input(k, "is required"))
+            };
             let secret_in_body = match opt_text(&options, "clientAuthMethod")?.as_deref() {
                 None | Some("client_secret_basic") => false,
                 Some("client_secret_post") => true,
-                Some(_) => return Err(Error::invalid_input("clientAuthMethod", "must be \"client_secret_basic\" or \"client_secret_post\"")),
+                Some(_) => {
+                    return Err(Error::invalid_input(
+                        "clientAuthMethod",
+                        "must be \"client_secret_basic\" or \"client_secret_post\"",
+                    ))
+                }
             };
             let app_token = match (opt_text(&options, "appToken")?, opt_text(&options, "appTokenHeader")?) {
                 (Some(token), Some(header)) if !header.is_empty() => Some((header, Secret::new(token))),
                 (None, None) => None,
-                (Some(_), _) => return Err(Error::invalid_input("appTokenHeader", "is required with appToken (cyzen's header name is not public)")),
+                (Some(_), _) => {
+                    return Err(Error::invalid_input(
+                        "appTokenHeader",
+                        "is required with appToken (cyzen's header name is not public)",
+                    ))
+                }
                 (None, Some(_)) => return Err(Error::invalid_input("appToken", "is required with appTokenHeader")),
             };
             let cfg = OAuthConfig {
@@ -138,7 +152,9 @@ impl OAuthCore {
     #[wasm_bindgen(js_name = handleCallback)]
     pub fn handle_callback(&self, url: String, cookie: Option<String>) -> Task {
         let oauth = self.inner.clone();
-        Task::new(move |rt| async move { Ok(tokens_to_js(&oauth.handle_callback(&unpaced(&rt), &url, cookie.as_deref()).await?)) })
+        Task::new(move |rt| async move {
+            Ok(tokens_to_js(&oauth.handle_callback(&unpaced(&rt), &url, cookie.as_deref()).await?))
+        })
     }
 
     /// A task refreshing now (joining a refresh under way): the new tokens.
@@ -151,7 +167,9 @@ impl OAuthCore {
     #[wasm_bindgen(js_name = getTokens)]
     pub fn get_tokens(&self) -> Task {
         let oauth = self.inner.clone();
-        Task::new(move |rt| async move { Ok(oauth.tokens(&unpaced(&rt)).await?.as_ref().map_or(JsValue::NULL, tokens_to_js)) })
+        Task::new(move |rt| async move {
+            Ok(oauth.tokens(&unpaced(&rt)).await?.as_ref().map_or(JsValue::NULL, tokens_to_js))
+        })
     }
 
     /// A task replacing the tokens (`null` signs out).
@@ -221,7 +239,10 @@ impl CyzenCore {
             let proxy = oauth.is_none() && auth_option.get("proxy").and_then(|p| p.as_bool()) == Some(true);
             let company_id = opt_text(&options, "companyId")?;
             if proxy && company_id.is_some() {
-                return Err(Error::invalid_input("companyId", "is not used with auth: { proxy: true }; the proxy (createCyzenProxy) adds its own"));
+                return Err(Error::invalid_input(
+                    "companyId",
+                    "is not used with auth: { proxy: true }; the proxy (createCyzenProxy) adds its own",
+                ));
             }
             let mut cfg = ClientConfig::new(company_id.unwrap_or_default());
             if let Some(url) = opt_text(&options, "baseUrl")? {
@@ -239,7 +260,12 @@ impl CyzenCore {
                 None if proxy => Auth::Proxy,
                 None => match auth_option.get("staticToken").and_then(|t| t.as_string()).filter(|t| !t.is_empty()) {
                     Some(token) => Auth::Static(Secret::new(token)),
-                    None => return Err(Error::invalid_input("auth", "must be a CyzenOAuth, { staticToken: string } or { proxy: true }")),
+                    None => {
+                        return Err(Error::invalid_input(
+                            "auth",
+                            "must be a CyzenOAuth, { staticToken: string } or { proxy: true }",
+                        ))
+                    }
                 },
             };
             Ok(CyzenCore { client: Rc::new(Client::new(cfg, auth)?) })
@@ -261,7 +287,13 @@ impl CyzenCore {
 
     /// A task writing `resource`: `verb` is `create`, `update` or `delete`; `input` the caller's
     /// object of form fields. Resolves with the answer object.
-    pub fn write(&self, resource: String, verb: &str, id: Option<String>, input: JsValue) -> core::result::Result<Task, JsValue> {
+    pub fn write(
+        &self,
+        resource: String,
+        verb: &str,
+        id: Option<String>,
+        input: JsValue,
+    ) -> core::result::Result<Task, JsValue> {
         let op = match verb {
             "create" => ADD,
             "update" => UPDATE,

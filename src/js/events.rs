@@ -15,7 +15,10 @@ use crate::senselink::events::{parse_event, EventType};
 #[wasm_bindgen(js_name = parseSenseLinkEvent)]
 pub fn parse_senselink_event(body: JsValue) -> Result<JsValue, JsValue> {
     if !(body.is_string() || body.is_object()) {
-        return Err(to_js_error(Error::invalid_input("body", "must be the request body text or its parsed JSON object")));
+        return Err(to_js_error(Error::invalid_input(
+            "body",
+            "must be the request body text or its parsed JSON object",
+        )));
     }
     let event = parse_event(&body).map_err(to_js_error)?;
     // Members in name order, as this function has always given them.
@@ -24,11 +27,14 @@ pub fn parse_senselink_event(body: JsValue) -> Result<JsValue, JsValue> {
         EventType::DeviceAlert => (crate::senselink::events::EVENT_DEVICE_ALERT, None),
         EventType::Unknown(raw) => ("unknown", Some(raw.as_str())),
     };
-    let out = object(&[("data", event.data.unwrap_or(JsValue::NULL)), ("eventType", JsValue::from_str(event_type)), ("messageId", JsValue::from_str(&event.message_id))]);
+    let out = object(&[
+        ("data", event.data.unwrap_or(JsValue::NULL)),
+        ("eventType", JsValue::from_str(event_type)),
+        ("messageId", JsValue::from_str(&event.message_id)),
+    ]);
     if let Some(raw) = raw {
         set(&out, "rawEventType", &JsValue::from_str(raw));
     }
     set(&out, "sendTime", &event.send_time.map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)));
     Ok(out.into())
 }
-

@@ -7,7 +7,17 @@
 //!
 //! Each part of the API is a cargo feature (see `Cargo.toml`); the package's wasm builds have some
 //! of them each (`scripts/entries.mjs`), which leaves some shared helpers unused.
-#![cfg_attr(not(all(feature = "cyzen", feature = "senselink", feature = "proxies", feature = "coordinator", feature = "import", feature = "events")), allow(dead_code, unused_imports))]
+#![cfg_attr(
+    not(all(
+        feature = "cyzen",
+        feature = "senselink",
+        feature = "proxies",
+        feature = "coordinator",
+        feature = "import",
+        feature = "events"
+    )),
+    allow(dead_code, unused_imports)
+)]
 
 #[allow(unused_imports)]
 use crate::prelude::*;

@@ -14,7 +14,10 @@ use super::value::{allow_patterns, object, opt_text, set};
 use crate::error::Result;
 
 use crate::cyzen::proxy::{decide as decide_cyzen, Decision as CyzenDecision, ProxyConfig as CyzenProxyConfig};
-use crate::senselink::proxy::{decide as decide_senselink, expand_allow, is_read, Decision as SenseLinkDecision, ProxyConfig as SenseLinkProxyConfig};
+use crate::senselink::proxy::{
+    decide as decide_senselink, expand_allow, is_read, Decision as SenseLinkDecision,
+    ProxyConfig as SenseLinkProxyConfig,
+};
 
 /// The planner behind `createCyzenProxy` (not part of the public API).
 #[wasm_bindgen]
@@ -29,7 +32,12 @@ impl CyzenProxyCore {
     pub fn new(options: JsValue) -> core::result::Result<CyzenProxyCore, JsValue> {
         let build = || -> Result<CyzenProxyCore> {
             let company_id = opt_text(&options, "companyId")?.unwrap_or_default();
-            let config = CyzenProxyConfig::new(opt_text(&options, "baseUrl")?, company_id, super::config::route_overrides(&options)?, &allow_patterns(&options)?)?;
+            let config = CyzenProxyConfig::new(
+                opt_text(&options, "baseUrl")?,
+                company_id,
+                super::config::route_overrides(&options)?,
+                &allow_patterns(&options)?,
+            )?;
             Ok(CyzenProxyCore { config })
         };
         build().map_err(to_js_error)

@@ -83,9 +83,16 @@ impl SenseLinkCore {
 
     /// A task running `operation` (`employees.create`, …) with the caller's `input` object and
     /// photo (`undefined`, or a `Blob` and its first bytes).
-    pub fn call(&self, operation: &str, input: JsValue, photo: JsValue, head: Option<Vec<u8>>) -> Result<Task, JsValue> {
-        let operation = operations::find(operation)
-            .ok_or_else(|| to_js_error(Error::invalid_input("operation", format!("unknown SenseLink operation \"{operation}\""))))?;
+    pub fn call(
+        &self,
+        operation: &str,
+        input: JsValue,
+        photo: JsValue,
+        head: Option<Vec<u8>>,
+    ) -> Result<Task, JsValue> {
+        let operation = operations::find(operation).ok_or_else(|| {
+            to_js_error(Error::invalid_input("operation", format!("unknown SenseLink operation \"{operation}\"")))
+        })?;
         let client = self.client.clone();
         let photo = photo_of(photo, head);
         let records = operation.output == Shaping::Records;

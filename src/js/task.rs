@@ -14,10 +14,10 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use alloc::rc::Rc;
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
-use alloc::rc::Rc;
 use core::task::{Context, Poll, Waker};
 
 use js_sys::Array;
@@ -293,8 +293,10 @@ fn action_object(action: Action) -> JsValue {
         Action::Send(request) => {
             let method = request.method();
             let url = request.full_url();
-            let headers = if request.headers.is_empty() { JsValue::UNDEFINED } else { pairs_array(&request.headers).into() };
-            let (expect_blob, to_token_endpoint) = (request.expect == Expect::Blob, request.target == Target::TokenEndpoint);
+            let headers =
+                if request.headers.is_empty() { JsValue::UNDEFINED } else { pairs_array(&request.headers).into() };
+            let (expect_blob, to_token_endpoint) =
+                (request.expect == Expect::Blob, request.target == Target::TokenEndpoint);
             let (form, json, multipart) = match request.body {
                 Body::Empty => (None, None, JsValue::UNDEFINED),
                 Body::Form(fields) => (Some(crate::http::form_urlencode(&fields)), None, JsValue::UNDEFINED),
@@ -329,7 +331,13 @@ fn parts_array(parts: Vec<Part>) -> Array {
             Part::Text { name, value } => Array::of2(&JsValue::from_str(&name), &JsValue::from_str(&value)).into(),
             Part::File { name, data, filename, content_type } => {
                 let blob = data.downcast_ref::<JsValue>().cloned().unwrap_or(JsValue::UNDEFINED);
-                Array::of4(&JsValue::from_str(&name), &blob, &JsValue::from_str(&filename), &JsValue::from_str(&content_type)).into()
+                Array::of4(
+                    &JsValue::from_str(&name),
+                    &blob,
+                    &JsValue::from_str(&filename),
+                    &JsValue::from_str(&content_type),
+                )
+                .into()
             }
         }
     }))

@@ -28,11 +28,16 @@ fn text_of(value: &JsValue, key: &str) -> String {
 }
 
 fn senselink() -> SenseLinkCore {
-    SenseLinkCore::new(parse(r#"{"baseUrl":"https://link.example","appKey":"key","appSecret":"2323dsfadfewrasa3434"}"#)).unwrap()
+    SenseLinkCore::new(parse(r#"{"baseUrl":"https://link.example","appKey":"key","appSecret":"2323dsfadfewrasa3434"}"#))
+        .unwrap()
 }
 
 fn persons(n: usize) -> String {
-    let items: Vec<String> = (0..n).map(|i| format!(r#"{{"id":{i},"name":"佐藤 {i}","groupList":[{{"id":1,"name":"g","type":1}}],"zeta":1,"alpha":2}}"#)).collect();
+    let items: Vec<String> = (0..n)
+        .map(|i| {
+            format!(r#"{{"id":{i},"name":"佐藤 {i}","groupList":[{{"id":1,"name":"g","type":1}}],"zeta":1,"alpha":2}}"#)
+        })
+        .collect();
     format!(r#"{{"code":200,"message":"OK","data":[{}]}}"#, items.join(","))
 }
 
@@ -70,7 +75,10 @@ fn a_call_steps_through_the_driver_protocol_and_hands_back_the_engines_own_items
     let action = task.start(1_477_881_215_000.0).unwrap();
     assert_eq!(text_of(&action, "kind"), "send");
     let url = text_of(&action, "url");
-    assert!(url.starts_with("https://link.example/api/v1/user/list?page=1&size=20&app_key=key&timestamp=1477881215000"), "{url}");
+    assert!(
+        url.starts_with("https://link.example/api/v1/user/list?page=1&size=20&app_key=key&timestamp=1477881215000"),
+        "{url}"
+    );
     assert!(url.ends_with("&sign=e5ef72ef839bdf5397b4906b199b9fbf"), "{url}");
     let body = parse(&persons(20));
     let done = respond(&mut task, 200, &body).unwrap();
@@ -85,14 +93,17 @@ fn a_call_steps_through_the_driver_protocol_and_hands_back_the_engines_own_items
 
 #[wasm_bindgen_test]
 fn bad_input_is_a_typed_error_listing_every_problem_before_anything_is_sent() {
-    let mut task = senselink().call("employees.create", parse(r#"{"name":"","mobile":5,"typo":1}"#), JsValue::UNDEFINED, None).unwrap();
+    let mut task = senselink()
+        .call("employees.create", parse(r#"{"name":"","mobile":5,"typo":1}"#), JsValue::UNDEFINED, None)
+        .unwrap();
     let error = task.start(0.0).unwrap_err();
     assert_eq!(text_of(&error, "code"), "INVALID_INPUT");
     assert_eq!(text_of(&error, "field"), "typo");
     let issues = Array::from(&get(&error, "issues"));
     assert_eq!(issues.length(), 3);
     assert_eq!(text_of(&issues.get(1), "field"), "name");
-    let mut task = senselink().call("employees.create", parse(r#"{"name":"a"}"#), JsValue::from_str("face.jpg"), None).unwrap();
+    let mut task =
+        senselink().call("employees.create", parse(r#"{"name":"a"}"#), JsValue::from_str("face.jpg"), None).unwrap();
     assert_eq!(text_of(&task.start(0.0).unwrap_err(), "field"), "avatar");
 }
 
@@ -141,10 +152,13 @@ fn dropping_a_task_gives_its_in_flight_slot_back() {
         let action = task.start(now).unwrap();
         (task, text_of(&action, "kind"))
     };
-    let mut in_flight: Vec<Task> = (0..6).map(|_| start(0.0)).map(|(task, kind)| {
-        assert_eq!(kind, "send");
-        task
-    }).collect();
+    let mut in_flight: Vec<Task> = (0..6)
+        .map(|_| start(0.0))
+        .map(|(task, kind)| {
+            assert_eq!(kind, "send");
+            task
+        })
+        .collect();
     // Six requests in flight: the seventh waits.
     let (waiting, kind) = start(0.0);
     assert_eq!(kind, "sleep");

@@ -9,7 +9,6 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-
 use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -214,7 +213,9 @@ pub fn parse_or_text(text: &str) -> JsValue {
 pub fn opt_text(options: &JsValue, name: &str) -> Result<Option<String>, crate::error::Error> {
     match options.get(name).filter(|v| !v.is_null()) {
         None => Ok(None),
-        Some(value) => value.as_string().map(Some).ok_or_else(|| crate::error::Error::invalid_input(name, "must be a string")),
+        Some(value) => {
+            value.as_string().map(Some).ok_or_else(|| crate::error::Error::invalid_input(name, "must be a string"))
+        }
     }
 }
 
@@ -242,7 +243,9 @@ pub fn opt_int(options: &JsValue, name: &str, min: u32, max: u32) -> Result<Opti
 pub fn opt_bool(options: &JsValue, name: &str) -> Result<Option<bool>, crate::error::Error> {
     match options.get(name).filter(|v| !v.is_null()) {
         None => Ok(None),
-        Some(value) => value.as_bool().map(Some).ok_or_else(|| crate::error::Error::invalid_input(name, "must be a boolean")),
+        Some(value) => {
+            value.as_bool().map(Some).ok_or_else(|| crate::error::Error::invalid_input(name, "must be a boolean"))
+        }
     }
 }
 
@@ -252,6 +255,11 @@ pub fn allow_patterns(options: &JsValue) -> Result<Vec<String>, crate::error::Er
         return Ok(vec!["@default".to_string()]);
     };
     (0..allow.len())
-        .map(|i| allow.at(i).and_then(|p| p.as_string()).ok_or_else(|| crate::error::Error::invalid_input(format!("allow[{i}]"), "must be a string")))
+        .map(|i| {
+            allow
+                .at(i)
+                .and_then(|p| p.as_string())
+                .ok_or_else(|| crate::error::Error::invalid_input(format!("allow[{i}]"), "must be a string"))
+        })
         .collect()
 }

@@ -15,8 +15,8 @@ use super::sign::auth_query;
 use super::Edition;
 use crate::doc::Doc;
 use crate::error::{Detail, Error, ErrorCode};
-use crate::http::{join_url, Request, Response};
 use crate::http::parse_retry_after;
+use crate::http::{join_url, Request, Response};
 use crate::retry::{self, Failure, RetryPolicy};
 use crate::runtime::{random_unit, Runtime, Wait};
 use crate::secret::Secret;
@@ -96,10 +96,16 @@ impl Client {
             }
         } else {
             if config.app_key.is_empty() {
-                return Err(Error::invalid_input("appKey", "is required (or use proxy: true behind createSenseLinkProxy)"));
+                return Err(Error::invalid_input(
+                    "appKey",
+                    "is required (or use proxy: true behind createSenseLinkProxy)",
+                ));
             }
             if config.app_secret.is_empty() {
-                return Err(Error::invalid_input("appSecret", "is required (or use proxy: true behind createSenseLinkProxy)"));
+                return Err(Error::invalid_input(
+                    "appSecret",
+                    "is required (or use proxy: true behind createSenseLinkProxy)",
+                ));
             }
         }
         if !config.clock_offset_ms.is_finite() {
@@ -115,7 +121,8 @@ impl Client {
 
     /// The request of a plan, signed with the time `now_ms` (+ `clock_offset_ms`) unless in proxy mode.
     pub fn request(&self, plan: &Plan, now_ms: f64) -> Request {
-        let mut request = Request::new(plan.method, join_url(&self.config.base_url, &plan.path)).body(plan.body.clone());
+        let mut request =
+            Request::new(plan.method, join_url(&self.config.base_url, &plan.path)).body(plan.body.clone());
         request.query = plan.query.clone();
         if self.config.proxy {
             let (name, value) = crate::http::PROXY_REQUEST_HEADER;
@@ -128,7 +135,13 @@ impl Client {
 
     /// Reads the answer to a plan's request. `sign` is masked like the secret in anything kept on an
     /// error; `now_ms` (local clock) is compared with the server's `Date` header on timestamp errors.
-    pub fn finish<V: Doc>(&self, plan: &Plan, response: &Response<V>, sign: Option<&str>, now_ms: f64) -> Result<Output<V>, Error> {
+    pub fn finish<V: Doc>(
+        &self,
+        plan: &Plan,
+        response: &Response<V>,
+        sign: Option<&str>,
+        now_ms: f64,
+    ) -> Result<Output<V>, Error> {
         let context = CallContext { operation: plan.operation.name, photo: plan.photo, proxy: self.config.proxy };
         let secrets = [self.config.app_secret.expose(), sign.unwrap_or("")];
         match read_envelope(response, &context, &secrets) {
@@ -141,9 +154,16 @@ impl Client {
     /// Validates, signs, sends and reads one call. A read that fails with a 5xx, a 429 or no answer
     /// is retried (freshly signed) with backoff, honouring `Retry-After`; a write never is: its
     /// fate is unknown and SenseLink has no idempotency key.
-    pub async fn call<R: Runtime>(&self, runtime: &R, operation: &'static Operation, input: &R::Value, photo: Option<PhotoInput>) -> Result<Output<R::Value>, Error> {
+    pub async fn call<R: Runtime>(
+        &self,
+        runtime: &R,
+        operation: &'static Operation,
+        input: &R::Value,
+        photo: Option<PhotoInput>,
+    ) -> Result<Output<R::Value>, Error> {
         let plan = plan(operation, input, photo, self.config.edition)?;
-        let policy = if operation.read { self.config.retry } else { RetryPolicy { max_retries: 0, ..self.config.retry } };
+        let policy =
+            if operation.read { self.config.retry } else { RetryPolicy { max_retries: 0, ..self.config.retry } };
         let mut retries = 0;
         loop {
             let request = self.request(&plan, runtime.now_ms());
@@ -151,17 +171,25 @@ impl Client {
             let (wait, status) = match runtime.send(request).await {
                 Ok(response) => {
                     let status = response.status;
-                    let retry_after = response.retry_after.as_deref().and_then(|v| parse_retry_after(v, runtime.now_ms()));
+                    let retry_after =
+                        response.retry_after.as_deref().and_then(|v| parse_retry_after(v, runtime.now_ms()));
                     let retryable = status >= 500 || retry::is_rate_limit(status);
-                    match retryable.then(|| retry::decide(&policy, Failure::Status(status), true, retries, retry_after, random_unit())).flatten() {
+                    match retryable
+                        .then(|| {
+                            retry::decide(&policy, Failure::Status(status), true, retries, retry_after, random_unit())
+                        })
+                        .flatten()
+                    {
                         Some(wait) => (wait, Some(status)),
                         None => return self.finish(&plan, &response, sign.as_deref(), runtime.now_ms()),
                     }
                 }
-                Err(error) if error.code == ErrorCode::Network => match retry::decide(&policy, Failure::Network, true, retries, None, random_unit()) {
-                    Some(wait) => (wait, None),
-                    None => return Err(error),
-                },
+                Err(error) if error.code == ErrorCode::Network => {
+                    match retry::decide(&policy, Failure::Network, true, retries, None, random_unit()) {
+                        Some(wait) => (wait, None),
+                        None => return Err(error),
+                    }
+                }
                 Err(error) => return Err(error),
             };
             retries += 1;
@@ -193,8 +221,8 @@ pub(crate) mod tests {
     use crate::http::{Body, Method, Part, Payload};
     use crate::senselink::operations::find;
     use crate::senselink::photo::tests::{blob, JPEG};
-    use serde_json::{json, Value};
     use core::cell::RefCell;
+    use serde_json::{json, Value};
     use std::collections::VecDeque;
 
     /// A runtime that answers from a script and records what was sent.
@@ -208,7 +236,12 @@ pub(crate) mod tests {
 
     impl Scripted {
         pub fn new(now: f64, answers: Vec<Result<Response<Value>, Error>>) -> Scripted {
-            Scripted { now, answers: RefCell::new(answers.into()), sent: RefCell::new(Vec::new()), waits: RefCell::new(Vec::new()) }
+            Scripted {
+                now,
+                answers: RefCell::new(answers.into()),
+                sent: RefCell::new(Vec::new()),
+                waits: RefCell::new(Vec::new()),
+            }
         }
 
         pub fn ok(data: Value) -> Result<Response<Value>, Error> {
@@ -269,7 +302,13 @@ pub(crate) mod tests {
         futures_executor::block_on(future)
     }
 
-    fn call(c: &Client, rt: &Scripted, op: &str, input: Value, photo: Option<PhotoInput>) -> Result<Output<Value>, Error> {
+    fn call(
+        c: &Client,
+        rt: &Scripted,
+        op: &str,
+        input: Value,
+        photo: Option<PhotoInput>,
+    ) -> Result<Output<Value>, Error> {
         run(c.call(rt, find(op).unwrap(), &input, photo))
     }
 
@@ -297,7 +336,8 @@ pub(crate) mod tests {
     #[test]
     fn invalid_input_sends_nothing() {
         let rt = Scripted::new(0.0, vec![]);
-        let e = call(&client(false), &rt, "employees.create", json!({"name": "a", "mobile": "0".repeat(23)}), None).unwrap_err();
+        let e = call(&client(false), &rt, "employees.create", json!({"name": "a", "mobile": "0".repeat(23)}), None)
+            .unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("mobile")));
         let big = PhotoInput::File(blob(5 << 20, JPEG, None));
         let e = call(&client(false), &rt, "employees.create", json!({"name": "a"}), Some(big)).unwrap_err();
@@ -319,7 +359,13 @@ pub(crate) mod tests {
     #[test]
     fn configuration_rules() {
         let make = |base: &str, key: &str, secret: &str, proxy: bool| {
-            Client::new(Config { base_url: base.into(), app_key: key.into(), app_secret: Secret::new(secret), proxy, ..Config::default() })
+            Client::new(Config {
+                base_url: base.into(),
+                app_key: key.into(),
+                app_secret: Secret::new(secret),
+                proxy,
+                ..Config::default()
+            })
         };
         assert_eq!(make("", "k", "s", false).unwrap_err().field.as_deref(), Some("baseUrl"));
         assert_eq!(make("link.japancv.co.jp", "k", "s", false).unwrap_err().field.as_deref(), Some("baseUrl"));
@@ -339,7 +385,10 @@ pub(crate) mod tests {
     #[test]
     fn answers_become_outputs_or_typed_errors() {
         let person = json!({"id": 65838, "name": "1312313123123122", "groupList": [{"id": 1, "name": "Default group", "type": 1}]});
-        let similar = Scripted::body(200, r#"{"code":30002,"message":"Similar User Exist","data":{"similar_user_id":65833,"similar_user_name":"11111111","similar_user_avatar":"5cbe","can_force":1},"desc":"ex.similar-user"}"#);
+        let similar = Scripted::body(
+            200,
+            r#"{"code":30002,"message":"Similar User Exist","data":{"similar_user_id":65833,"similar_user_name":"11111111","similar_user_avatar":"5cbe","can_force":1},"desc":"ex.similar-user"}"#,
+        );
         let rt = Scripted::new(1.0, vec![Scripted::ok(person.clone()), similar]);
         let c = client(false);
         let jpeg = || Some(PhotoInput::File(blob(100, JPEG, None)));
@@ -378,7 +427,9 @@ pub(crate) mod tests {
 
     #[test]
     fn the_secret_and_the_sign_never_reach_an_error() {
-        let body = format!(r#"{{"code":40001,"message":"Invalid Sign","desc":"got sign e5ef72ef839bdf5397b4906b199b9fbf for {SECRET}","data":{{"echo":"{SECRET}"}}}}"#);
+        let body = format!(
+            r#"{{"code":40001,"message":"Invalid Sign","desc":"got sign e5ef72ef839bdf5397b4906b199b9fbf for {SECRET}","data":{{"echo":"{SECRET}"}}}}"#
+        );
         let rt = Scripted::new(1_477_881_215_000.0, vec![Scripted::body(200, &body)]);
         let e = call(&client(false), &rt, "devices.list", Value::Null, None).unwrap_err();
         let shown = format!("{e:?}");
@@ -395,9 +446,21 @@ pub(crate) mod tests {
         call(&c, &rt, "persons.list", json!({}), None).unwrap();
         assert_eq!(rt.sent.borrow().len(), 3);
         let waits = rt.waits.borrow().clone();
-        assert!(matches!(waits.as_slice(), [(_, Wait::Retry { status: Some(502), attempt: 1 }), (_, Wait::Retry { status: None, attempt: 2 })]), "{waits:?}");
+        assert!(
+            matches!(
+                waits.as_slice(),
+                [(_, Wait::Retry { status: Some(502), attempt: 1 }), (_, Wait::Retry { status: None, attempt: 2 })]
+            ),
+            "{waits:?}"
+        );
         // A Retry-After is honoured.
-        let rt = Scripted::new(1_000.0, vec![Ok(Response { retry_after: Some("2".into()), ..Response::new(429, Payload::Empty) }), Scripted::ok(json!([]))]);
+        let rt = Scripted::new(
+            1_000.0,
+            vec![
+                Ok(Response { retry_after: Some("2".into()), ..Response::new(429, Payload::Empty) }),
+                Scripted::ok(json!([])),
+            ],
+        );
         call(&c, &rt, "persons.list", json!({}), None).unwrap();
         assert_eq!(rt.waits.borrow()[0].0, 2000);
         // Gives up after the policy's retries with the last answer's error.

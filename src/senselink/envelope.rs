@@ -59,7 +59,11 @@ const DATA_CHARS: usize = 4000;
 
 /// Reads the envelope of a response: `Ok(data)` (`None` when absent or `null`) for `code == 200`, a
 /// typed error otherwise. `secrets` are masked in every text kept on the error.
-pub fn read_envelope<V: Doc>(response: &Response<V>, context: &CallContext, secrets: &[&str]) -> Result<Option<V>, Error> {
+pub fn read_envelope<V: Doc>(
+    response: &Response<V>,
+    context: &CallContext,
+    secrets: &[&str],
+) -> Result<Option<V>, Error> {
     let status = response.status;
     if status == 0 {
         return Err(Error::new(
@@ -73,9 +77,15 @@ pub fn read_envelope<V: Doc>(response: &Response<V>, context: &CallContext, secr
         let (code, what) = if response.is_success() {
             (ErrorCode::Decode, "an answer that is not a SenseLink JSON envelope".to_string())
         } else if status == 404 {
-            (ErrorCode::HttpStatus, "HTTP 404: this deployment has no such endpoint (check baseUrl and the edition option)".to_string())
+            (
+                ErrorCode::HttpStatus,
+                "HTTP 404: this deployment has no such endpoint (check baseUrl and the edition option)".to_string(),
+            )
         } else if context.proxy && (status == 401 || status == 403) {
-            (ErrorCode::HttpStatus, format!("HTTP {status} from the proxy (not authorised, or the path is not in its allow-list)"))
+            (
+                ErrorCode::HttpStatus,
+                format!("HTTP {status} from the proxy (not authorised, or the path is not in its allow-list)"),
+            )
         } else {
             (ErrorCode::HttpStatus, format!("HTTP {status}"))
         };
@@ -93,9 +103,12 @@ pub fn read_envelope<V: Doc>(response: &Response<V>, context: &CallContext, secr
             .filter(|t| !t.is_empty())
             .collect();
         let said = parts.join(": ");
-        return Err(Error::new(ErrorCode::HttpStatus, format!("{}: the proxy refused the call (HTTP {status} {said})", context.operation))
-            .with_status(status)
-            .with_body(response.excerpt(secrets)));
+        return Err(Error::new(
+            ErrorCode::HttpStatus,
+            format!("{}: the proxy refused the call (HTTP {status} {said})", context.operation),
+        )
+        .with_status(status)
+        .with_body(response.excerpt(secrets)));
     }
     Err(api_error(code, envelope, context, secrets).with_status(status))
 }
@@ -104,7 +117,9 @@ pub fn read_envelope<V: Doc>(response: &Response<V>, context: &CallContext, secr
 /// promises (`DECODE` otherwise). Items are not looked at, only counted.
 pub fn output<V: Doc>(plan: &Plan, data: Option<V>) -> Result<Output<V>, Error> {
     let operation = plan.operation.name;
-    let shape_error = |what: &str| Error::new(ErrorCode::Decode, format!("{operation}: SenseLink answered code 200 but data is not {what}"));
+    let shape_error = |what: &str| {
+        Error::new(ErrorCode::Decode, format!("{operation}: SenseLink answered code 200 but data is not {what}"))
+    };
     let kind = data.as_ref().map_or(Kind::Null, Doc::kind);
     let (page, size) = plan.page.unwrap_or((1, 0));
     Ok(match plan.operation.output {
@@ -135,7 +150,10 @@ pub fn output<V: Doc>(plan: &Plan, data: Option<V>) -> Result<Output<V>, Error> 
                 return Err(shape_error("an object with a list"));
             };
             let number = |names: &[&str], default: i64| {
-                names.iter().find_map(|n| data.as_ref().and_then(|d| d.get(n)).and_then(|v| integer(&v))).unwrap_or(default)
+                names
+                    .iter()
+                    .find_map(|n| data.as_ref().and_then(|d| d.get(n)).and_then(|v| integer(&v)))
+                    .unwrap_or(default)
             };
             let page = number(&["page_num", "page", "pageNum"], page);
             let size = number(&["page_size", "size", "pageSize"], size);
@@ -174,7 +192,8 @@ pub fn api_error<V: Doc>(code: i64, envelope: &V, context: &CallContext, secrets
         30002 | 610 => {
             let get = |name: &str| data.as_ref().and_then(|d| d.get(name));
             let id = get("similar_user_id").and_then(|v| integer(&v));
-            let name = get("similar_user_name").and_then(|v| bounded_text(&v, secrets, MESSAGE_CHARS)).unwrap_or_default();
+            let name =
+                get("similar_user_name").and_then(|v| bounded_text(&v, secrets, MESSAGE_CHARS)).unwrap_or_default();
             let avatar = get("similar_user_avatar").and_then(|v| scalar_text(&v)).unwrap_or_default();
             // 610 comes without data; the seed says it can be retried with force=1.
             let can_force = match get("can_force") {
@@ -208,7 +227,11 @@ pub fn api_error<V: Doc>(code: i64, envelope: &V, context: &CallContext, secrets
         40002 => (ErrorCode::SenseLinkTimestamp, timestamp_text(code, &said)),
         40001 | 40003 => (ErrorCode::SenseLinkAuth, auth_text(code, &said, context)),
         _ if lower.contains("timestamp") => (ErrorCode::SenseLinkTimestamp, timestamp_text(code, &said)),
-        _ if lower.contains("sign") || lower.contains("app key") || lower.contains("appkey") || lower.contains("app_key") => {
+        _ if lower.contains("sign")
+            || lower.contains("app key")
+            || lower.contains("appkey")
+            || lower.contains("app_key") =>
+        {
             (ErrorCode::SenseLinkAuth, auth_text(code, &said, context))
         }
         _ => (ErrorCode::SenseLinkApi, format!("SenseLink answered {code} {said}")),
@@ -230,7 +253,8 @@ pub fn api_error<V: Doc>(code: i64, envelope: &V, context: &CallContext, secrets
             .with_detail("canForce", Detail::Bool(can_force));
     }
     if error_code == ErrorCode::SenseLinkFaceRejected {
-        error = error.with_detail("reason", Detail::Str(if desc.is_empty() { message_or_code(envelope, code) } else { desc }));
+        error = error
+            .with_detail("reason", Detail::Str(if desc.is_empty() { message_or_code(envelope, code) } else { desc }));
     }
     error
 }
@@ -283,18 +307,23 @@ mod tests {
 
     #[test]
     fn code_200_returns_data_or_null() {
-        let data = read_envelope(&answer(json!({"code": 200, "message": "OK", "data": {"id": 1}})), &ctx(false), &[]).unwrap();
+        let data =
+            read_envelope(&answer(json!({"code": 200, "message": "OK", "data": {"id": 1}})), &ctx(false), &[]).unwrap();
         assert_eq!(data, Some(json!({"id": 1})));
-        let data = read_envelope(&answer(json!({"code": "200", "message": "OK", "data": null})), &ctx(false), &[]).unwrap();
+        let data =
+            read_envelope(&answer(json!({"code": "200", "message": "OK", "data": null})), &ctx(false), &[]).unwrap();
         assert_eq!(data, None);
     }
 
     #[test]
     fn similar_person_30002_carries_the_seed_data() {
         // The 2.4.1 example answer, verbatim.
-        let e = fail(json!({"code": 30002, "message": "Similar User Exist", "data": {"similar_user_id": 65833,
+        let e = fail(
+            json!({"code": 30002, "message": "Similar User Exist", "data": {"similar_user_id": 65833,
             "similar_user_name": "11111111", "similar_user_avatar": "5cbe7dec35060d0001750f15", "can_force": 0},
-            "desc": "ex.similar-user"}), true);
+            "desc": "ex.similar-user"}),
+            true,
+        );
         assert_eq!(e.code, ErrorCode::SenseLinkSimilarPerson);
         assert_eq!(e.detail("similarUserId"), Some(&Detail::Num(65833.0)));
         assert_eq!(e.detail("similarUserName"), Some(&Detail::Str("11111111".into())));
@@ -313,8 +342,15 @@ mod tests {
         let e = fail(json!({"code": 610, "message": "Similar User Exist"}), true);
         assert_eq!(e.code, ErrorCode::SenseLinkSimilarPerson);
         assert_eq!(e.detail("canForce"), Some(&Detail::Bool(true)));
-        assert!(e.message.ends_with("a similar face is already registered; pass force: true to register anyway"), "{}", e.message);
-        let e = fail(json!({"code": 30002, "data": {"similar_user_id": "123", "similar_user_name": "佐藤 太郎", "can_force": 1}}), true);
+        assert!(
+            e.message.ends_with("a similar face is already registered; pass force: true to register anyway"),
+            "{}",
+            e.message
+        );
+        let e = fail(
+            json!({"code": 30002, "data": {"similar_user_id": "123", "similar_user_name": "佐藤 太郎", "can_force": 1}}),
+            true,
+        );
         assert_eq!(e.message, "employees.create: a similar face is already registered as 佐藤 太郎 (id 123); pass force: true to register anyway");
     }
 
@@ -333,16 +369,34 @@ mod tests {
 
     #[test]
     fn limit_param_auth_timestamp_and_unknown_codes() {
-        assert_eq!(fail(json!({"code": 709, "message": "The maximum number of persons in the tenant has been reached."}), false).code,
-            ErrorCode::SenseLinkPersonLimit);
-        let e = fail(json!({"code": 30001, "message": "Param Invalid", "desc": "無効なパラメーターです。登録者名が空です。"}), false);
+        assert_eq!(
+            fail(
+                json!({"code": 709, "message": "The maximum number of persons in the tenant has been reached."}),
+                false
+            )
+            .code,
+            ErrorCode::SenseLinkPersonLimit
+        );
+        let e = fail(
+            json!({"code": 30001, "message": "Param Invalid", "desc": "無効なパラメーターです。登録者名が空です。"}),
+            false,
+        );
         assert_eq!(e.code, ErrorCode::SenseLinkInvalidParam);
         assert!(e.message.contains("Param Invalid: 無効なパラメーターです。登録者名が空です。"), "{}", e.message);
-        assert_eq!(fail(json!({"code": 498, "message": "Param Invalid"}), false).code, ErrorCode::SenseLinkInvalidParam);
+        assert_eq!(
+            fail(json!({"code": 498, "message": "Param Invalid"}), false).code,
+            ErrorCode::SenseLinkInvalidParam
+        );
         assert_eq!(fail(json!({"code": 40001, "message": "Invalid Sign"}), false).code, ErrorCode::SenseLinkAuth);
         assert_eq!(fail(json!({"code": 40003, "message": "Invalid App Key"}), false).code, ErrorCode::SenseLinkAuth);
-        assert_eq!(fail(json!({"code": 40002, "message": "Timestamp Expired"}), false).code, ErrorCode::SenseLinkTimestamp);
-        assert_eq!(fail(json!({"code": 10086, "message": "timestamp is invalid"}), false).code, ErrorCode::SenseLinkTimestamp);
+        assert_eq!(
+            fail(json!({"code": 40002, "message": "Timestamp Expired"}), false).code,
+            ErrorCode::SenseLinkTimestamp
+        );
+        assert_eq!(
+            fail(json!({"code": 10086, "message": "timestamp is invalid"}), false).code,
+            ErrorCode::SenseLinkTimestamp
+        );
         assert_eq!(fail(json!({"code": 10087, "message": "sign error"}), false).code, ErrorCode::SenseLinkAuth);
         let e = fail(json!({"code": 700, "message": "Multi Request Error", "desc": "x", "data": [1]}), false);
         assert_eq!(e.code, ErrorCode::SenseLinkApi);
@@ -354,8 +408,11 @@ mod tests {
 
     #[test]
     fn the_secret_never_appears() {
-        let e = fail(json!({"code": 40001, "message": "Invalid Sign", "desc": format!("expected md5(ts#{SECRET})"),
-            "data": {"secret_echo": SECRET}}), false);
+        let e = fail(
+            json!({"code": 40001, "message": "Invalid Sign", "desc": format!("expected md5(ts#{SECRET})"),
+            "data": {"secret_echo": SECRET}}),
+            false,
+        );
         let all = format!("{e:?}");
         assert!(!all.contains(SECRET), "{all}");
     }
@@ -363,7 +420,8 @@ mod tests {
     #[test]
     fn japanese_text_before_quotes_and_equals_is_redacted_without_panicking() {
         // Regression: the shared redactor once sliced inside a multi-byte character here.
-        let text = r#"{"desc":"無効なパラメーターです。登録者名が空です。","similar_user_name":"佐藤 太郎","x":"名=値"}"#;
+        let text =
+            r#"{"desc":"無効なパラメーターです。登録者名が空です。","similar_user_name":"佐藤 太郎","x":"名=値"}"#;
         assert_eq!(crate::secret::redact_text(text, &[SECRET]), text);
         let e = fail(json!({"code": 30001, "message": "Param Invalid", "desc": "名前=\"佐藤\" sign=abc"}), false);
         assert!(e.message.contains("名前="), "{}", e.message);
@@ -388,9 +446,14 @@ mod tests {
         let proxied = CallContext { proxy: true, ..ctx(false) };
         let e = read_envelope(&refusal, &proxied, &[]).unwrap_err();
         assert_eq!((e.code, e.status), (ErrorCode::HttpStatus, Some(403)));
-        assert!(e.message.ends_with("the proxy refused the call (HTTP 403 Forbidden: GET /api/v2/x is not allowed)"), "{}", e.message);
+        assert!(
+            e.message.ends_with("the proxy refused the call (HTTP 403 Forbidden: GET /api/v2/x is not allowed)"),
+            "{}",
+            e.message
+        );
         // An envelope under HTTP 500 is still read as an envelope.
-        let e = read_envelope(&raw(500, r#"{"code":50002,"message":"Internal Server Error"}"#), &ctx(false), &[]).unwrap_err();
+        let e = read_envelope(&raw(500, r#"{"code":50002,"message":"Internal Server Error"}"#), &ctx(false), &[])
+            .unwrap_err();
         assert_eq!((e.code, e.status), (ErrorCode::SenseLinkApi, Some(500)));
     }
 
@@ -436,12 +499,27 @@ mod tests {
     #[test]
     fn counts_objects_data_and_nothing() {
         assert_eq!(output(&plan_of("recognition.check", json!({})), Some(json!(2))).unwrap(), Output::Count(2));
-        assert_eq!(output(&plan_of("recognition.check", json!({})), Some(json!("x"))).unwrap_err().code, ErrorCode::Decode);
-        assert_eq!(output(&plan_of("employees.delete", json!({"id": 1})), Some(json!({"a": 1}))).unwrap(), Output::Nothing);
-        assert_eq!(output(&plan_of("groups.update", json!({"id": 1})), Some(json!([]))).unwrap_err().code, ErrorCode::Decode);
+        assert_eq!(
+            output(&plan_of("recognition.check", json!({})), Some(json!("x"))).unwrap_err().code,
+            ErrorCode::Decode
+        );
+        assert_eq!(
+            output(&plan_of("employees.delete", json!({"id": 1})), Some(json!({"a": 1}))).unwrap(),
+            Output::Nothing
+        );
+        assert_eq!(
+            output(&plan_of("groups.update", json!({"id": 1})), Some(json!([]))).unwrap_err().code,
+            ErrorCode::Decode
+        );
         let person = json!({"id": 1});
-        assert_eq!(output(&plan_of("visitors.delete", json!({"id": 1})), Some(person.clone())).unwrap(), Output::Nothing);
-        assert_eq!(output(&plan_of("denyList.create", json!({"name": "a"})), Some(person.clone())).unwrap(), Output::Data(person));
+        assert_eq!(
+            output(&plan_of("visitors.delete", json!({"id": 1})), Some(person.clone())).unwrap(),
+            Output::Nothing
+        );
+        assert_eq!(
+            output(&plan_of("denyList.create", json!({"name": "a"})), Some(person.clone())).unwrap(),
+            Output::Data(person)
+        );
         assert_eq!(output::<Value>(&plan_of("system.version", json!({})), None).unwrap(), Output::Nothing);
     }
 }

@@ -93,7 +93,10 @@ mod tests {
         let body = json!({"eventType": "30000", "messageId": "9f1c", "sendTime": 1_743_433_200_000_i64,
             "data": {"id": 1000123, "user_id": 60001, "name": "佐藤 太郎"}});
         let e = parse_event(&body).unwrap();
-        assert_eq!((e.event_type, e.message_id.as_str(), e.send_time), (EventType::Record, "9f1c", Some(1_743_433_200_000)));
+        assert_eq!(
+            (e.event_type, e.message_id.as_str(), e.send_time),
+            (EventType::Record, "9f1c", Some(1_743_433_200_000))
+        );
         assert_eq!(e.data.unwrap()["user_id"], 60001);
         let e = parse_event(&text(&format!("\u{feff}{body}"))).unwrap();
         assert_eq!(e.message_id, "9f1c");

@@ -20,7 +20,8 @@ use super::Edition;
 
 /// The operation called `name`, or `INVALID_INPUT` naming it.
 pub fn operation(name: &str) -> Result<&'static Operation, Error> {
-    operations::find(name).ok_or_else(|| Error::invalid_input("operation", format!("unknown SenseLink operation \"{name}\"")))
+    operations::find(name)
+        .ok_or_else(|| Error::invalid_input("operation", format!("unknown SenseLink operation \"{name}\"")))
 }
 
 /// The edition called `name` (`"cloud"`, `"enterprise"`), or `INVALID_INPUT`.
@@ -30,7 +31,12 @@ pub fn edition(name: &str) -> Result<Edition, Error> {
 
 /// Checks `input` (and `photo`) for `operation` on `edition` exactly as the call would before
 /// sending: `Ok` when it would be sent, else the one `INVALID_INPUT` error listing every problem.
-pub fn check<D: Doc>(operation: &'static Operation, input: &D, photo: Option<PhotoInput>, edition: Edition) -> Result<(), Error> {
+pub fn check<D: Doc>(
+    operation: &'static Operation,
+    input: &D,
+    photo: Option<PhotoInput>,
+    edition: Edition,
+) -> Result<(), Error> {
     plan(operation, input, photo, edition).map(|_| ())
 }
 
@@ -66,7 +72,11 @@ pub fn parameters(operation: &Operation, edition: Edition) -> Vec<Parameter> {
         .fields
         .iter()
         .filter(|f| f.need_on(edition) != Need::Absent)
-        .map(|f| Parameter { name: f.name, kind: kind_name(f.kind), required: matches!(f.need_on(edition), Need::Required | Need::NonEmpty) })
+        .map(|f| Parameter {
+            name: f.name,
+            kind: kind_name(f.kind),
+            required: matches!(f.need_on(edition), Need::Required | Need::NonEmpty),
+        })
         .collect()
 }
 
@@ -83,19 +93,34 @@ mod tests {
     #[test]
     fn the_three_create_operations_read_like_the_single_calls() {
         assert_eq!(required("employees.create", Edition::Cloud), ["name"]);
-        assert_eq!(required("employees.create", Edition::Enterprise), ["name", "icNumber", "jobNumber", "mobile", "remark"]);
-        assert_eq!(required("visitors.create", Edition::Cloud),
-            ["name", "mobile", "remark", "groups", "receptionUserId", "dateTimeFrom", "dateTimeTo"]);
+        assert_eq!(
+            required("employees.create", Edition::Enterprise),
+            ["name", "icNumber", "jobNumber", "mobile", "remark"]
+        );
+        assert_eq!(
+            required("visitors.create", Edition::Cloud),
+            ["name", "mobile", "remark", "groups", "receptionUserId", "dateTimeFrom", "dateTimeTo"]
+        );
         assert_eq!(required("denyList.create", Edition::Cloud), ["name"]);
-        let kinds = |op: &str| parameters(operation(op).unwrap(), Edition::Cloud).into_iter().map(|p| (p.name, p.kind)).collect::<Vec<_>>();
+        let kinds = |op: &str| {
+            parameters(operation(op).unwrap(), Edition::Cloud).into_iter().map(|p| (p.name, p.kind)).collect::<Vec<_>>()
+        };
         let employee = kinds("employees.create");
-        for (name, kind) in [("groups", "ids"), ("departmentId", "id"), ("birthday", "date"), ("gender", "gender"), ("force", "flag"), ("jobNumber", "text")] {
+        for (name, kind) in [
+            ("groups", "ids"),
+            ("departmentId", "id"),
+            ("birthday", "date"),
+            ("gender", "gender"),
+            ("force", "flag"),
+            ("jobNumber", "text"),
+        ] {
             assert!(employee.contains(&(name, kind)), "{name}: {employee:?}");
         }
         assert!(kinds("visitors.create").contains(&("dateTimeFrom", "datetime")));
         assert!(kinds("denyList.create").contains(&("areaCode", "text")));
         // Cloud-only list filters are not parameters on GE Enterprise.
-        let ge: Vec<_> = parameters(operation("persons.list").unwrap(), Edition::Enterprise).into_iter().map(|p| p.name).collect();
+        let ge: Vec<_> =
+            parameters(operation("persons.list").unwrap(), Edition::Enterprise).into_iter().map(|p| p.name).collect();
         assert!(!ge.contains(&"departmentId") && !ge.contains(&"groups"), "{ge:?}");
     }
 
@@ -116,7 +141,10 @@ mod tests {
         assert!(check(op, &good, Some(PhotoInput::File(blob(100, PNG, None))), Edition::Cloud).is_ok());
         let employee = operation("employees.create").unwrap();
         assert!(check(employee, &json!({"name": "a"}), None, Edition::Cloud).is_ok());
-        assert_eq!(check(employee, &json!({"name": "a"}), None, Edition::Enterprise).unwrap_err().field.as_deref(), Some("icNumber"));
+        assert_eq!(
+            check(employee, &json!({"name": "a"}), None, Edition::Enterprise).unwrap_err().field.as_deref(),
+            Some("icNumber")
+        );
         assert_eq!(operation("employees.explode").unwrap_err().field.as_deref(), Some("operation"));
         assert_eq!(edition("ge").unwrap_err().field.as_deref(), Some("edition"));
     }

@@ -97,7 +97,14 @@ pub struct Operation {
     pub read: bool,
 }
 
-const fn op(name: &'static str, method: Method, path: &'static str, body: BodyKind, fields: &'static [Field], output: Output) -> Operation {
+const fn op(
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    body: BodyKind,
+    fields: &'static [Field],
+    output: Output,
+) -> Operation {
     Operation {
         name,
         method,
@@ -122,7 +129,13 @@ const fn get_write(name: &'static str, path: &'static str, fields: &'static [Fie
     op(name, Method::Get, path, BodyKind::Query, fields, Output::Nothing)
 }
 
-const fn multipart(name: &'static str, path: &'static str, fields: &'static [Field], photo: PhotoRule, output: Output) -> Operation {
+const fn multipart(
+    name: &'static str,
+    path: &'static str,
+    fields: &'static [Field],
+    photo: PhotoRule,
+    output: Output,
+) -> Operation {
     Operation { photo, ..op(name, Method::Post, path, BodyKind::Multipart, fields, output) }
 }
 
@@ -297,7 +310,8 @@ static ONLY_ID: &[Field] = &[ID];
 static NONE: &[Field] = &[];
 static DATE: &[Field] = &[req("date", Kind::Date).need(NonEmpty)];
 static MOVE_IN: &[Field] = &[req("userId", Kind::Id), req("groupIds", Kind::Ids).hint("[] for no deny-list group")];
-static GROUP_CREATE: &[Field] = &[req("name", text(45)).need(NonEmpty), req("type", GROUP_TYPE), opt("remark", text(255))];
+static GROUP_CREATE: &[Field] =
+    &[req("name", text(45)).need(NonEmpty), req("type", GROUP_TYPE), opt("remark", text(255))];
 static GROUP_FILTER: &[Field] = &[opt("type", GROUP_TYPE)];
 static GROUP_MEMBERS: &[Field] = &[req("groupId", Kind::Id), opt("page", PAGE), opt("size", SIZE)];
 static GROUP_UPDATE: &[Field] = &[ID, opt("name", text(45)).need(NotEmptyIfGiven), opt("remark", text(255))];
@@ -311,8 +325,20 @@ pub static OPERATIONS: &[Operation] = &[
     multipart("employees.update", "/api/v2/user/update/{id}", EMPLOYEE_UPDATE, FACE, Output::Person(1)),
     get_write("employees.delete", "/api/v1/user/delete/{id}", ONLY_ID),
     get("employees.avatarsUpdatedOn", "/api/v2/staff/image_updated", DATE, Output::List(Shape::AvatarUpdate)),
-    Operation { window: VISIT, ..multipart("visitors.create", "/api/v1/guest", VISITOR_CREATE, PhotoRule::Required("avatarFile"), Output::Person(2)) },
-    Operation { window: VISIT, ..multipart("visitors.update", "/api/v1/guest/update/{id}", VISITOR_UPDATE, FACE, Output::Person(2)) },
+    Operation {
+        window: VISIT,
+        ..multipart(
+            "visitors.create",
+            "/api/v1/guest",
+            VISITOR_CREATE,
+            PhotoRule::Required("avatarFile"),
+            Output::Person(2),
+        )
+    },
+    Operation {
+        window: VISIT,
+        ..multipart("visitors.update", "/api/v1/guest/update/{id}", VISITOR_UPDATE, FACE, Output::Person(2))
+    },
     get_write("visitors.delete", "/api/v1/guest/delete/{id}", ONLY_ID),
     multipart("denyList.create", "/api/v2/black", DENY_LIST_CREATE, FACE, Output::Person(5)),
     op("denyList.moveIn", Method::Post, "/api/v2/black/move/in", Json, MOVE_IN, Output::Nothing),
@@ -334,11 +360,26 @@ pub static OPERATIONS: &[Operation] = &[
         ..get("records.list", "/api/v5/record/list", RECORD_FILTERS, Output::Records)
     },
     get("devices.list", "/api/v2/device", NONE, Output::List(Shape::Device)),
-    Operation { read: true, ..multipart("recognition.check", "/api/v1/recognition/check", NONE, PhotoRule::Required("face_avatar"), Output::Count) },
+    Operation {
+        read: true,
+        ..multipart(
+            "recognition.check",
+            "/api/v1/recognition/check",
+            NONE,
+            PhotoRule::Required("face_avatar"),
+            Output::Count,
+        )
+    },
     Operation {
         path_enterprise: Some("/api/v1/recognition/quality"),
         read: true,
-        ..multipart("recognition.quality", "/api/v3/recognition/quality", QUALITY, PhotoRule::Required("face_avatar"), Output::Camel)
+        ..multipart(
+            "recognition.quality",
+            "/api/v3/recognition/quality",
+            QUALITY,
+            PhotoRule::Required("face_avatar"),
+            Output::Camel,
+        )
     },
     get("system.version", "/api/v3/server/version", NONE, Output::Camel),
     get("system.company", "/api/v1/company", NONE, Output::Camel),
@@ -362,7 +403,6 @@ impl Operation {
     pub fn in_path(&self, field: &Field) -> bool {
         field.name == "id" && self.path.ends_with("{id}")
     }
-
 }
 
 #[cfg(test)]
@@ -386,14 +426,22 @@ mod tests {
                 assert!(a.fields.iter().filter(|g| g.name == f.name).count() == 1, "{}: {}", a.name, f.name);
             }
             if a.paged {
-                assert!(a.fields.iter().any(|f| f.name == "page") && a.fields.iter().any(|f| f.name == "size"), "{}", a.name);
+                assert!(
+                    a.fields.iter().any(|f| f.name == "page") && a.fields.iter().any(|f| f.name == "size"),
+                    "{}",
+                    a.name
+                );
             }
         }
     }
 
     #[test]
     fn the_update_tables_are_the_create_tables_plus_id() {
-        for (create, update) in [("denyList.create", "denyList.update"), ("employees.create", "employees.update"), ("visitors.create", "visitors.update")] {
+        for (create, update) in [
+            ("denyList.create", "denyList.update"),
+            ("employees.create", "employees.update"),
+            ("visitors.create", "visitors.update"),
+        ] {
             let (c, u) = (find(create).unwrap(), find(update).unwrap());
             let names = |fields: &[Field]| fields.iter().map(|f| f.name).filter(|n| *n != "id").collect::<Vec<_>>();
             assert_eq!(names(c.fields), names(u.fields), "{update}");

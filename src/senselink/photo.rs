@@ -77,7 +77,8 @@ pub fn photo_part(photo: Photo, field: &str, part: &str, issues: &mut Issues) ->
         return None;
     }
     if size > MAX_PHOTO_BYTES {
-        issues.add(field, format!("is {} ({size} bytes); the limit is 4 MB ({MAX_PHOTO_BYTES} bytes)", megabytes(size)));
+        issues
+            .add(field, format!("is {} ({size} bytes); the limit is 4 MB ({MAX_PHOTO_BYTES} bytes)", megabytes(size)));
         return None;
     }
     let content_type = match sniff(&photo.head) {
@@ -148,7 +149,10 @@ pub(crate) mod tests {
 
     #[test]
     fn a_blob_keeps_its_handle_and_file_name_and_gets_the_sniffed_type() {
-        assert_eq!(file_of(part(blob(1000, JPEG, Some("face.jpeg"))).unwrap()), ("face.jpeg".into(), "image/jpeg".into(), 1000));
+        assert_eq!(
+            file_of(part(blob(1000, JPEG, Some("face.jpeg"))).unwrap()),
+            ("face.jpeg".into(), "image/jpeg".into(), 1000)
+        );
         assert_eq!(file_of(part(blob(10, PNG, Some("a\"b/c.png"))).unwrap()).0, "a_b_c.png");
         assert_eq!(file_of(part(blob(10, PNG, None)).unwrap()).0, "avatar.png");
         assert_eq!(file_of(part(blob(10, JPEG, Some(" "))).unwrap()).0, "avatar.jpg");
@@ -157,15 +161,23 @@ pub(crate) mod tests {
     #[test]
     fn size_limit_is_checked_before_the_format() {
         assert!(part(blob(MAX_PHOTO_BYTES, PNG, None)).is_ok());
-        assert_eq!(part(blob(MAX_PHOTO_BYTES + 1, b"junk", None)).unwrap_err(),
-            "avatar: is 4.0 MB (4194305 bytes); the limit is 4 MB (4194304 bytes)");
+        assert_eq!(
+            part(blob(MAX_PHOTO_BYTES + 1, b"junk", None)).unwrap_err(),
+            "avatar: is 4.0 MB (4194305 bytes); the limit is 4 MB (4194304 bytes)"
+        );
         assert!(part(blob(5 * 1024 * 1024, PNG, None)).unwrap_err().starts_with("avatar: is 5.0 MB"));
         assert_eq!(part(blob(0, PNG, None)).unwrap_err(), "avatar: is empty; give a JPEG or PNG face photo");
     }
 
     #[test]
     fn non_images_are_refused_with_what_they_look_like() {
-        assert_eq!(part(blob(100, b"GIF89a", None)).unwrap_err(), "avatar: must be a JPEG or PNG image (its first bytes look like a GIF image)");
-        assert_eq!(part(blob(10, b"plain text", None)).unwrap_err(), "avatar: must be a JPEG or PNG image (its first bytes are neither JPEG nor PNG)");
+        assert_eq!(
+            part(blob(100, b"GIF89a", None)).unwrap_err(),
+            "avatar: must be a JPEG or PNG image (its first bytes look like a GIF image)"
+        );
+        assert_eq!(
+            part(blob(10, b"plain text", None)).unwrap_err(),
+            "avatar: must be a JPEG or PNG image (its first bytes are neither JPEG nor PNG)"
+        );
     }
 }

@@ -37,7 +37,12 @@ pub struct Plan {
 }
 
 /// Validates `input` (and `photo`) for `operation` on `edition`, and plans the request.
-pub fn plan<D: Doc>(operation: &'static Operation, input: &D, photo: Option<PhotoInput>, edition: Edition) -> Result<Plan, Error> {
+pub fn plan<D: Doc>(
+    operation: &'static Operation,
+    input: &D,
+    photo: Option<PhotoInput>,
+    edition: Edition,
+) -> Result<Plan, Error> {
     if !matches!(input.kind(), DocKind::Object | DocKind::Absent | DocKind::Null) {
         return Err(Error::invalid_input("input", "must be an object"));
     }
@@ -62,7 +67,9 @@ pub fn plan<D: Doc>(operation: &'static Operation, input: &D, photo: Option<Phot
         }
     };
     if let Some((from, to)) = operation.window {
-        if let (Some(Wire::Text(from_value)), Some(Wire::Text(to_value))) = (value_of(&checked, from), value_of(&checked, to)) {
+        if let (Some(Wire::Text(from_value)), Some(Wire::Text(to_value))) =
+            (value_of(&checked, from), value_of(&checked, to))
+        {
             // Same fixed format: text order is time order.
             if !from_value.is_empty() && !to_value.is_empty() && to_value < from_value {
                 issues.add(to, format!("must not be earlier than {from} ({to_value} < {from_value})"));
@@ -110,7 +117,8 @@ fn build(operation: &'static Operation, edition: Edition, checked: Checked, file
             Body::Multipart(parts)
         }
         BodyKind::Json => {
-            let members: Vec<String> = sent.iter().map(|(f, w)| format!("{}:{}", crate::doc::json_string(f.wire), w.to_json())).collect();
+            let members: Vec<String> =
+                sent.iter().map(|(f, w)| format!("{}:{}", crate::doc::json_string(f.wire), w.to_json())).collect();
             Body::Json(format!("{{{}}}", members.join(",")))
         }
     };
@@ -171,7 +179,8 @@ mod tests {
             let photo = op.photo.part().map(|_| blob(10, JPEG, None));
             for edition in [Edition::Cloud, Edition::Enterprise] {
                 let mut input = serde_json::Map::new();
-                let required = op.fields.iter().filter(|f| matches!(f.need_on(edition), Need::Required | Need::NonEmpty));
+                let required =
+                    op.fields.iter().filter(|f| matches!(f.need_on(edition), Need::Required | Need::NonEmpty));
                 for field in required {
                     let value = match field.kind {
                         Kind::Ids => json!([]),
@@ -182,7 +191,8 @@ mod tests {
                     };
                     input.insert(field.name.to_string(), value);
                 }
-                let plan = plan(op, &Value::Object(input), photo.clone(), edition).unwrap_or_else(|e| panic!("{}: {e}", op.name));
+                let plan = plan(op, &Value::Object(input), photo.clone(), edition)
+                    .unwrap_or_else(|e| panic!("{}: {e}", op.name));
                 assert!(plan.path.starts_with("/api/v") && !plan.path.contains('{'), "{}: {}", op.name, plan.path);
             }
         }
@@ -190,15 +200,23 @@ mod tests {
 
     #[test]
     fn employee_create_is_multipart_with_one_groups_field_and_the_avatar_part() {
-        let plan = plan_of("employees.create", json!({"name": "佐藤 太郎", "groups": [1, 2], "force": true, "jobNumber": "E1"}),
-            Some(blob(100, PNG, Some("face.png"))), Edition::Cloud).unwrap();
+        let plan = plan_of(
+            "employees.create",
+            json!({"name": "佐藤 太郎", "groups": [1, 2], "force": true, "jobNumber": "E1"}),
+            Some(blob(100, PNG, Some("face.png"))),
+            Edition::Cloud,
+        )
+        .unwrap();
         assert_eq!((plan.method, plan.path.as_str(), plan.photo), (Method::Post, "/api/v1/user", true));
-        assert_eq!(texts(&plan), vec![
-            ("name".into(), "佐藤 太郎".into()),
-            ("groups".into(), "1,2".into()),
-            ("jobNumber".into(), "E1".into()),
-            ("force".into(), "1".into()),
-        ]);
+        assert_eq!(
+            texts(&plan),
+            vec![
+                ("name".into(), "佐藤 太郎".into()),
+                ("groups".into(), "1,2".into()),
+                ("jobNumber".into(), "E1".into()),
+                ("force".into(), "1".into()),
+            ]
+        );
         let Body::Multipart(parts) = &plan.body else { panic!() };
         let Some(Part::File { name, filename, content_type, .. }) = parts.last() else { panic!() };
         assert_eq!((name.as_str(), filename.as_str(), content_type.as_str()), ("avatarFile", "face.png", "image/png"));
@@ -208,16 +226,36 @@ mod tests {
     fn employee_rules() {
         assert_eq!(fail("employees.create", json!({})), "name: is required");
         assert_eq!(fail("employees.create", json!({"name": ""})), "name: may not be empty");
-        assert_eq!(fail("employees.create", json!({"name": "a", "icNumber": "1".repeat(21)})), "icNumber: at most 20 characters (got 21)");
-        assert_eq!(fail("employees.create", json!({"name": "a", "remark": "備".repeat(256)})), "remark: at most 255 characters (got 256)");
-        assert_eq!(fail("employees.create", json!({"name": "a", "entryTime": "2019-13-01"})), "entryTime: must be a date YYYY-MM-DD (got \"2019-13-01\")");
-        assert_eq!(fail("employees.create", json!({"name": "a", "departmentId": "x"})),
-            "departmentId: must be a non-negative integer id (0 = none) (got \"x\")");
+        assert_eq!(
+            fail("employees.create", json!({"name": "a", "icNumber": "1".repeat(21)})),
+            "icNumber: at most 20 characters (got 21)"
+        );
+        assert_eq!(
+            fail("employees.create", json!({"name": "a", "remark": "備".repeat(256)})),
+            "remark: at most 255 characters (got 256)"
+        );
+        assert_eq!(
+            fail("employees.create", json!({"name": "a", "entryTime": "2019-13-01"})),
+            "entryTime: must be a date YYYY-MM-DD (got \"2019-13-01\")"
+        );
+        assert_eq!(
+            fail("employees.create", json!({"name": "a", "departmentId": "x"})),
+            "departmentId: must be a non-negative integer id (0 = none) (got \"x\")"
+        );
         // No documented employee name limit: long names go to the server.
         assert!(cloud("employees.create", json!({"name": "n".repeat(60)})).is_ok());
         assert_eq!(fail("employees.create", json!([1])), "input: must be an object");
-        assert_eq!(fail("employees.delete", json!({"id": 1, "avatar": {}})), "avatar: is not a parameter of employees.delete");
-        let e = plan_of("employees.create", json!({"name": "", "avatar": "face.jpg"}), Some(PhotoInput::NotAFile), Edition::Cloud).unwrap_err();
+        assert_eq!(
+            fail("employees.delete", json!({"id": 1, "avatar": {}})),
+            "avatar: is not a parameter of employees.delete"
+        );
+        let e = plan_of(
+            "employees.create",
+            json!({"name": "", "avatar": "face.jpg"}),
+            Some(PhotoInput::NotAFile),
+            Edition::Cloud,
+        )
+        .unwrap_err();
         assert_eq!(e.message, "name: may not be empty (and 1 more: avatar)");
         let _: Option<Photo> = None;
     }
@@ -226,7 +264,11 @@ mod tests {
     fn ge_enterprise_requires_four_employee_fields_and_the_name_on_update() {
         let e = plan_of("employees.create", json!({"name": "a"}), None, Edition::Enterprise).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("icNumber"));
-        assert!(e.message.starts_with("icNumber: is required (\"\" is allowed) (and 3 more: jobNumber, mobile, remark)"), "{}", e.message);
+        assert!(
+            e.message.starts_with("icNumber: is required (\"\" is allowed) (and 3 more: jobNumber, mobile, remark)"),
+            "{}",
+            e.message
+        );
         let ok = json!({"name": "a", "icNumber": "", "jobNumber": "", "mobile": "", "remark": ""});
         assert!(plan_of("employees.create", ok, None, Edition::Enterprise).is_ok());
         let e = plan_of("employees.update", json!({"id": 5}), None, Edition::Enterprise).unwrap_err();
@@ -248,8 +290,12 @@ mod tests {
 
     #[test]
     fn deletes_and_image_updates_are_gets() {
-        for (op, path) in [("employees.delete", "/api/v1/user/delete/7"), ("visitors.delete", "/api/v1/guest/delete/7"),
-            ("denyList.delete", "/api/v2/black/delete/7"), ("groups.delete", "/api/v1/group/delete/7")] {
+        for (op, path) in [
+            ("employees.delete", "/api/v1/user/delete/7"),
+            ("visitors.delete", "/api/v1/guest/delete/7"),
+            ("denyList.delete", "/api/v2/black/delete/7"),
+            ("groups.delete", "/api/v1/group/delete/7"),
+        ] {
             let plan = cloud(op, json!({"id": "7"})).unwrap();
             assert_eq!((plan.method, plan.path.as_str(), plan.query.len()), (Method::Get, path, 0));
             assert_eq!(fail(op, json!({})), "id: is required");
@@ -257,7 +303,10 @@ mod tests {
         }
         let plan = cloud("employees.avatarsUpdatedOn", json!({"date": "2025-04-01"})).unwrap();
         assert_eq!(plan.query, vec![("date".into(), "2025-04-01".into())]);
-        assert_eq!(fail("employees.avatarsUpdatedOn", json!({"date": "20250401"})), "date: must be a date YYYY-MM-DD (got \"20250401\")");
+        assert_eq!(
+            fail("employees.avatarsUpdatedOn", json!({"date": "20250401"})),
+            "date: must be a date YYYY-MM-DD (got \"20250401\")"
+        );
     }
 
     #[test]
@@ -277,12 +326,17 @@ mod tests {
             }
             plan_of("visitors.create", input, png(), Edition::Cloud).unwrap_err().message.clone()
         };
-        assert_eq!(fail("visitors.create", visitor()), "avatar: is required (a JPEG or PNG face photo of at most 4 MB)");
+        assert_eq!(
+            fail("visitors.create", visitor()),
+            "avatar: is required (a JPEG or PNG face photo of at most 4 MB)"
+        );
         assert_eq!(with(json!({"mobile": ""})), "mobile: may not be empty");
         assert_eq!(with(json!({"remark": null})), "remark: is required (\"\" is allowed)");
         assert_eq!(with(json!({"groups": null})), "groups: is required ([] for none)");
-        assert_eq!(with(json!({"dateTimeTo": "2025-04-01 09:00:00"})),
-            "dateTimeTo: must not be earlier than dateTimeFrom (2025-04-01 09:00:00 < 2025-04-01 10:00:00)");
+        assert_eq!(
+            with(json!({"dateTimeTo": "2025-04-01 09:00:00"})),
+            "dateTimeTo: must not be earlier than dateTimeFrom (2025-04-01 09:00:00 < 2025-04-01 10:00:00)"
+        );
         let mut update = visitor();
         update["id"] = json!(124379);
         update.as_object_mut().unwrap().remove("mobile");
@@ -303,21 +357,33 @@ mod tests {
         let Body::Json(body) = &plan.body else { panic!() };
         assert_eq!(body, r#"{"userId":60001,"groupIds":[18]}"#);
         assert_eq!(fail("denyList.moveIn", json!({"userId": 1})), "groupIds: is required ([] for no deny-list group)");
-        assert_eq!(fail("denyList.moveIn", json!({"userId": 1, "groupIds": [1, "x"]})), "groupIds[1]: must be a positive integer id (got \"x\")");
+        assert_eq!(
+            fail("denyList.moveIn", json!({"userId": 1, "groupIds": [1, "x"]})),
+            "groupIds[1]: must be a positive integer id (got \"x\")"
+        );
         let plan = cloud("groups.update", json!({"id": "12", "remark": ""})).unwrap();
         let Body::Json(body) = &plan.body else { panic!() };
         assert_eq!(body, r#"{"id":12,"remark":""}"#);
         let plan = cloud("denyList.moveOut", json!({"id": 5})).unwrap();
-        assert_eq!((plan.path.as_str(), plan.query.clone()), ("/api/v2/black/move/out", vec![("id".into(), "5".into())]));
+        assert_eq!(
+            (plan.path.as_str(), plan.query.clone()),
+            ("/api/v2/black/move/out", vec![("id".into(), "5".into())])
+        );
     }
 
     #[test]
     fn list_filters_paging_and_cloud_only_filters() {
         let plan = cloud("persons.list", json!({"type": 2, "name": "佐藤", "groups": [1, 2], "size": 100})).unwrap();
-        assert_eq!(plan.query, vec![
-            ("type".into(), "2".into()), ("name".into(), "佐藤".into()), ("groups".into(), "1,2".into()),
-            ("page".into(), "1".into()), ("size".into(), "100".into()),
-        ]);
+        assert_eq!(
+            plan.query,
+            vec![
+                ("type".into(), "2".into()),
+                ("name".into(), "佐藤".into()),
+                ("groups".into(), "1,2".into()),
+                ("page".into(), "1".into()),
+                ("size".into(), "100".into()),
+            ]
+        );
         assert_eq!(plan.page, Some((1, 100)));
         assert_eq!(cloud("persons.list", json!({})).unwrap().page, Some((1, 20)));
         assert_eq!(fail("persons.list", json!({"size": 101})), "size: must be an integer from 1 to 100 (got 101)");
@@ -325,7 +391,10 @@ mod tests {
         let e = plan_of("persons.list", json!({"departmentId": 3}), None, Edition::Enterprise).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("departmentId"));
         let p = cloud("groups.members", json!({"groupId": 3, "page": 2})).unwrap();
-        assert_eq!(p.query, vec![("groupId".into(), "3".into()), ("page".into(), "2".into()), ("size".into(), "20".into())]);
+        assert_eq!(
+            p.query,
+            vec![("groupId".into(), "3".into()), ("page".into(), "2".into()), ("size".into(), "20".into())]
+        );
     }
 
     #[test]
@@ -333,10 +402,15 @@ mod tests {
         let input = json!({"dateTimeFrom": "2025-03-01 00:00:00", "order": "asc", "size": 50});
         let p = cloud("records.list", input).unwrap();
         assert_eq!(p.path, "/api/v5/record/list");
-        assert_eq!(p.query, vec![
-            ("date_time_from".into(), "2025-03-01 00:00:00".into()), ("order".into(), "asc".into()),
-            ("page".into(), "1".into()), ("size".into(), "50".into()),
-        ]);
+        assert_eq!(
+            p.query,
+            vec![
+                ("date_time_from".into(), "2025-03-01 00:00:00".into()),
+                ("order".into(), "asc".into()),
+                ("page".into(), "1".into()),
+                ("size".into(), "50".into()),
+            ]
+        );
         assert_eq!(plan_of("records.list", json!({}), None, Edition::Enterprise).unwrap().path, "/api/v3/record/list");
         let bad = json!({"dateTimeFrom": "2025-03-02 00:00:00", "dateTimeTo": "2025-03-01 00:00:00"});
         assert_eq!(cloud("records.list", bad).unwrap_err().field.as_deref(), Some("dateTimeTo"));
@@ -348,7 +422,8 @@ mod tests {
         assert!(p.photo);
         let Body::Multipart(parts) = &p.body else { panic!() };
         assert_eq!(parts[0].name(), "face_avatar");
-        let p = plan_of("recognition.quality", json!({"qaLevel": 3}), Some(blob(10, JPEG, None)), Edition::Enterprise).unwrap();
+        let p = plan_of("recognition.quality", json!({"qaLevel": 3}), Some(blob(10, JPEG, None)), Edition::Enterprise)
+            .unwrap();
         assert_eq!(p.path, "/api/v1/recognition/quality");
         let Body::Multipart(parts) = &p.body else { panic!() };
         assert_eq!(parts[0].name(), "qa_level");

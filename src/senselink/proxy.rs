@@ -48,7 +48,8 @@ const MAX_DECODE_DEPTH: u8 = 3;
 /// but ASCII letters and digits dropped (`app-key`, `app.key`, `Company_Id`, `appKey`).
 fn canonical_param_name(key: &str) -> String {
     let mut name = key.trim_end();
-    while let Some(rest) = name.strip_suffix(']').and_then(|inner| inner.rfind('[').and_then(|open| inner.get(..open))) {
+    while let Some(rest) = name.strip_suffix(']').and_then(|inner| inner.rfind('[').and_then(|open| inner.get(..open)))
+    {
         name = rest.trim_end();
     }
     name.chars().map(ascii_fold).filter(char::is_ascii_alphanumeric).collect()
@@ -186,7 +187,10 @@ pub fn is_read(method: &str, url: &str) -> bool {
         return false;
     };
     OPERATIONS.iter().filter(|op| op.read && op.method == crate::http::Method::Get).any(|op| {
-        [Some(op.path), op.path_enterprise].into_iter().flatten().any(|pattern| pattern_matches(&pattern.replace("{id}", "*"), "GET", path))
+        [Some(op.path), op.path_enterprise]
+            .into_iter()
+            .flatten()
+            .any(|pattern| pattern_matches(&pattern.replace("{id}", "*"), "GET", path))
     })
 }
 
@@ -202,7 +206,10 @@ pub fn decide(config: &ProxyConfig, method: &str, url: &str, now_ms: f64) -> Dec
         && !path.contains("//")
         && !path.split('/').any(|s| s == "." || s == "..");
     if !clean {
-        return refuse(400, "the path must be a plain SenseLink path (letters, digits, / _ - .; no dot segments)".into());
+        return refuse(
+            400,
+            "the path must be a plain SenseLink path (letters, digits, / _ - .; no dot segments)".into(),
+        );
     }
     let method = method.to_ascii_uppercase();
     if method != "GET" && method != "POST" {
@@ -265,9 +272,16 @@ mod tests {
                 }
             }
         }
-        for (method, path) in [("GET", "/api/v3/device/delete"), ("POST", "/api/v3/device/update"), ("POST", "/api/v1/user/list"),
-            ("GET", "/api/v1/user/delete"), ("GET", "/api/v1/user/delete/5/x")] {
-            let Decision::Forward { allowed, .. } = decide(&c, method, &format!("https://w{path}"), 0.0) else { panic!() };
+        for (method, path) in [
+            ("GET", "/api/v3/device/delete"),
+            ("POST", "/api/v3/device/update"),
+            ("POST", "/api/v1/user/list"),
+            ("GET", "/api/v1/user/delete"),
+            ("GET", "/api/v1/user/delete/5/x"),
+        ] {
+            let Decision::Forward { allowed, .. } = decide(&c, method, &format!("https://w{path}"), 0.0) else {
+                panic!()
+            };
             assert!(!allowed, "{method} {path}");
         }
         assert_eq!(default_allow().len(), 28);
@@ -275,16 +289,28 @@ mod tests {
 
     #[test]
     fn reads_are_the_tables_read_gets_and_nothing_else() {
-        for url in ["https://w/sl/api/v1/user/list?page=1", "https://w/api/v2/device", "https://w/x/api/v5/record/list", "https://w/api/v3/record/list",
-            "https://w/api/v1/group"] {
+        for url in [
+            "https://w/sl/api/v1/user/list?page=1",
+            "https://w/api/v2/device",
+            "https://w/x/api/v5/record/list",
+            "https://w/api/v3/record/list",
+            "https://w/api/v1/group",
+        ] {
             assert!(is_read("GET", url), "{url}");
             assert!(is_read("get", url), "{url}");
         }
         for (method, url) in [
-            ("GET", "https://w/sl/api/v1/user/delete/5"), ("GET", "https://w/api/v1/guest/delete/5"), ("GET", "https://w/api/v2/black/move/out?id=5"),
-            ("GET", "https://w/api/v2/black/delete/5"), ("GET", "https://w/api/v1/group/delete/5"), ("GET", "https://w/api/v3/device/delete"),
-            ("POST", "https://w/api/v1/user/list"), ("POST", "https://w/api/v1/recognition/check"), ("GET", "https://w/nothing"),
-            ("GET", "https://w/api/v1/user/list/x"), ("DELETE", "https://w/api/v1/user/list"),
+            ("GET", "https://w/sl/api/v1/user/delete/5"),
+            ("GET", "https://w/api/v1/guest/delete/5"),
+            ("GET", "https://w/api/v2/black/move/out?id=5"),
+            ("GET", "https://w/api/v2/black/delete/5"),
+            ("GET", "https://w/api/v1/group/delete/5"),
+            ("GET", "https://w/api/v3/device/delete"),
+            ("POST", "https://w/api/v1/user/list"),
+            ("POST", "https://w/api/v1/recognition/check"),
+            ("GET", "https://w/nothing"),
+            ("GET", "https://w/api/v1/user/list/x"),
+            ("DELETE", "https://w/api/v1/user/list"),
         ] {
             assert!(!is_read(method, url), "{method} {url}");
         }
@@ -293,7 +319,9 @@ mod tests {
     #[test]
     fn patterns_narrow_and_extend() {
         let narrow = config(&["GET /api/v1/user/list"]);
-        let allowed = |c: &ProxyConfig, m: &str, p: &str| matches!(decide(c, m, &format!("http://w{p}"), 0.0), Decision::Forward { allowed: true, .. });
+        let allowed = |c: &ProxyConfig, m: &str, p: &str| {
+            matches!(decide(c, m, &format!("http://w{p}"), 0.0), Decision::Forward { allowed: true, .. })
+        };
         assert!(allowed(&narrow, "GET", "/api/v1/user/list"));
         assert!(!allowed(&narrow, "POST", "/api/v1/user"));
         let extended = config(&["@default", "GET /api/v3/device/delete", "/api/v9/**"]);
@@ -329,10 +357,32 @@ mod tests {
         let c = config(&["@default"]);
         let decision = |query: &str| decide(&c, "GET", &format!("https://w/sl/api/v1/user/list?size=1&{query}"), 0.0);
         for query in [
-            "app_key=evil", "timestamp=1", "sign=forged", "sign", "APP_KEY=x", "Sign=x", "TimeStamp=1", "sign[]=x",
-            "app_key[]=x", "sign[0]=x", "timestamp[a][b]=1", "Sign%5B%5D=x", "%73ign=x", "%2573ign=x", "%252573ign=x",
-            "%61pp_key=x", "app-key=x", "app.key=x", "app+key=x", "appKey=x", "%C5%BFign=x", "sign%00=x",
-            "x%26sign%3Dforged=1", "a%3Bsign=1", " sign =x", "si%00gn=1",
+            "app_key=evil",
+            "timestamp=1",
+            "sign=forged",
+            "sign",
+            "APP_KEY=x",
+            "Sign=x",
+            "TimeStamp=1",
+            "sign[]=x",
+            "app_key[]=x",
+            "sign[0]=x",
+            "timestamp[a][b]=1",
+            "Sign%5B%5D=x",
+            "%73ign=x",
+            "%2573ign=x",
+            "%252573ign=x",
+            "%61pp_key=x",
+            "app-key=x",
+            "app.key=x",
+            "app+key=x",
+            "appKey=x",
+            "%C5%BFign=x",
+            "sign%00=x",
+            "x%26sign%3Dforged=1",
+            "a%3Bsign=1",
+            " sign =x",
+            "si%00gn=1",
         ] {
             match decision(query) {
                 Decision::Refuse { status, message } => {
@@ -349,7 +399,23 @@ mod tests {
 
     #[test]
     fn reserved_names_are_found_without_panicking_on_odd_keys() {
-        for key in ["", "[", "]", "[]", "][", "sign]", "[sign]", "é[", "日本[語]", "%", "%%", "%E3%81", "&&&", ";;=", "sign[[]]"] {
+        for key in [
+            "",
+            "[",
+            "]",
+            "[]",
+            "][",
+            "sign]",
+            "[sign]",
+            "é[",
+            "日本[語]",
+            "%",
+            "%%",
+            "%E3%81",
+            "&&&",
+            ";;=",
+            "sign[[]]",
+        ] {
             let _ = is_reserved_param(key, SIGNING_PARAMS);
         }
         assert!(is_reserved_param("company_id[]", &["company_id"]));

@@ -288,13 +288,19 @@ pub fn check_value<D: Doc>(field: &Field, value: &D, issues: &mut Issues) -> Opt
             _ => format!("must be one of \"{}\"", join(allowed, "\", \"")),
         },
         // A JavaScript `Date` is written in Japan time (UTC+9), as SenseLink shows and takes times.
-        Kind::Date | Kind::DateTime if value.kind() == DocKind::Date => match value.number().filter(|ms| ms.is_finite()) {
-            Some(ms) => {
-                let local = crate::date::DateTime::from_unix(libm::floor(ms / 1000.0) as i64 + JST_OFFSET_S);
-                return Some(Wire::Text(if field.kind == Kind::Date { local.date_string() } else { local.to_senselink() }));
+        Kind::Date | Kind::DateTime if value.kind() == DocKind::Date => {
+            match value.number().filter(|ms| ms.is_finite()) {
+                Some(ms) => {
+                    let local = crate::date::DateTime::from_unix(libm::floor(ms / 1000.0) as i64 + JST_OFFSET_S);
+                    return Some(Wire::Text(if field.kind == Kind::Date {
+                        local.date_string()
+                    } else {
+                        local.to_senselink()
+                    }));
+                }
+                None => "must be a valid Date".to_string(),
             }
-            None => "must be a valid Date".to_string(),
-        },
+        }
         Kind::Text { .. } | Kind::Digits { .. } | Kind::Date | Kind::DateTime => match value.text() {
             Some(text) if text.is_empty() || check_text(field, &text, issues) => return Some(Wire::Text(text)),
             Some(_) => return None,
@@ -437,14 +443,20 @@ mod tests {
 
     #[test]
     fn renders_wire_values_in_table_order() {
-        let out = run(json!({"force": true, "groups": [1, "2"], "name": "佐藤 太郎", "gender": 2, "departmentId": 0, "id": 5})).unwrap();
-        assert_eq!(out, vec![
-            ("name".to_string(), "佐藤 太郎".to_string()),
-            ("groups".to_string(), "1,2".to_string()),
-            ("gender".to_string(), "2".to_string()),
-            ("force".to_string(), "1".to_string()),
-            ("departmentId".to_string(), "0".to_string()),
-        ]);
+        let out = run(
+            json!({"force": true, "groups": [1, "2"], "name": "佐藤 太郎", "gender": 2, "departmentId": 0, "id": 5}),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            vec![
+                ("name".to_string(), "佐藤 太郎".to_string()),
+                ("groups".to_string(), "1,2".to_string()),
+                ("gender".to_string(), "2".to_string()),
+                ("force".to_string(), "1".to_string()),
+                ("departmentId".to_string(), "0".to_string()),
+            ]
+        );
     }
 
     #[test]
@@ -481,24 +493,38 @@ mod tests {
     fn every_problem_is_reported_at_once() {
         let issues = run(json!({"name": "", "mobile": 5, "groups": [0, "x"], "typo": 1})).unwrap_err();
         let all: Vec<String> = issues.iter().map(|(f, m)| format!("{f}: {m}")).collect();
-        assert_eq!(all, [
-            "typo: is not a parameter of test",
-            "name: may not be empty",
-            "mobile: must be a string (got 5)",
-            "groups[0]: must be a positive integer id (got 0)",
-            "groups[1]: must be a positive integer id (got \"x\")",
-        ]);
+        assert_eq!(
+            all,
+            [
+                "typo: is not a parameter of test",
+                "name: may not be empty",
+                "mobile: must be a string (got 5)",
+                "groups[0]: must be a positive integer id (got 0)",
+                "groups[1]: must be a positive integer id (got \"x\")",
+            ]
+        );
     }
 
     #[test]
     fn formats_and_types() {
-        assert_eq!(message(json!({"name": "a", "birthday": "2019/06/15"})), "birthday: must be a date YYYY-MM-DD (got \"2019/06/15\")");
-        assert_eq!(message(json!({"name": "a", "birthday": "2023-02-29"})), "birthday: must be a date YYYY-MM-DD (got \"2023-02-29\")");
-        assert!(message(json!({"name": "a", "dateTimeFrom": "2018-07-20T12:30:45"})).starts_with("dateTimeFrom: must be a date and time"));
-        assert!(message(json!({"name": "a", "dateTimeFrom": "２０１８-07-20 12:30:45"})).starts_with("dateTimeFrom: must be a date and time"));
+        assert_eq!(
+            message(json!({"name": "a", "birthday": "2019/06/15"})),
+            "birthday: must be a date YYYY-MM-DD (got \"2019/06/15\")"
+        );
+        assert_eq!(
+            message(json!({"name": "a", "birthday": "2023-02-29"})),
+            "birthday: must be a date YYYY-MM-DD (got \"2023-02-29\")"
+        );
+        assert!(message(json!({"name": "a", "dateTimeFrom": "2018-07-20T12:30:45"}))
+            .starts_with("dateTimeFrom: must be a date and time"));
+        assert!(message(json!({"name": "a", "dateTimeFrom": "２０１８-07-20 12:30:45"}))
+            .starts_with("dateTimeFrom: must be a date and time"));
         assert!(run(json!({"name": "a", "dateTimeFrom": "2018-07-20 12:30:45"})).is_ok());
         assert_eq!(message(json!({"name": "a", "gender": 0})), "gender: must be 1 (female) or 2 (male) (got 0)");
-        assert_eq!(message(json!({"name": "a", "gender": "male"})), "gender: must be 1 (female) or 2 (male) (got \"male\")");
+        assert_eq!(
+            message(json!({"name": "a", "gender": "male"})),
+            "gender: must be 1 (female) or 2 (male) (got \"male\")"
+        );
         assert_eq!(message(json!({"name": "a", "groups": [1, 0]})), "groups[1]: must be a positive integer id (got 0)");
         assert_eq!(message(json!({"name": "a", "groups": "1,2"})), "groups: must be an array of ids (got \"1,2\")");
         assert_eq!(message(json!({"name": 12})), "name: must be a string (got 12)");
@@ -507,8 +533,14 @@ mod tests {
         assert_eq!(message(json!({"name": "a", "areaCode": "123456789"})), "areaCode: at most 8 characters (got 9)");
         assert_eq!(message(json!({"name": "a", "size": 101})), "size: must be an integer from 1 to 100 (got 101)");
         assert_eq!(message(json!({"name": "a", "type": 3})), "type: must be one of 1, 2, 5 (got 3)");
-        assert_eq!(message(json!({"name": "a", "order": "up"})), "order: must be one of \"asc\", \"desc\" (got \"up\")");
-        assert_eq!(message(json!({"name": "a", "departmentId": -1})), "departmentId: must be a non-negative integer id (0 = none) (got -1)");
+        assert_eq!(
+            message(json!({"name": "a", "order": "up"})),
+            "order: must be one of \"asc\", \"desc\" (got \"up\")"
+        );
+        assert_eq!(
+            message(json!({"name": "a", "departmentId": -1})),
+            "departmentId: must be a non-negative integer id (0 = none) (got -1)"
+        );
         assert_eq!(message(json!({"name": "a", "size": 2.5})), "size: must be an integer from 1 to 100 (got 2.5)");
         assert_eq!(shown(&json!("x".repeat(60))).chars().count(), 38);
     }

@@ -118,7 +118,8 @@ pub const PERSON: &[OutField] = &[
 ];
 
 /// `{ id, name, type }` of a person's group.
-pub const GROUP_REF: &[OutField] = &[OutField("id", &["id"], Int), OutField("name", &["name"], Str), OutField("type", &["type"], Int)];
+pub const GROUP_REF: &[OutField] =
+    &[OutField("id", &["id"], Int), OutField("name", &["name"], Str), OutField("type", &["type"], Int)];
 
 /// A person group.
 pub const GROUP: &[OutField] = &[
@@ -189,4 +190,3 @@ pub const IMAGE_UPDATE: &[OutField] = &[
     OutField("imageUrl", &["image_URL", "image_url"], Str),
     OutField("remark", &["remark"], Int),
 ];
-
