@@ -14,7 +14,7 @@ use axum::Json;
 use base64::Engine;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CONSENT_TTL: Duration = Duration::from_secs(600);
 
@@ -103,7 +103,7 @@ fn issue_code(st: &Shared, cfg: &CyzenConfig, c: &Consent) -> String {
             code_challenge: c.code_challenge.clone(),
             scope: c.scope.clone(),
             user_id,
-            expires_at: Instant::now() + Duration::from_secs(cfg.code_ttl_secs),
+            expires_at: st.clock.moment() + Duration::from_secs(cfg.code_ttl_secs),
             used: false,
         },
     );
@@ -213,7 +213,7 @@ pub async fn authorize_get(State(st): State<Shared>, RawQuery(q): RawQuery) -> R
         state: state.map(str::to_string),
         code_challenge: challenge.to_string(),
         scope: get("scope").map(str::to_string),
-        expires_at: Instant::now() + CONSENT_TTL,
+        expires_at: st.clock.moment() + CONSENT_TTL,
     };
     if cfg.auto_approve {
         return approve_redirect(&st, &cfg, &consent);
@@ -270,7 +270,7 @@ pub async fn authorize_post(State(st): State<Shared>, body: Bytes) -> Response {
         let mut tokens = st.tokens.lock().unwrap();
         p.get("ticket").and_then(|t| tokens.consents.remove(t))
     };
-    let Some(consent) = consent.filter(|c| Instant::now() < c.expires_at) else {
+    let Some(consent) = consent.filter(|c| st.clock.moment() < c.expires_at) else {
         return error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -481,7 +481,7 @@ fn token_inner(
                 return bad_grant("authorization code already used");
             }
             tokens.codes.get_mut(code).expect("code").used = true;
-            if Instant::now() >= c.expires_at {
+            if st.clock.moment() >= c.expires_at {
                 return bad_grant("authorization code expired");
             }
             if c.client_id != client_id {
@@ -512,7 +512,7 @@ fn token_inner(
                     "refresh token already used (refresh tokens rotate: use the newest one)",
                 );
             }
-            if Instant::now() >= r.expires_at {
+            if st.clock.moment() >= r.expires_at {
                 return bad_grant("refresh token expired");
             }
             if r.client_id != client_id {
