@@ -1,7 +1,11 @@
 // End-to-end tier: the built package (pkg/) against the local sandbox, in Node, a headless Chromium
 // page and a Worker in workerd (bundled by Wrangler, run by Miniflare). Every module in suites/ runs
 // in every runtime (a suite may export `runtimes` to opt out of one, with a reason in a comment).
-//   node tests/e2e/run.mjs [--runtimes node,chromium,workerd] [--suites a,b]
+//   node tests/e2e/run.mjs [--runtimes node,chromium,workerd] [--suites a,b] [--front-end F]
+// --front-end picks the emulator the suites talk to (the same Rust router in each case):
+//   binary      the `sandbox` binary over HTTP (default; SANDBOX_BIN)
+//   bin         the npm package's `cyzen-senselink-sandbox` command over HTTP (PKG_SANDBOX_DIR, default pkg-sandbox/)
+//   in-process  `createSandbox().fetch` in the runtime itself, no server (Node and workerd; in-process.js)
 // env given to each check: { runtime, sandboxUrl, senselink: { appKey, appSecret },
 //   cyzen: { baseUrl, companyId, staticToken, clientId, clientSecret, publicClientId, appToken,
 //            appTokenHeader, authorizeUrl, tokenUrl } }
@@ -21,13 +25,21 @@ const option = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1].split(",") : null;
 };
-const runtimes = option("--runtimes") ?? ["node", "chromium", "workerd"];
+const frontEnd = option("--front-end")?.[0] ?? "binary";
+if (!["binary", "bin", "in-process"].includes(frontEnd)) throw new Error(`--front-end: binary, bin or in-process, got ${frontEnd}`);
+const runtimes = option("--runtimes") ?? (frontEnd === "in-process" ? ["node", "workerd"] : ["node", "chromium", "workerd"]);
+if (frontEnd === "in-process" && runtimes.includes("chromium")) throw new Error("--front-end in-process runs in node and workerd");
 const suiteNames = option("--suites") ??
   readdirSync(join(here, "suites")).filter((f) => f.endsWith(".js")).map((f) => f.slice(0, -3)).sort();
 
 const pkgDir = resolve(process.env.PKG_DIR ?? join(root, "pkg"));
 const sandboxBin = process.env.SANDBOX_BIN ?? join(root, "target/release/sandbox");
-const sandbox = await startServer(sandboxBin, ["--port", "0", "--seed", "1"]);
+const pkgSandboxDir = resolve(process.env.PKG_SANDBOX_DIR ?? join(root, "pkg-sandbox"));
+const sandboxArgs = ["--port", "0", "--seed", "1"];
+const sandbox = frontEnd === "binary" ? await startServer(sandboxBin, sandboxArgs)
+  : frontEnd === "bin" ? await startServer("node", [join(pkgSandboxDir, "dist/bin.js"), ...sandboxArgs])
+  // The in-process sandbox's default origin; each runtime creates its own sandbox (seed 1).
+  : { url: "http://sandbox.invalid", stop() {} };
 const env = {
   sandboxUrl: sandbox.url,
   senselink: { appKey: "sandbox-app-key", appSecret: "sandbox-app-secret" },
@@ -44,14 +56,21 @@ const env = {
     appTokenHeader: "X-App-Token",
   },
 };
-console.log(`sandbox at ${sandbox.url}; suites: ${suiteNames.join(", ")}`);
+console.log(`sandbox (${frontEnd}) at ${sandbox.url}; suites: ${suiteNames.join(", ")}`);
 const results = {};
 
 if (runtimes.includes("node")) {
   const lib = await import(pathToFileURL(join(pkgDir, "dist/node.js")));
   const suites = {};
   for (const name of suiteNames) suites[name] = await import(pathToFileURL(join(here, "suites", `${name}.js`)));
-  results.node = await runSuites(lib, suites, { ...env, runtime: "node" });
+  let restore = () => {};
+  if (frontEnd === "in-process") {
+    const { createSandbox } = await import(pathToFileURL(join(pkgSandboxDir, "dist/node.js")));
+    const { routeToSandbox } = await import(pathToFileURL(join(here, "in-process.js")));
+    restore = routeToSandbox(createSandbox({ seed: 1, url: sandbox.url }));
+  }
+  results.node = await runSuites(lib, suites, { ...env, runtime: "node", frontEnd });
+  restore();
 }
 
 if (runtimes.includes("workerd")) {
@@ -61,15 +80,22 @@ if (runtimes.includes("workerd")) {
     `import { runSuites } from ${rel(join(here, "harness.js"))};`,
     ...suiteNames.map((name, i) => `import * as suite${i} from ${rel(join(here, "suites", `${name}.js`))};`),
     `const suites = { ${suiteNames.map((name, i) => `${JSON.stringify(name)}: suite${i}`).join(", ")} };`,
+    ...(frontEnd === "in-process" ? [
+      `import { createSandbox } from ${rel(join(pkgSandboxDir, "dist/workerd.js"))};`,
+      `import { routeToSandbox } from ${rel(join(here, "in-process.js"))};`,
+      // Created inside the first request: a Worker's module scope may not do work of this kind.
+      "let routed = false;",
+    ] : ["const routed = true;"]),
     // The coordinator suite's Durable Object, bound as CYZEN_COORDINATOR (the class the package ships).
     "export { CyzenTokenCoordinator } from " + rel(join(pkgDir, "dist/workerd.js")) + ";",
     "export default { async fetch(request, bindings) {",
     "  const env = JSON.parse(new URL(request.url).searchParams.get('env'));",
+    "  if (!routed) { routeToSandbox(createSandbox({ seed: 1, url: env.sandboxUrl })); routed = true; }",
     "  return Response.json(await runSuites(lib, suites, { ...env, coordinatorNamespace: bindings.CYZEN_COORDINATOR }));",
     "} };",
   ].join("\n"));
   results.workerd = await withWorkerd(script, async (mf) => {
-    const query = encodeURIComponent(JSON.stringify({ ...env, runtime: "workerd" }));
+    const query = encodeURIComponent(JSON.stringify({ ...env, runtime: "workerd", frontEnd }));
     const response = await mf.dispatchFetch(`http://e2e.test/?env=${query}`);
     const text = await response.text();
     try {
@@ -86,7 +112,7 @@ if (runtimes.includes("chromium")) {
   try {
     const pkgPath = "/" + pkgDir.slice(root.length + 1);
     const url = `${server.url}/tests/e2e/page.html?pkg=${encodeURIComponent(pkgPath)}&suites=${suiteNames.join(",")}` +
-      `&env=${encodeURIComponent(JSON.stringify({ ...env, runtime: "chromium" }))}`;
+      `&env=${encodeURIComponent(JSON.stringify({ ...env, runtime: "chromium", frontEnd }))}`;
     const { result, consoleErrors } = await resultOfPage(browser, url, 600_000);
     // Network log lines ("Failed to load resource: … 400") are expected where a check provokes an
     // error status; script errors are not.

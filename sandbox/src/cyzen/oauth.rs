@@ -35,11 +35,23 @@ fn is_loopback(uri: &str) -> bool {
     false
 }
 
-fn redirect_allowed(cfg: &CyzenConfig, client_id: &str, uri: &str) -> bool {
+/// Whether `uri` is on the sandbox's own origin (`http://` + the request's `Host`): as local as a
+/// loopback callback, and what an in-process sandbox (`http://sandbox.invalid`) or a Worker
+/// deployment has instead of one.
+fn is_own_origin(uri: &str, host: Option<&str>) -> bool {
+    let Some(host) = host.filter(|h| !h.is_empty() && !h.contains(['/', '@', '#', '?'])) else {
+        return false;
+    };
+    let origin = format!("http://{host}");
+    uri.strip_prefix(&origin).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')) && !uri.contains('#')
+}
+
+fn redirect_allowed(cfg: &CyzenConfig, client_id: &str, uri: &str, host: Option<&str>) -> bool {
     let Some(c) = cfg.clients.iter().find(|c| c.client_id == client_id) else {
         return false;
     };
-    c.redirect_uris.iter().any(|r| r == uri) || (cfg.allow_loopback_redirects && is_loopback(uri))
+    c.redirect_uris.iter().any(|r| r == uri)
+        || (cfg.allow_loopback_redirects && (is_loopback(uri) || is_own_origin(uri, host)))
 }
 
 fn redirect_to(uri: &str, pairs: &[(&str, &str)]) -> Response {
@@ -127,7 +139,7 @@ fn valid_challenge(s: &str) -> bool {
 }
 
 /// `GET /oauth/authorize`
-pub async fn authorize_get(State(st): State<Shared>, RawQuery(q): RawQuery) -> Response {
+pub async fn authorize_get(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let cfg = st.cfg();
     let p = match parse_params(q.as_deref().unwrap_or("")) {
         Ok(p) => p,
@@ -155,7 +167,8 @@ pub async fn authorize_get(State(st): State<Shared>, RawQuery(q): RawQuery) -> R
             "redirect_uri is required",
         );
     };
-    if !redirect_allowed(&cfg, client_id, redirect_uri) {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if !redirect_allowed(&cfg, client_id, redirect_uri, host) {
         return error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -572,5 +585,15 @@ mod tests {
         assert!(!is_loopback("http://127.0.0.1.evil.example:80/cb"));
         assert!(!is_loopback("https://127.0.0.1:5173/cb"));
         assert!(!is_loopback("http://localhost/cb"));
+    }
+
+    #[test]
+    fn own_origin_rule() {
+        assert!(is_own_origin("http://sandbox.invalid/callback", Some("sandbox.invalid")));
+        assert!(is_own_origin("http://sandbox.invalid", Some("sandbox.invalid")));
+        assert!(!is_own_origin("http://sandbox.invalid.evil.example/cb", Some("sandbox.invalid")));
+        assert!(!is_own_origin("https://sandbox.invalid/cb", Some("sandbox.invalid")));
+        assert!(!is_own_origin("http://sandbox.invalid/cb#x", Some("sandbox.invalid")));
+        assert!(!is_own_origin("http://a/cb", None));
     }
 }
