@@ -85,12 +85,12 @@ if (runtimes.includes("workerd")) {
       `import { routeToSandbox } from ${rel(join(here, "in-process.js"))};`,
       // Created inside the first request: a Worker's module scope may not do work of this kind.
       "let routed = false;",
-    ] : ["const routed = true;"]),
+    ] : []),
     // The coordinator suite's Durable Object, bound as CYZEN_COORDINATOR (the class the package ships).
     "export { CyzenTokenCoordinator } from " + rel(join(pkgDir, "dist/workerd.js")) + ";",
     "export default { async fetch(request, bindings) {",
     "  const env = JSON.parse(new URL(request.url).searchParams.get('env'));",
-    "  if (!routed) { routeToSandbox(createSandbox({ seed: 1, url: env.sandboxUrl })); routed = true; }",
+    ...(frontEnd === "in-process" ? ["  if (!routed) { routeToSandbox(createSandbox({ seed: 1, url: env.sandboxUrl })); routed = true; }"] : []),
     "  return Response.json(await runSuites(lib, suites, { ...env, coordinatorNamespace: bindings.CYZEN_COORDINATOR }));",
     "} };",
   ].join("\n"));

@@ -651,6 +651,8 @@ function toResponse(answer: SandboxResponse, url: string): Response {
   const headers = new Headers();
   const pairs = answer.headers;
   for (let i = 0; i + 1 < pairs.length; i += 2) headers.append(pairs[i] as string, pairs[i + 1] as string);
+  // What the native server (hyper) adds to every answer: the host's wall clock, not the test offset.
+  if (!headers.has("date")) headers.set("date", new Date().toUTCString());
   const head = answer.takeHead();
   const error = answer.error;
   let body: BodyInit | null;
