@@ -16,7 +16,8 @@ try {
     process.stdout.write(usage());
     process.exit(0);
   }
-  process.stderr.write(`sandbox: ${error instanceof Error ? error.message : String(error)}\n\n${usage()}`);
+  // As the binary writes it (`eprintln!`: one more newline after the usage text).
+  process.stderr.write(`sandbox: ${error instanceof Error ? error.message : String(error)}\n\n${usage()}\n`);
   process.exit(2);
 }
 const { host, port } = listenAddress(sandbox);
