@@ -16,13 +16,15 @@ stage=$target_dir/pkg-sandbox-build
 rm -rf "$stage" "$out"
 mkdir -p "$stage"
 
-log "cargo build (release, wasm32): the sandbox"
-# The same rustc flags as the client's wasm (scripts/lib.sh), so both builds share compiled crates.
+log "cargo build (profile sandbox-wasm, wasm32): the sandbox"
+# The client's wasm flags (scripts/lib.sh), and the `sandbox-wasm` profile (Cargo.toml): release
+# with opt-level "s" instead of "z". Measured on a cyzen 200-record page answered in-process
+# (median of 400): "z" 3.2 ms, "s" 1.2 ms, 3 1.1 ms; the wasm after wasm-opt: 830 KB, 1.08 MB, 1.52 MB.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} $(wasm_release_rustflags)"
-cargo build --quiet --release --target wasm32-unknown-unknown -p cyzen-senselink-sandbox-wasm
+cargo build --quiet --profile sandbox-wasm --target wasm32-unknown-unknown -p cyzen-senselink-sandbox-wasm
 log "wasm-bindgen --target web (sandbox)"
 wasm-bindgen --target web --weak-refs --out-dir "$stage" --out-name cyzen_senselink_sandbox \
-  "$target_dir/wasm32-unknown-unknown/release/cyzen_senselink_sandbox_wasm.wasm"
+  "$target_dir/wasm32-unknown-unknown/sandbox-wasm/cyzen_senselink_sandbox_wasm.wasm"
 log "wasm-opt -Oz (sandbox)"
 optimize_wasm "$stage/cyzen_senselink_sandbox_bg.wasm"
 
