@@ -5,7 +5,8 @@
 // --front-end picks the emulator the suites talk to (the same Rust router in each case):
 //   binary      the `sandbox` binary over HTTP (default; SANDBOX_BIN)
 //   bin         the npm package's `cyzen-senselink-sandbox` command over HTTP (PKG_SANDBOX_DIR, default pkg-sandbox/)
-//   in-process  `createSandbox().fetch` in the runtime itself, no server (Node and workerd; in-process.js)
+//   in-process  `createSandbox().fetch` in the runtime itself, no server (in-process.js; by default in
+//               Node and workerd, `--runtimes chromium` runs the package's browser loader in the page)
 // env given to each check: { runtime, sandboxUrl, senselink: { appKey, appSecret },
 //   cyzen: { baseUrl, companyId, staticToken, clientId, clientSecret, publicClientId, appToken,
 //            appTokenHeader, authorizeUrl, tokenUrl } }
@@ -28,7 +29,6 @@ const option = (name) => {
 const frontEnd = option("--front-end")?.[0] ?? "binary";
 if (!["binary", "bin", "in-process"].includes(frontEnd)) throw new Error(`--front-end: binary, bin or in-process, got ${frontEnd}`);
 const runtimes = option("--runtimes") ?? (frontEnd === "in-process" ? ["node", "workerd"] : ["node", "chromium", "workerd"]);
-if (frontEnd === "in-process" && runtimes.includes("chromium")) throw new Error("--front-end in-process runs in node and workerd");
 const suiteNames = option("--suites") ??
   readdirSync(join(here, "suites")).filter((f) => f.endsWith(".js")).map((f) => f.slice(0, -3)).sort();
 
@@ -111,7 +111,8 @@ if (runtimes.includes("chromium")) {
   const browser = await launchChromium();
   try {
     const pkgPath = "/" + pkgDir.slice(root.length + 1);
-    const url = `${server.url}/tests/e2e/page.html?pkg=${encodeURIComponent(pkgPath)}&suites=${suiteNames.join(",")}` +
+    const sandboxPath = frontEnd === "in-process" ? `&sandboxPkg=${encodeURIComponent("/" + pkgSandboxDir.slice(root.length + 1))}` : "";
+    const url = `${server.url}/tests/e2e/page.html?pkg=${encodeURIComponent(pkgPath)}${sandboxPath}&suites=${suiteNames.join(",")}` +
       `&env=${encodeURIComponent(JSON.stringify({ ...env, runtime: "chromium", frontEnd }))}`;
     const { result, consoleErrors } = await resultOfPage(browser, url, 600_000);
     // Network log lines ("Failed to load resource: … 400") are expected where a check provokes an
