@@ -3,7 +3,8 @@
 // 2. installs the two tarballs into a fresh project outside the repository with
 //    `npm install --offline` (nothing else: no registry, no network) and links Vitest from this
 //    repository's node_modules, as a user's `npm i -D vitest` would provide it;
-// 3. type-checks every ts/js example of the emulator's README (tsc --strict, bundler and nodenext);
+// 3. type-checks every ts/js example of the emulator's README (tsc --strict, bundler and nodenext),
+//    and runs ./sandbox-checks.mjs there (drop, truncate, aborts, redirects, options, close);
 // 4. runs the Vitest files of both READMEs (blocks whose first line is `// <name>.test.ts`) and
 //    requires every test to pass;
 // 5. starts the package's `bin` and the `sandbox` binary with the same flags and environment and
@@ -11,7 +12,7 @@
 //    stop on SIGTERM.
 //   node tests/package/sandbox.mjs   (PKG_DIR, PKG_SANDBOX_DIR, SANDBOX_BIN pick other builds)
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,6 +57,10 @@ try {
     dir: join(project, "readme-examples"),
     root,
   });
+
+  console.log("createSandbox() promises (sandbox-checks.mjs), in Node in the fresh project");
+  copyFileSync(join(here, "sandbox-checks.mjs"), join(project, "sandbox-checks.mjs"));
+  results["node checks"] = JSON.parse(await run("node", ["sandbox-checks.mjs"], { cwd: project }));
 
   console.log("the READMEs' Vitest files, run by Vitest in the fresh project");
   mkdirSync(join(project, "test"));
