@@ -9,7 +9,9 @@
 //    requires every test to pass;
 // 5. starts the package's `bin` and the `sandbox` binary with the same flags and environment and
 //    compares what they print (first line, credentials), `--help`, a bad option (exit 2) and the
-//    stop on SIGTERM.
+//    stop on SIGTERM;
+// 6. bundles the Worker module with Wrangler and runs it in workerd, with and without its Durable
+//    Object.
 //   node tests/package/sandbox.mjs   (PKG_DIR, PKG_SANDBOX_DIR, SANDBOX_BIN pick other builds)
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../support/processes.mjs";
+import { bundleWorker, withWorkerd } from "../support/workerd.mjs";
 import { reportAndExit } from "../support/report.mjs";
 import { checkReadmeExamples, codeBlocks } from "./readme-examples.mjs";
 
@@ -92,6 +95,36 @@ try {
 
   console.log("the bin against the sandbox binary: flags, environment, output, stop");
   results.bin = await compareServers(join(project, "node_modules/.bin/cyzen-senselink-sandbox"));
+
+  console.log("the Worker module: bundled by Wrangler, run in workerd, with and without the Durable Object");
+  const script = await bundleWorker(join(project, "worker"), 'export { default, SandboxObject } from "cyzen-senselink-sandbox/worker";\n');
+  results.worker = { passed: [], failed: [] };
+  for (const [name, extra] of [["isolate", {}], ["durable object", { durableObjects: { SANDBOX: "SandboxObject" } }]]) {
+    await withWorkerd(script, async (mf) => {
+      const call = async (path, init) => {
+        const response = await mf.dispatchFetch(`https://staging-sandbox.example${path}`, init);
+        return { status: response.status, body: await response.text() };
+      };
+      const checks = {
+        "options from the Worker's variables": async () => JSON.parse((await call("/__admin/senselink/config")).body).app_key === "staging-key",
+        "a signed call is checked (no signature: 40003)": async () => JSON.parse((await call("/api/v1/user/list")).body).code === 40003,
+        "state lasts between requests (a queued fault hits the next call)": async () => {
+          await call("/__admin/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ fault: "status=503", path_prefix: "/api/" }) });
+          return (await call("/api/v1/user/list")).status === 503;
+        },
+      };
+      for (const [check, run] of Object.entries(checks)) {
+        try {
+          if (await run()) results.worker.passed.push(`${name}: ${check}`);
+          else results.worker.failed.push({ name: `${name}: ${check}`, error: "check returned false" });
+        } catch (error) {
+          results.worker.failed.push({ name: `${name}: ${check}`, error: String(error?.stack ?? error) });
+        }
+      }
+    // modulesRoot: Miniflare names modules relative to the working directory by default, and the
+    // project lives outside it.
+    }, { bindings: { SANDBOX_APP_KEY: "staging-key" }, modulesRoot: dirname(script), ...extra });
+  }
 } finally {
   rmSync(project, { recursive: true, force: true });
 }
