@@ -8,7 +8,7 @@ SHELL := /bin/bash
 help:
 	@echo "make demo     build the package, start the local sandbox, serve the admin demo"
 	@echo "make test     every test tier (native, wasm in Node/Chromium/worker, package consumers)"
-	@echo "make package  build the npm package into pkg/"
+	@echo "make package  build the npm packages into pkg/ and pkg-sandbox/ (the emulator)"
 	@echo "make bench    size, cold start and call benchmarks (results table for the README)"
 	@echo "make bench-size  what each part of the API costs to ship (bench/size-variants.md)"
 	@echo "make sandbox  run the local cyzen + SenseLink emulator"
@@ -37,6 +37,7 @@ test-admin:
 
 package:
 	@scripts/build-package.sh
+	@scripts/build-sandbox-package.sh
 
 bench:
 	@scripts/bench.sh
@@ -54,4 +55,4 @@ generate:
 	@UPDATE_GENERATED=1 cargo test --quiet -p cyzen-senselink --lib generated
 
 clean:
-	rm -rf pkg target/pkg-build target/pkg-tests test-output
+	rm -rf pkg pkg-sandbox target/pkg-build target/pkg-sandbox-build target/pkg-tests test-output

@@ -42,3 +42,8 @@ fi
 
 # --expose-gc: the per-call rounds collect garbage between variants.
 BENCH_PKG=$bench_pkg node --expose-gc bench/run.mjs
+
+# The emulator package (cyzen-senselink-sandbox): in-process answer times against a loopback round
+# trip to the binary, install size, cold start of createSandbox() (table in target/bench/sandbox.md).
+CARGO_TARGET_DIR=$bench_cargo PKG_SANDBOX_OUT=target/bench/pkg-sandbox scripts/build-sandbox-package.sh
+BENCH_PKG=$bench_pkg BENCH_SANDBOX_PKG=target/bench/pkg-sandbox node bench/sandbox.mjs

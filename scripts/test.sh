@@ -67,10 +67,14 @@ wasm() {
 package() {
   ensure_chromium
   scripts/build-package.sh
+  scripts/build-sandbox-package.sh
   log "tier 3: the packed package in Node, a plain-ESM page, a Vite build and a Worker (workerd)"
   node tests/package/run.mjs 2>&1 | tee test-output/package.log
   log "the packed package in Node, Deno and Bun: network failures leave no credential in an error's cause"
   node tests/runtimes/run.mjs 2>&1 | tee test-output/runtimes.log
+  [ -x target/release/sandbox ] || cargo build --release --quiet -p cyzen-senselink-sandbox
+  log "tier 3: the emulator package: both tarballs installed offline, the READMEs' Vitest files, its bin against the binary"
+  node tests/package/sandbox.mjs 2>&1 | tee test-output/package-sandbox.log
 }
 
 e2e() {
@@ -79,6 +83,16 @@ e2e() {
   cargo build --release --quiet -p cyzen-senselink-sandbox
   log "tier 4: end to end against the sandbox, in Node, Chromium and workerd"
   node tests/e2e/run.mjs 2>&1 | tee test-output/e2e.log
+  # The same emulator through the npm package's front-ends: every suite in-process in Node; the
+  # contract suites (signature, multipart, timestamp window, OAuth, pacing window, transport faults)
+  # in-process in workerd and against the package's bin in every runtime.
+  [ -f pkg-sandbox/dist/node.js ] || scripts/build-sandbox-package.sh
+  local contract=senselink,senselink_errors,cyzen-oauth,cyzen-pacing,transport
+  log "tier 4: every suite against createSandbox().fetch in Node (in-process)"
+  node tests/e2e/run.mjs --front-end in-process --runtimes node 2>&1 | tee test-output/e2e-in-process.log
+  log "tier 4: the contract suites in-process in workerd, and against the npm bin in Node, Chromium and workerd"
+  node tests/e2e/run.mjs --front-end in-process --runtimes workerd --suites "$contract" 2>&1 | tee test-output/e2e-in-process-workerd.log
+  node tests/e2e/run.mjs --front-end bin --suites "$contract" 2>&1 | tee test-output/e2e-bin.log
 }
 
 admin() {

@@ -9,6 +9,7 @@
 //! Start it in tests with [`start`] (port 0 picks a free port) and talk to
 //! [`RunningSandbox::base_url`].
 
+pub mod cli;
 pub mod common;
 pub mod cyzen;
 pub mod senselink;
@@ -29,6 +30,7 @@ use tower::ServiceExt;
 use common::clock::Clock;
 use common::faults::{self, Faults};
 use common::request_log::{self, RequestLog};
+#[cfg(not(target_arch = "wasm32"))]
 pub use common::server::RunningSandbox;
 
 /// Everything the sandbox can be configured with. Defaults are the documented demo credentials.
@@ -74,7 +76,7 @@ pub fn app(config: &Config) -> Router {
     let log = RequestLog::new();
     let faults = Faults::new(log.clone());
     let senselink = senselink::SenseLink::new(config.senselink.clone(), config.seed, clock.clone());
-    let cyzen = cyzen::router(config.cyzen.clone(), config.seed);
+    let cyzen = cyzen::router_with_clock(config.cyzen.clone(), config.seed, clock.clone());
     let admin = AdminState { log: log.clone(), faults: faults.clone(), clock, senselink: senselink.clone(), cyzen: cyzen.clone() };
 
     Router::new()
@@ -87,6 +89,7 @@ pub fn app(config: &Config) -> Router {
 }
 
 /// Starts the sandbox on `config.listen` and serves it in a background task.
+#[cfg(not(target_arch = "wasm32"))]
 pub async fn start(config: Config) -> std::io::Result<RunningSandbox> {
     RunningSandbox::bind(config.listen, app(&config)).await
 }

@@ -4,7 +4,12 @@
 // Node and workerd run the suites on the entry points (`cyzen-senselink/senselink`, `/cyzen`,
 // `/server`, `/import`: each client on its own wasm, see ENTRY_MODULES), Chromium on the root entry
 // (one wasm with everything); the package tier checks every entry in every runtime.
-//   node tests/e2e/run.mjs [--runtimes node,chromium,workerd] [--suites a,b]
+//   node tests/e2e/run.mjs [--runtimes node,chromium,workerd] [--suites a,b] [--front-end F]
+// --front-end picks the emulator the suites talk to (the same Rust router in each case):
+//   binary      the `sandbox` binary over HTTP (default; SANDBOX_BIN)
+//   bin         the npm package's `cyzen-senselink-sandbox` command over HTTP (PKG_SANDBOX_DIR, default pkg-sandbox/)
+//   in-process  `createSandbox().fetch` in the runtime itself, no server (in-process.js; by default in
+//               Node and workerd, `--runtimes chromium` runs the package's browser loader in the page)
 // env given to each check: { runtime, sandboxUrl, senselink: { appKey, appSecret },
 //   cyzen: { baseUrl, companyId, staticToken, clientId, clientSecret, publicClientId, appToken,
 //            appTokenHeader, authorizeUrl, tokenUrl } }
@@ -24,13 +29,20 @@ const option = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1].split(",") : null;
 };
-const runtimes = option("--runtimes") ?? ["node", "chromium", "workerd"];
+const frontEnd = option("--front-end")?.[0] ?? "binary";
+if (!["binary", "bin", "in-process"].includes(frontEnd)) throw new Error(`--front-end: binary, bin or in-process, got ${frontEnd}`);
+const runtimes = option("--runtimes") ?? (frontEnd === "in-process" ? ["node", "workerd"] : ["node", "chromium", "workerd"]);
 const suiteNames = option("--suites") ??
   readdirSync(join(here, "suites")).filter((f) => f.endsWith(".js")).map((f) => f.slice(0, -3)).sort();
 
 const pkgDir = resolve(process.env.PKG_DIR ?? join(root, "pkg"));
 const sandboxBin = process.env.SANDBOX_BIN ?? join(root, "target/release/sandbox");
-const sandbox = await startServer(sandboxBin, ["--port", "0", "--seed", "1"]);
+const pkgSandboxDir = resolve(process.env.PKG_SANDBOX_DIR ?? join(root, "pkg-sandbox"));
+const sandboxArgs = ["--port", "0", "--seed", "1"];
+const sandbox = frontEnd === "binary" ? await startServer(sandboxBin, sandboxArgs)
+  : frontEnd === "bin" ? await startServer("node", [join(pkgSandboxDir, "dist/bin.js"), ...sandboxArgs])
+  // The in-process sandbox's default origin; each runtime creates its own sandbox (seed 1).
+  : { url: "http://sandbox.invalid", stop() {} };
 const env = {
   sandboxUrl: sandbox.url,
   senselink: { appKey: "sandbox-app-key", appSecret: "sandbox-app-secret" },
@@ -47,7 +59,7 @@ const env = {
     appTokenHeader: "X-App-Token",
   },
 };
-console.log(`sandbox at ${sandbox.url}; suites: ${suiteNames.join(", ")}`);
+console.log(`sandbox (${frontEnd}) at ${sandbox.url}; suites: ${suiteNames.join(", ")}`);
 const results = {};
 
 /**
@@ -64,7 +76,14 @@ if (runtimes.includes("node")) {
   const lib = entriesLib(modules);
   const suites = {};
   for (const name of suiteNames) suites[name] = await import(pathToFileURL(join(here, "suites", `${name}.js`)));
-  results.node = await runSuites(lib, suites, { ...env, runtime: "node" });
+  let restore = () => {};
+  if (frontEnd === "in-process") {
+    const { createSandbox } = await import(pathToFileURL(join(pkgSandboxDir, "dist/node.js")));
+    const { routeToSandbox } = await import(pathToFileURL(join(here, "in-process.js")));
+    restore = routeToSandbox(createSandbox({ seed: 1, url: sandbox.url }));
+  }
+  results.node = await runSuites(lib, suites, { ...env, runtime: "node", frontEnd });
+  restore();
 }
 
 if (runtimes.includes("workerd")) {
@@ -76,15 +95,22 @@ if (runtimes.includes("workerd")) {
     `import { runSuites } from ${rel(join(here, "harness.js"))};`,
     ...suiteNames.map((name, i) => `import * as suite${i} from ${rel(join(here, "suites", `${name}.js`))};`),
     `const suites = { ${suiteNames.map((name, i) => `${JSON.stringify(name)}: suite${i}`).join(", ")} };`,
+    ...(frontEnd === "in-process" ? [
+      `import { createSandbox } from ${rel(join(pkgSandboxDir, "dist/workerd.js"))};`,
+      `import { routeToSandbox } from ${rel(join(here, "in-process.js"))};`,
+      // Created inside the first request: a Worker's module scope may not do work of this kind.
+      "let routed = false;",
+    ] : []),
     // The coordinator suite's Durable Object, bound as CYZEN_COORDINATOR (the class the package ships).
     "export { CyzenTokenCoordinator } from " + rel(join(pkgDir, "dist/server.workerd.js")) + ";",
     "export default { async fetch(request, bindings) {",
     "  const env = JSON.parse(new URL(request.url).searchParams.get('env'));",
+    ...(frontEnd === "in-process" ? ["  if (!routed) { routeToSandbox(createSandbox({ seed: 1, url: env.sandboxUrl })); routed = true; }"] : []),
     "  return Response.json(await runSuites(lib, suites, { ...env, coordinatorNamespace: bindings.CYZEN_COORDINATOR }));",
     "} };",
   ].join("\n"));
   results.workerd = await withWorkerd(script, async (mf) => {
-    const query = encodeURIComponent(JSON.stringify({ ...env, runtime: "workerd" }));
+    const query = encodeURIComponent(JSON.stringify({ ...env, runtime: "workerd", frontEnd }));
     const response = await mf.dispatchFetch(`http://e2e.test/?env=${query}`);
     const text = await response.text();
     try {
@@ -105,8 +131,9 @@ if (runtimes.includes("chromium")) {
   const browser = await launchChromium();
   try {
     const pkgPath = "/" + pkgDir.slice(root.length + 1);
-    const url = `${server.url}/tests/e2e/page.html?pkg=${encodeURIComponent(pkgPath)}&suites=${suiteNames.join(",")}` +
-      `&env=${encodeURIComponent(JSON.stringify({ ...env, runtime: "chromium" }))}`;
+    const sandboxPath = frontEnd === "in-process" ? `&sandboxPkg=${encodeURIComponent("/" + pkgSandboxDir.slice(root.length + 1))}` : "";
+    const url = `${server.url}/tests/e2e/page.html?pkg=${encodeURIComponent(pkgPath)}${sandboxPath}&suites=${suiteNames.join(",")}` +
+      `&env=${encodeURIComponent(JSON.stringify({ ...env, runtime: "chromium", frontEnd }))}`;
     const { result, consoleErrors } = await resultOfPage(browser, url, 600_000);
     // Network log lines ("Failed to load resource: … 400") are expected where a check provokes an
     // error status; script errors are not.

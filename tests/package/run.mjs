@@ -5,7 +5,7 @@
 // production build and the Vite dev server in Chromium, and a Worker bundled by Wrangler and run in
 // workerd (Miniflare). Exits non-zero on any failure, or when a runtime ran no check.
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, resultOfPage } from "../support/chromium.mjs";
@@ -31,10 +31,20 @@ const tarball = readdirSync(scratch).find((name) => name.endsWith(".tgz"));
 await run(bin("publint"), ["run", pkgDir, "--strict", "--pack", "npm"]).then((out) => process.stdout.write(out));
 await run(bin("attw"), [join(scratch, tarball), "--profile", "esm-only", "--format", "table-flipped"]).then((out) => process.stdout.write(out));
 
+// The README's "Testing your integration" examples import the emulator package and Vitest: the
+// emulator's tarball is installed too (PKG_SANDBOX_DIR, default pkg-sandbox/), Vitest is linked
+// from this repository (tests/package/sandbox.mjs runs those examples).
+const emulatorDir = resolve(root, process.env.PKG_SANDBOX_DIR ?? "pkg-sandbox");
+mkdirSync(join(scratch, "emulator"));
+await run("npm", ["pack", emulatorDir, "--pack-destination", join(scratch, "emulator"), "--silent"]);
+const emulator = readdirSync(join(scratch, "emulator")).find((name) => name.endsWith(".tgz"));
+
 console.log(`installing ${tarball} into a scratch project`);
 writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module",
-  dependencies: { "cyzen-senselink": `file:./${tarball}` } }, null, 2));
+  dependencies: { "cyzen-senselink": `file:./${tarball}` },
+  devDependencies: { "cyzen-senselink-sandbox": `file:./emulator/${emulator}` } }, null, 2));
 await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: scratch });
+symlinkSync(join(root, "node_modules/vitest"), join(scratch, "node_modules/vitest"), "dir");
 cpSync(join(here, "checks.js"), join(scratch, "checks.js"));
 cpSync(join(here, "consumers"), scratch, { recursive: true });
 

@@ -22,7 +22,7 @@
 //!   without the response: a write whose outcome the client cannot know
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, UNIX_EPOCH};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -35,7 +35,8 @@ use serde_json::{json, Value};
 
 use super::is_admin_path;
 use super::request_log::{RequestId, RequestLog};
-use super::server::ConnectionKiller;
+use super::connection::ConnectionKiller;
+use super::platform;
 
 /// Request header carrying a fault spec.
 pub const FAULT_HEADER: &str = "x-sandbox-fault";
@@ -260,7 +261,7 @@ fn truncated_response(full: &'static str) -> Response {
             match step {
                 0 => Some((Ok::<Bytes, std::io::Error>(partial), 1)),
                 1 => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    platform::sleep(100).await;
                     Some((Err(std::io::Error::other("response truncated by sandbox fault")), 2))
                 }
                 _ => None,
@@ -358,7 +359,7 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
         faults.log.annotate(id, "fault", json!(plan.spec));
     }
     if let Some(ms) = plan.latency_ms {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
+        platform::sleep(ms).await;
     }
     if plan.drop_after {
         let killer = request.extensions().get::<ConnectionKiller>().cloned();
@@ -412,7 +413,7 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*s));
         }
         Some(RetryAfter::DateAhead(s)) => {
-            let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(*s));
+            let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(platform::wall_ms().max(0) as u64) + Duration::from_secs(*s));
             if let Ok(value) = HeaderValue::from_str(&date) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

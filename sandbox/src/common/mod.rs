@@ -1,12 +1,15 @@
-//! Pieces shared by both emulators: the accept loop, CORS, request log, fault injection,
-//! the adjustable clock, seeded randomness and date helpers.
+//! Pieces shared by both emulators: the accept loop (native), CORS, request log, fault injection,
+//! the adjustable clock, the host's time and timers, seeded randomness and date helpers.
 
 pub mod clock;
+pub mod connection;
 pub mod cors;
 pub mod faults;
+pub mod platform;
 pub mod png;
 pub mod request_log;
 pub mod rng;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod server;
 pub mod time;
 

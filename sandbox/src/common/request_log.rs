@@ -167,10 +167,7 @@ pub async fn record(State(log): State<RequestLog>, request: Request, next: Next)
         headers.insert(name.as_str().to_string(), Value::String(values.join(", ")));
     }
     let query = parts.uri.query().unwrap_or("").to_string();
-    let received_at_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
+    let received_at_ms = super::platform::wall_ms().max(0) as u64;
     let entry = json!({
         "id": 0,
         "received_at_ms": received_at_ms,

@@ -3,7 +3,6 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -12,19 +11,10 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tower::ServiceExt;
 
-/// Request extension: lets a handler close its connection without answering.
-#[derive(Clone, Debug, Default)]
-pub struct ConnectionKiller(Arc<Notify>);
-
-impl ConnectionKiller {
-    /// Closes the connection as soon as possible; no response bytes are written.
-    pub fn kill(&self) {
-        self.0.notify_one();
-    }
-}
+pub use super::connection::ConnectionKiller;
 
 /// Accepts connections until `shutdown` turns true.
 pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>) {
@@ -45,7 +35,7 @@ pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Rece
 async fn serve_connection(stream: TcpStream, app: Router, mut shutdown: watch::Receiver<bool>) {
     let _ = stream.set_nodelay(true);
     let killer = ConnectionKiller::default();
-    let notify = killer.0.clone();
+    let watcher = killer.clone();
     let service = tower::service_fn(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(killer.clone());
         let app = app.clone();
@@ -58,7 +48,7 @@ async fn serve_connection(stream: TcpStream, app: Router, mut shutdown: watch::R
     tokio::select! {
         _ = connection.as_mut() => {}
         // Dropping the connection future closes the socket without a response.
-        _ = notify.notified() => {}
+        _ = watcher.killed() => {}
         _ = shutdown.changed() => {
             connection.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(Duration::from_secs(1), connection).await;
@@ -90,11 +80,7 @@ impl RunningSandbox {
 
     /// `http://127.0.0.1:PORT` (loopback when bound to an unspecified address).
     pub fn base_url(&self) -> String {
-        let mut addr = self.addr;
-        if addr.ip().is_unspecified() {
-            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-        }
-        format!("http://{addr}")
+        crate::cli::base_url(self.addr)
     }
 
     /// Stops accepting, lets open connections finish briefly, and waits for the server task.

@@ -98,7 +98,7 @@ pub async fn expire(State(st): State<Shared>, body: Bytes) -> Response {
     if let Some(t) = &req.refresh_token {
         match tokens.refresh.get_mut(t) {
             Some(r) => {
-                r.expires_at = std::time::Instant::now();
+                r.expires_at = st.clock.moment();
                 n += 1;
             }
             None => {

@@ -6,7 +6,9 @@ use super::util::{ApiErr, Rng};
 use axum::http::{header, HeaderMap};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant};
+use crate::common::clock::{Clock, Moment};
+use crate::common::platform;
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 #[allow(dead_code)] // client_id / scope are kept for debugging and future checks
@@ -14,7 +16,7 @@ pub struct AccessToken {
     pub client_id: String,
     pub user_id: String,
     pub scope: Option<String>,
-    pub expires_at: Instant,
+    pub expires_at: Moment,
     /// Set by `POST /__admin/cyzen/expire`.
     pub force_expired: bool,
     /// Set when the authorization code it came from was replayed (RFC 6749 §4.1.2).
@@ -28,7 +30,7 @@ pub struct RefreshToken {
     pub client_id: String,
     pub user_id: String,
     pub scope: Option<String>,
-    pub expires_at: Instant,
+    pub expires_at: Moment,
     pub used: bool,
     pub revoked: bool,
     pub family: String,
@@ -41,7 +43,7 @@ pub struct AuthCode {
     pub code_challenge: String,
     pub scope: Option<String>,
     pub user_id: String,
-    pub expires_at: Instant,
+    pub expires_at: Moment,
     pub used: bool,
 }
 
@@ -53,7 +55,7 @@ pub struct Consent {
     pub state: Option<String>,
     pub code_challenge: String,
     pub scope: Option<String>,
-    pub expires_at: Instant,
+    pub expires_at: Moment,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -95,6 +97,7 @@ pub struct Tokens {
     pub consents: HashMap<String, Consent>,
     pub stats: AuthStats,
     rng: Rng,
+    clock: Clock,
 }
 
 /// What an authenticated call acts as.
@@ -128,12 +131,10 @@ impl Issued {
 }
 
 impl Tokens {
-    pub fn new(seed: u64) -> Self {
+    /// Expiries are read on `clock` (so moving its offset forward expires tokens).
+    pub fn new(seed: u64, clock: Clock) -> Self {
         // Mix in the wall clock so tokens from an earlier run of the sandbox are never valid again.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
+        let nanos = (platform::wall_ms() as u64).wrapping_mul(1_000_000) ^ platform::monotonic_ns() as u64;
         Tokens {
             access: HashMap::new(),
             refresh: HashMap::new(),
@@ -141,6 +142,7 @@ impl Tokens {
             consents: HashMap::new(),
             stats: AuthStats::default(),
             rng: Rng::new(seed ^ nanos.rotate_left(17)),
+            clock,
         }
     }
 
@@ -158,7 +160,7 @@ impl Tokens {
         family: &str,
         ttl_override: Option<u64>,
     ) -> Issued {
-        let now = Instant::now();
+        let now = self.clock.moment();
         let ttl = ttl_override.unwrap_or(cfg.access_token_ttl_secs);
         let at = self.random("czat_");
         let rt = self.random("czrt_");
@@ -245,7 +247,7 @@ impl Tokens {
                 self.stats.invalid += 1;
                 Err(ApiErr::unauthorized("invalid access token (revoked)"))
             }
-            Some(t) if t.force_expired || Instant::now() >= t.expires_at => {
+            Some(t) if t.force_expired || self.clock.moment() >= t.expires_at => {
                 self.stats.expired += 1;
                 Err(ApiErr::unauthorized("access token expired"))
             }

@@ -19,6 +19,8 @@ pub use config::{CyzenConfig, OAuthClient, DEFAULT_COMPANY_ID};
 
 use axum::routing::{any, get, post};
 use axum::Router;
+
+use crate::common::clock::Clock;
 use std::sync::{Arc, Mutex};
 
 pub(crate) struct Inner {
@@ -30,6 +32,8 @@ pub(crate) struct Inner {
     pub store: Mutex<data::Store>,
     pub tokens: Mutex<auth::Tokens>,
     pub rates: Mutex<ratelimit::Rates>,
+    /// The sandbox's clock: token, code and consent expiry and the rate-limit windows.
+    pub clock: Clock,
 }
 
 pub(crate) type Shared = Arc<Inner>;
@@ -40,10 +44,23 @@ impl Inner {
     }
 }
 
-/// Routes of the cyzen emulator (state is internal).
+/// Whether `anchor` is a `YYYY-MM-DDThh:mm:ss` datetime (what [`router`] accepts).
+pub fn is_valid_anchor(anchor: &str) -> bool {
+    util::parse_dt(anchor).is_some()
+}
+
+/// Routes of the cyzen emulator (state is internal), with its own clock.
 ///
 /// Panics if `config.anchor` is set but not a `YYYY-MM-DDThh:mm:ss` datetime.
 pub fn router(config: CyzenConfig, seed: u64) -> Router {
+    router_with_clock(config, seed, Clock::default())
+}
+
+/// [`router`] reading expiries and rate-limit windows on `clock` (the whole sandbox shares one,
+/// moved by `POST /__admin/clock`).
+///
+/// Panics if `config.anchor` is set but not a `YYYY-MM-DDThh:mm:ss` datetime.
+pub fn router_with_clock(config: CyzenConfig, seed: u64, clock: Clock) -> Router {
     let anchor = match &config.anchor {
         Some(a) => util::parse_dt(a)
             .unwrap_or_else(|| panic!("cyzen anchor {a:?} is not YYYY-MM-DDThh:mm:ss")),
@@ -51,8 +68,9 @@ pub fn router(config: CyzenConfig, seed: u64) -> Router {
     };
     let state: Shared = Arc::new(Inner {
         store: Mutex::new(data::Store::generate(seed, anchor)),
-        tokens: Mutex::new(auth::Tokens::new(seed)),
-        rates: Mutex::new(ratelimit::Rates::default()),
+        tokens: Mutex::new(auth::Tokens::new(seed, clock.clone())),
+        rates: Mutex::new(ratelimit::Rates { clock: clock.clone(), ..ratelimit::Rates::default() }),
+        clock,
         initial_cfg: config.clone(),
         cfg: Mutex::new(config),
         seed,

@@ -14,7 +14,7 @@ use axum::Json;
 use base64::Engine;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CONSENT_TTL: Duration = Duration::from_secs(600);
 
@@ -35,11 +35,23 @@ fn is_loopback(uri: &str) -> bool {
     false
 }
 
-fn redirect_allowed(cfg: &CyzenConfig, client_id: &str, uri: &str) -> bool {
+/// Whether `uri` is on the sandbox's own origin (`http://` + the request's `Host`): as local as a
+/// loopback callback, and what an in-process sandbox (`http://sandbox.invalid`) or a Worker
+/// deployment has instead of one.
+fn is_own_origin(uri: &str, host: Option<&str>) -> bool {
+    let Some(host) = host.filter(|h| !h.is_empty() && !h.contains(['/', '@', '#', '?'])) else {
+        return false;
+    };
+    let origin = format!("http://{host}");
+    uri.strip_prefix(&origin).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')) && !uri.contains('#')
+}
+
+fn redirect_allowed(cfg: &CyzenConfig, client_id: &str, uri: &str, host: Option<&str>) -> bool {
     let Some(c) = cfg.clients.iter().find(|c| c.client_id == client_id) else {
         return false;
     };
-    c.redirect_uris.iter().any(|r| r == uri) || (cfg.allow_loopback_redirects && is_loopback(uri))
+    c.redirect_uris.iter().any(|r| r == uri)
+        || (cfg.allow_loopback_redirects && (is_loopback(uri) || is_own_origin(uri, host)))
 }
 
 fn redirect_to(uri: &str, pairs: &[(&str, &str)]) -> Response {
@@ -103,7 +115,7 @@ fn issue_code(st: &Shared, cfg: &CyzenConfig, c: &Consent) -> String {
             code_challenge: c.code_challenge.clone(),
             scope: c.scope.clone(),
             user_id,
-            expires_at: Instant::now() + Duration::from_secs(cfg.code_ttl_secs),
+            expires_at: st.clock.moment() + Duration::from_secs(cfg.code_ttl_secs),
             used: false,
         },
     );
@@ -127,7 +139,7 @@ fn valid_challenge(s: &str) -> bool {
 }
 
 /// `GET /oauth/authorize`
-pub async fn authorize_get(State(st): State<Shared>, RawQuery(q): RawQuery) -> Response {
+pub async fn authorize_get(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let cfg = st.cfg();
     let p = match parse_params(q.as_deref().unwrap_or("")) {
         Ok(p) => p,
@@ -155,7 +167,8 @@ pub async fn authorize_get(State(st): State<Shared>, RawQuery(q): RawQuery) -> R
             "redirect_uri is required",
         );
     };
-    if !redirect_allowed(&cfg, client_id, redirect_uri) {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if !redirect_allowed(&cfg, client_id, redirect_uri, host) {
         return error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -213,7 +226,7 @@ pub async fn authorize_get(State(st): State<Shared>, RawQuery(q): RawQuery) -> R
         state: state.map(str::to_string),
         code_challenge: challenge.to_string(),
         scope: get("scope").map(str::to_string),
-        expires_at: Instant::now() + CONSENT_TTL,
+        expires_at: st.clock.moment() + CONSENT_TTL,
     };
     if cfg.auto_approve {
         return approve_redirect(&st, &cfg, &consent);
@@ -270,7 +283,7 @@ pub async fn authorize_post(State(st): State<Shared>, body: Bytes) -> Response {
         let mut tokens = st.tokens.lock().unwrap();
         p.get("ticket").and_then(|t| tokens.consents.remove(t))
     };
-    let Some(consent) = consent.filter(|c| Instant::now() < c.expires_at) else {
+    let Some(consent) = consent.filter(|c| st.clock.moment() < c.expires_at) else {
         return error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -481,7 +494,7 @@ fn token_inner(
                 return bad_grant("authorization code already used");
             }
             tokens.codes.get_mut(code).expect("code").used = true;
-            if Instant::now() >= c.expires_at {
+            if st.clock.moment() >= c.expires_at {
                 return bad_grant("authorization code expired");
             }
             if c.client_id != client_id {
@@ -512,7 +525,7 @@ fn token_inner(
                     "refresh token already used (refresh tokens rotate: use the newest one)",
                 );
             }
-            if Instant::now() >= r.expires_at {
+            if st.clock.moment() >= r.expires_at {
                 return bad_grant("refresh token expired");
             }
             if r.client_id != client_id {
@@ -572,5 +585,15 @@ mod tests {
         assert!(!is_loopback("http://127.0.0.1.evil.example:80/cb"));
         assert!(!is_loopback("https://127.0.0.1:5173/cb"));
         assert!(!is_loopback("http://localhost/cb"));
+    }
+
+    #[test]
+    fn own_origin_rule() {
+        assert!(is_own_origin("http://sandbox.invalid/callback", Some("sandbox.invalid")));
+        assert!(is_own_origin("http://sandbox.invalid", Some("sandbox.invalid")));
+        assert!(!is_own_origin("http://sandbox.invalid.evil.example/cb", Some("sandbox.invalid")));
+        assert!(!is_own_origin("https://sandbox.invalid/cb", Some("sandbox.invalid")));
+        assert!(!is_own_origin("http://sandbox.invalid/cb#x", Some("sandbox.invalid")));
+        assert!(!is_own_origin("http://a/cb", None));
     }
 }

@@ -6,13 +6,14 @@
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, VecDeque};
-use std::time::{Duration, Instant};
+use crate::common::clock::{Clock, Moment};
+use std::time::Duration;
 
 const WINDOW: Duration = Duration::from_secs(1);
 
 #[derive(Default, Debug)]
 pub struct TokenRate {
-    window: VecDeque<Instant>,
+    window: VecDeque<Moment>,
     pub accepted: u64,
     pub rejected: u64,
     pub max_in_window: u64,
@@ -21,15 +22,18 @@ pub struct TokenRate {
 #[derive(Default, Debug)]
 pub struct Rates {
     pub tokens: BTreeMap<String, TokenRate>,
+    /// Windows are read on this clock (moving its offset forward empties them).
+    pub clock: Clock,
 }
 
 impl Rates {
     /// Record a call; `Err(wait)` when it is over the limit (`limit == 0`: never limited).
     pub fn check(&mut self, token: &str, limit: u32) -> Result<(), Duration> {
-        let now = Instant::now();
+        let now = self.clock.moment();
         let e = self.tokens.entry(token.to_string()).or_default();
         while let Some(&first) = e.window.front() {
-            if now.duration_since(first) > WINDOW {
+            // A clock moved back (a test offset) starts the window over rather than stalling it.
+            if now.saturating_duration_since(first) > WINDOW || now < first {
                 e.window.pop_front();
             } else {
                 break;
@@ -38,7 +42,7 @@ impl Rates {
         if limit > 0 && e.window.len() >= limit as usize {
             e.rejected += 1;
             let first = *e.window.front().expect("non-empty window");
-            return Err(WINDOW.saturating_sub(now.duration_since(first)));
+            return Err(WINDOW.saturating_sub(now.saturating_duration_since(first)));
         }
         e.window.push_back(now);
         e.accepted += 1;

@@ -106,10 +106,7 @@ pub fn parse_dt(s: &str) -> Option<i64> {
 }
 
 pub fn now_ts() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    crate::common::platform::wall_ms().div_euclid(1000)
 }
 
 pub fn day_start(ts: i64) -> i64 {

@@ -100,7 +100,6 @@ struct Inner {
     config: Mutex<SenseLinkConfig>,
     store: Mutex<store::Store>,
     subscription: Mutex<push::Subscription>,
-    http: reqwest::Client,
 }
 
 /// The SenseLink emulator: state plus routes. Cheap to clone (shared state).
@@ -121,7 +120,6 @@ impl SenseLink {
                 config: Mutex::new(config),
                 store: Mutex::new(seed::seeded_store(seed)),
                 subscription: Mutex::new(subscription),
-                http: reqwest::Client::builder().no_proxy().build().expect("HTTP client"),
             }),
         }
     }
@@ -166,10 +164,6 @@ impl SenseLink {
         let mut subscription = lock(&self.inner.subscription);
         change(&mut subscription);
         subscription.clone()
-    }
-
-    fn http_client(&self) -> &reqwest::Client {
-        &self.inner.http
     }
 
     /// 709 when the Cloud plan limit is reached.

@@ -2,12 +2,11 @@
 //! Real rule: the subscriber must answer HTTP 200 within 5 s; one failure marks the subscription
 //! abnormal and stops every further push until it is re-enabled.
 
-use std::time::Duration;
-
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::store::{Record, TYPE_DENY_LIST};
+use crate::common::platform::{self, PushOutcome};
 use super::views;
 use super::SenseLink;
 
@@ -114,20 +113,17 @@ pub async fn push_event(sl: &SenseLink, event_type: &str, data: Option<Value>, o
         "data": data,
     });
 
-    let outcome = sl
-        .http_client()
-        .post(&url)
-        .timeout(Duration::from_millis(subscription.timeout_ms))
-        .json(&event)
-        .send()
-        .await;
+    let outcome = platform::post_json(url, event.to_string(), subscription.timeout_ms).await;
     let failure = match &outcome {
-        Ok(response) if response.status().as_u16() == 200 => None,
-        Ok(response) => Some(format!("subscriber answered HTTP {} (200 required)", response.status().as_u16())),
-        Err(e) if e.is_timeout() => Some(format!("no answer within {} ms", subscription.timeout_ms)),
-        Err(e) => Some(format!("delivery error: {e}")),
+        PushOutcome::Answered(200) => None,
+        PushOutcome::Answered(status) => Some(format!("subscriber answered HTTP {status} (200 required)")),
+        PushOutcome::TimedOut => Some(format!("no answer within {} ms", subscription.timeout_ms)),
+        PushOutcome::Failed(e) => Some(format!("delivery error: {e}")),
     };
-    let http_status = outcome.as_ref().ok().map(|r| r.status().as_u16());
+    let http_status = match outcome {
+        PushOutcome::Answered(status) => Some(status),
+        _ => None,
+    };
     let updated = sl.update_subscription(|s| {
         s.last_message_id = Some(message_id.clone());
         match &failure {
