@@ -2,9 +2,11 @@
 // of the repository): ./network-causes.mjs runs in each against real network failures served from
 // here — a port nothing listens on, a server that resets the connection as it is accepted, and one
 // that resets it in the middle of an answer — and what each runtime prints on stderr (its
-// `console.error` of every error) is checked for credentials too. Exits non-zero on any failure, or
-// when a runtime ran no check.
-//   node tests/runtimes/run.mjs [--runtimes node,deno,bun]      (PKG_DIR: another build than pkg/)
+// `console.error` of every error) is checked for credentials too. ./in-process.mjs runs the client
+// entries against the emulator package in-process (`createSandbox().fetch`) in each runtime. Exits
+// non-zero on any failure, or when a runtime ran no check.
+//   node tests/runtimes/run.mjs [--runtimes node,deno,bun]
+//   (PKG_DIR, PKG_SANDBOX_DIR: other builds than pkg/ and pkg-sandbox/)
 import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -16,6 +18,7 @@ import { reportAndExit } from "../support/report.mjs";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const pkgDir = resolve(root, process.env.PKG_DIR ?? "pkg");
+const pkgSandboxDir = resolve(root, process.env.PKG_SANDBOX_DIR ?? "pkg-sandbox");
 const scratch = join(root, "target/runtime-tests");
 const args = process.argv.slice(2);
 const only = args.includes("--runtimes") ? args[args.indexOf("--runtimes") + 1].split(",") : ["node", "deno", "bun"];
@@ -31,11 +34,12 @@ rmSync(scratch, { recursive: true, force: true });
 mkdirSync(scratch, { recursive: true });
 console.log(`packing ${pkgDir} and installing it into ${scratch}`);
 await run("npm", ["pack", pkgDir, "--pack-destination", scratch, "--silent"]);
-const tarball = readdirSync(scratch).find((name) => name.endsWith(".tgz"));
+await run("npm", ["pack", pkgSandboxDir, "--pack-destination", scratch, "--silent"]);
+const tarballOf = (name) => readdirSync(scratch).find((file) => file.startsWith(`${name}-`) && /^\d/.test(file.slice(name.length + 1)));
 writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "runtime-tests", private: true, type: "module",
-  dependencies: { "cyzen-senselink": `file:./${tarball}` } }, null, 2));
+  dependencies: { "cyzen-senselink": `file:./${tarballOf("cyzen-senselink")}`, "cyzen-senselink-sandbox": `file:./${tarballOf("cyzen-senselink-sandbox")}` } }, null, 2));
 await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: scratch });
-cpSync(join(here, "network-causes.mjs"), join(scratch, "network-causes.mjs"));
+for (const script of ["network-causes.mjs", "in-process.mjs"]) cpSync(join(here, script), join(scratch, script));
 
 /** A TCP server on 127.0.0.1 doing `onConnection` with each socket; resolves with it once listening. */
 function tcpServer(onConnection) {
@@ -97,11 +101,31 @@ function inRuntime(name) {
   });
 }
 
+/** Runs ./in-process.mjs in one runtime: its JSON result. */
+function inProcess(name) {
+  const [command, flags] = RUNTIMES[name];
+  return new Promise((done) => {
+    const child = spawn(command, [...flags, "in-process.mjs"], { cwd: scratch, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("exit", (code) => {
+      try {
+        done(JSON.parse(output.trim().split("\n").at(-1)));
+      } catch {
+        done({ passed: [], failed: [{ name: `${name}: in-process.mjs`, error: `exit ${code}, no result:\n${output.slice(0, 4000)}` }] });
+      }
+    });
+  });
+}
+
 const results = {};
 try {
   for (const name of only) {
     console.log(`${name}: network failures and what their errors carry`);
     results[name] = await inRuntime(name);
+    console.log(`${name}: the client entries against the emulator in-process`);
+    results[`${name}, in-process emulator`] = await inProcess(name);
   }
 } finally {
   for (const socket of sockets) socket.destroy();
