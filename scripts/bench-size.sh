@@ -2,7 +2,7 @@
 # `make bench-size`: what the toolchain lever is worth per wasm module, and the floor. Builds each
 # module of scripts/entries.mjs (its cargo features) twice — on stable, and as the package ships it
 # (the pinned nightly with `core` and `alloc` rebuilt with `-Cpanic=immediate-abort`; scripts/lib.sh,
-# cargo_build_wasm) — plus the crate with no feature at all (loader, errors, task runtime), each
+# cargo_build_wasm) — plus the crate with no feature at all, each
 # through the package's wasm-bindgen and wasm-opt steps, and writes bench/size-variants.md. The JS
 # side and what an app ships per entry point are in `make bench` (bench/results.md); these builds
 # are measurements, never shipped.
@@ -66,7 +66,7 @@ const out = [
   "",
   "| module | loaded by | cargo features | stable: KB / gzip | shipped (pinned nightly): KB / gzip | gzip saved |",
   "|---|---|---|---:|---:|---:|",
-  ...Object.entries(sizes).map(([name, s]) => `| ${name === "floor" ? "floor: loader, errors, task runtime" : `\`${name}\``} | ` +
+  ...Object.entries(sizes).map(([name, s]) => `| ${name === "floor" ? "floor: no feature (the error factory, trap and reset hooks every module has)" : `\`${name}\``} | ` +
     `${entries(name) || "—"} | ${s.features || "none"} | ${cell(s.stable)} | ${cell(s.nightly)} | ` +
     `${s.stable && s.nightly ? `${kb(s.stable.gz - s.nightly.gz)} KB` : "—"} |`),
 ];
