@@ -304,13 +304,14 @@ const spotsFile = join(work, "spots-page.json");
     JSON.parse(await run(process.execPath, ["--expose-gc", join(here, "per-call-node.mjs"), pkg, flavour, personsFile, spotsFile]));
   const entries = await perCall("entries");
   const rootRun = await perCall("root");
-  rows.push([`\`senselinkSign\` per call (mean of ${entries.sign.n}), through \`cyzen-senselink/senselink\``,
+  rows.push([`\`senselinkSign\` per call (median of ${entries.sign.batches} batches of ${entries.sign.n}, alternating with the baseline's), through \`cyzen-senselink/senselink\``,
     `${entries.sign.lib.toFixed(2)} µs (root: ${rootRun.sign.lib.toFixed(2)} µs)`,
     `${entries.sign.base.toFixed(2)} µs (root's run: ${rootRun.sign.base.toFixed(2)} µs)`, "—"]);
-  const ratio = (out, lib, b) => median(out.samples[lib]) / median(out.samples[b]);
+  // The median of the round-by-round ratios: both sides of a round ran one after the other.
+  const ratio = (out, lib, b) => median(out.samples[lib].map((value, i) => value / out.samples[b][i]));
   const row = (what, entry, lib, b, budget) => {
     const s = entries.samples;
-    rows.push([`per call: ${what}, through ${entry} (in-memory fetch; median / min of ${entries.rounds} rounds × ${entries.calls} calls)`,
+    rows.push([`per call: ${what}, through ${entry} (in-memory fetch; ${entries.rounds} rounds × ${entries.calls} calls: median / min per call, median of the rounds' ratios / ratio of the mins)`,
       `${us(median(s[lib]))} / ${us(min(s[lib]))} (**${ratio(entries, lib, b).toFixed(2)}×** / ${(min(s[lib]) / min(s[b])).toFixed(2)}× baseline); ` +
         `through the root: ${us(median(rootRun.samples[lib]))} (${ratio(rootRun, lib, b).toFixed(2)}× its run's baseline)`,
       `${us(median(s[b]))} / ${us(min(s[b]))} (root's run: ${us(median(rootRun.samples[b]))})`, budget]);
