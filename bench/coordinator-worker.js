@@ -1,11 +1,14 @@
 // The Worker `make bench` runs in workerd for the coordinator rows (bench/run.mjs bundles it with
-// the package at PACKAGE). GET /?mode=paced&instances=8&seconds=10&coordinated=1: that many
-// static-token clients (standing in for isolates) list `statuses` over and over for that long,
-// through the CyzenTokenCoordinator bound as CYZEN_COORDINATOR or each on its own pacer.
+// the package, imported as the example Worker does: the client from `cyzen-senselink/cyzen`, the
+// coordinator from `cyzen-senselink/server`).
+// GET /?mode=paced&instances=8&seconds=10&coordinated=1: that many static-token clients (standing
+// in for isolates) list `statuses` over and over for that long, through the CyzenTokenCoordinator
+// bound as CYZEN_COORDINATOR or each on its own pacer.
 // GET /?mode=overhead&calls=100&coordinated=1: one client, calls one after another (the sandbox's
 // limit is off then): the time per call, whose difference is what the object's round trips add.
-import { CyzenClient, durableObjectCoordinator } from "PACKAGE";
-export { CyzenTokenCoordinator } from "PACKAGE";
+import { CyzenClient } from "cyzen-senselink/cyzen";
+import { durableObjectCoordinator } from "cyzen-senselink/server";
+export { CyzenTokenCoordinator } from "cyzen-senselink/server";
 
 export default {
   async fetch(request, env) {

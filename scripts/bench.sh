@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: builds the sandbox and the package (into target/bench/pkg), makes a name-keeping
-# copy of the wasm for the size breakdown (twiggy), then runs bench/run.mjs (results in
+# copy of each wasm module for the size breakdown (twiggy), then runs bench/run.mjs (results in
 # bench/results.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,27 +21,31 @@ ensure_twiggy() {
   fi
 }
 
-# The shipped wasm has no names, so twiggy could not tell its functions apart: rebuild it from the
-# same cargo output with names kept (`--keep-debug`, `wasm-opt -g`) and otherwise the package's
-# flags, and save twiggy's item list for bench/run.mjs. (No `--converge`: those extra passes change
-# the size by well under 1 %; bench/run.mjs prints both sizes.)
+# The shipped wasm has no names, so twiggy could not tell its functions apart: for each module of
+# scripts/entries.mjs, take cargo's output for its features again (cached: the package build above
+# compiled it, with the same toolchain and flags), run wasm-bindgen as the package does (it keeps
+# the name section) and wasm-opt with the package's features plus `-g` (names kept), and save
+# twiggy's item list for bench/run.mjs. (No `--converge`: those extra passes change the size by
+# well under 1 %; bench/run.mjs prints both sizes.)
 breakdown=target/bench/breakdown
 rm -rf "$breakdown"
 if ensure_twiggy; then
-  log "name-keeping wasm build for the size breakdown"
-  mkdir -p "$breakdown"
-  wasm-bindgen --target web --weak-refs --keep-debug --out-dir "$breakdown" --out-name cyzen_senselink \
-    "$bench_cargo/wasm32-unknown-unknown/release/cyzen_senselink.wasm"
-  node_modules/.bin/wasm-opt -Oz -g --strip-producers --strip-target-features "${WASM_OPT_FEATURES[@]}" \
-    "$breakdown/cyzen_senselink_bg.wasm" -o "$breakdown/named.wasm"
-  twiggy top -n 100000 -f json "$breakdown/named.wasm" >"$breakdown/twiggy-top.json" ||
-    { log "twiggy could not read the wasm: the size breakdown is skipped"; rm -f "$breakdown/twiggy-top.json"; }
+  for module in $(node scripts/entries.mjs modules); do
+    log "name-keeping build of the \`$module\` wasm for the size breakdown"
+    dir=$breakdown/$module
+    mkdir -p "$dir"
+    CARGO_TARGET_DIR=$bench_cargo cargo_build_wasm "$(node scripts/entries.mjs features "$module")"
+    run_wasm_bindgen "$bench_cargo/wasm32-unknown-unknown/release/cyzen_senselink.wasm" "$dir" "$module"
+    node_modules/.bin/wasm-opt -Oz -g --strip-producers --strip-target-features "${WASM_OPT_FEATURES[@]}" \
+      "$dir/${module}_bg.wasm" -o "$dir/named.wasm"
+    twiggy top -n 100000 -f json "$dir/named.wasm" >"$dir/twiggy-top.json" ||
+      { log "twiggy could not read the \`$module\` wasm: its size breakdown is skipped"; rm -f "$dir/twiggy-top.json"; }
+  done
 else
   log "twiggy could not be installed: the wasm size breakdown is skipped"
 fi
 
-# --expose-gc: the per-call rounds collect garbage between variants.
-BENCH_PKG=$bench_pkg node --expose-gc bench/run.mjs
+BENCH_PKG=$bench_pkg node bench/run.mjs
 
 # The emulator package (cyzen-senselink-sandbox): in-process answer times against a loopback round
 # trip to the binary, install size, cold start of createSandbox() (table in target/bench/sandbox.md).
