@@ -23,6 +23,12 @@ native() {
   ensure_wasm_target
   log "clippy (wasm32, warnings are errors)"
   cargo clippy --quiet --color never --target wasm32-unknown-unknown --lib -- -D warnings
+  # Each wasm module as the package builds it (`no_std`, without the `std` feature).
+  local module
+  for module in $(node scripts/entries.mjs modules); do
+    cargo clippy --quiet --color never --target wasm32-unknown-unknown --lib --no-default-features \
+      --features "$(node scripts/entries.mjs features "$module")" -- -D warnings
+  done
   # Every parser of caller or server text under libFuzzer for a bounded time (FUZZ_SECONDS, default
   # 60 in all), after replaying the seeds and every input that ever crashed (fuzz/regressions/).
   log "fuzz: replay seeds and regressions, then ${FUZZ_SECONDS:-60} s of fuzzing"

@@ -15,11 +15,13 @@
 //! Only on `wasm32` is there a thin layer on top, `js`: the JavaScript API, and the [`runtime::Runtime`]
 //! whose I/O the package's JavaScript driver performs (the runtime's `fetch`, timers and the caller's
 //! token store).
-// On wasm the crate is `no_std` (with `alloc`): the standard library's panic machinery (hooks,
+// The package's wasm is `no_std` (with `alloc`): the standard library's panic machinery (hooks,
 // payload formatting, locations) and everything `core::fmt` it keeps alive are not linked; a panic
-// is the `unreachable` trap below, which the package's wrapper turns into `INTERNAL`. Native builds
-// (tests, the sandbox's checks) and wasm test builds keep `std`.
-#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
+// is the `unreachable` trap below, which the package's wrapper turns into `INTERNAL`. The `std`
+// feature (on by default: what `wasm-pack build` and `wasm-pack test` build, the latter with a test
+// harness that needs `std`) keeps `std`; the package builds without it (scripts/entries.mjs).
+// Native builds always have `std`.
+#![cfg_attr(all(target_arch = "wasm32", not(test), not(feature = "std")), no_std)]
 #![deny(missing_docs)]
 // No panic reachable from caller or server data: a trap in wasm leaves promises unsettled and can
 // poison the instance. Tests may unwrap.
@@ -61,12 +63,12 @@ pub use error::{Error, ErrorCode};
 /// A panic in the `no_std` wasm build traps at once (the package's wrapper sees a `RuntimeError`,
 /// rejects the pending calls with `INTERNAL` and starts a fresh instance). The message is never
 /// formatted, so no formatting code is kept for it.
-#[cfg(all(target_arch = "wasm32", not(test)))]
+#[cfg(all(target_arch = "wasm32", not(test), not(feature = "std")))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-#[cfg(all(target_arch = "wasm32", not(test)))]
+#[cfg(all(target_arch = "wasm32", not(test), not(feature = "std")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
