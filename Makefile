@@ -10,7 +10,7 @@ help:
 	@echo "make test     every test tier (native, wasm in Node/Chromium/worker, package consumers)"
 	@echo "make package  build the npm packages into pkg/ and pkg-sandbox/ (the emulator)"
 	@echo "make bench    size, cold start and call benchmarks (results table for the README)"
-	@echo "make bench-size  what each part of the API costs to ship (bench/size-variants.md)"
+	@echo "make bench-size  each wasm module built on stable and as shipped (bench/size-variants.md)"
 	@echo "make sandbox  run the local cyzen + SenseLink emulator"
 	@echo "make generate rewrite the files derived from the endpoint tables (TypeScript decoders, docs)"
 
