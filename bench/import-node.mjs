@@ -12,7 +12,7 @@ const load = (file) => import(pathToFileURL(join(pkg, file)).href);
 const { SenseLinkClient } = await load("dist/senselink.node.js");
 const { importPeople } = await load("dist/import.node.js");
 // The instance the entries loaded (see memory-node.mjs).
-const { memory } = (await load("wasm/senselink.js")).initSync();
+const { memory } = (await load("dist/node-shared.js")).senselinkGlue.initSync();
 
 const ROWS = 300;
 const PHOTO_BYTES = 60 * 1024;

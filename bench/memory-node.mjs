@@ -13,11 +13,11 @@ const [pkg, spotsFile] = process.argv.slice(2);
 const load = (file) => import(pathToFileURL(join(pkg, file)).href);
 const cyzenLib = await load("dist/cyzen.node.js");
 const senselinkLib = await load("dist/senselink.node.js");
-// The same module instances the entries loaded (same URLs). `initSync()` returns the exports of the
-// instance the loader already created; it never instantiates again (without a module argument it
-// would throw if nothing had been instantiated yet).
+// The same module instances the entries loaded: the Node entries' glues live in dist/node-shared.js.
+// `initSync()` returns the exports of the instance the loader already created; it never
+// instantiates again (without a module argument it would throw if nothing had been instantiated yet).
 const memoryOf = async (module) => {
-  const { memory } = (await load(`wasm/${module}.js`)).initSync();
+  const { memory } = (await load("dist/node-shared.js"))[`${module}Glue`].initSync();
   if (!(memory instanceof WebAssembly.Memory)) throw new Error(`the ${module} glue's exports have no memory`);
   return memory;
 };
