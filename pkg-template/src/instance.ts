@@ -186,13 +186,13 @@ export { internalError };
  * @internal Never call it in production.
  */
 export function __trapForTests(): void {
-  let first: unknown = internalError();
+  let trapped: unknown = internalError();
   for (const instance of instances.values()) {
     try {
       instance.call(() => instance.glue.__trapForTests());
     } catch (error) {
-      first = error;
+      trapped = error;
     }
   }
-  throw first;
+  throw trapped;
 }
