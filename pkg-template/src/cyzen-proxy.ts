@@ -214,7 +214,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
     let generation = 0;
     if (oauth) {
       try {
-        ({ token, generation } = await drive<{ token: string; generation: number }>(cyzenWasm, cyzenWasm.call(() => oauth.core().accessToken()), tokenContext));
+        ({ token, generation } = await drive<{ token: string; generation: number }>(cyzenWasm, () => oauth.core().accessToken(), tokenContext));
       } catch (error) {
         return tokenFailure(error);
       }
@@ -259,7 +259,7 @@ export function createCyzenProxy(options: CyzenProxyOptions): (request: Request)
       if (upstream.status === 401 && oauth) {
         await upstream.body?.cancel();
         try {
-          ({ token } = await drive<{ token: string; generation: number }>(cyzenWasm, cyzenWasm.call(() => oauth.core().renewAfter(generation)), tokenContext));
+          ({ token } = await drive<{ token: string; generation: number }>(cyzenWasm, () => oauth.core().renewAfter(generation), tokenContext));
         } catch (error) {
           return tokenFailure(error);
         }

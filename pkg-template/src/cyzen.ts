@@ -250,7 +250,7 @@ export class CyzenOAuth {
    */
   authorizationUrl(options?: CallOptions): Promise<AuthorizationRequest> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(cyzenWasm, cyzenWasm.call(() => core().authorizationUrl()), callContext({ ...context, operation: "oauth.authorizationUrl" }, options));
+    return drive(cyzenWasm, () => core().authorizationUrl(), callContext({ ...context, operation: "oauth.authorizationUrl" }, options));
   }
 
   /**
@@ -264,7 +264,7 @@ export class CyzenOAuth {
     const { core, ...context } = oauthPartsOf(this);
     const cookie = options?.cookie;
     if (cookie !== undefined && typeof cookie !== "string") throw invalid("cookie", "must be a string");
-    return drive(cyzenWasm, cyzenWasm.call(() => core().handleCallback(String(callbackUrl), cookie)), callContext({ ...context, operation: "oauth.handleCallback" }, options));
+    return drive(cyzenWasm, () => core().handleCallback(String(callbackUrl), cookie), callContext({ ...context, operation: "oauth.handleCallback" }, options));
   }
 
   /**
@@ -276,7 +276,7 @@ export class CyzenOAuth {
    */
   refresh(options?: CallOptions): Promise<TokenSet> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(cyzenWasm, cyzenWasm.call(() => core().refresh()), callContext({ ...context, operation: "oauth.refresh" }, options));
+    return drive(cyzenWasm, () => core().refresh(), callContext({ ...context, operation: "oauth.refresh" }, options));
   }
 
   /**
@@ -287,7 +287,7 @@ export class CyzenOAuth {
    */
   getTokens(): Promise<TokenSet | null> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(cyzenWasm, cyzenWasm.call(() => core().getTokens()), { ...context, operation: "oauth.getTokens" });
+    return drive(cyzenWasm, () => core().getTokens(), { ...context, operation: "oauth.getTokens" });
   }
 
   /**
@@ -298,7 +298,7 @@ export class CyzenOAuth {
    */
   setTokens(tokens: TokenSet | null): Promise<void> {
     const { core, ...context } = oauthPartsOf(this);
-    return drive(cyzenWasm, cyzenWasm.call(() => core().setTokens(tokens)), { ...context, operation: "oauth.setTokens" });
+    return drive(cyzenWasm, () => core().setTokens(tokens), { ...context, operation: "oauth.setTokens" });
   }
 }
 
@@ -1334,7 +1334,7 @@ export class CyzenClient {
     };
     const run = async <T>(operation: string, task: () => Task, opts: CallOptions | undefined): Promise<T> => {
       const call = callContext({ ...context, operation }, opts);
-      return drive<T>(cyzenWasm, cyzenWasm.call(task), call);
+      return drive<T>(cyzenWasm, task, call);
     };
     for (const [name, ops] of Object.entries(CYZEN_RESOURCES)) {
       const api: Record<string, unknown> = {};
@@ -1387,7 +1387,7 @@ function listResult<T>(core: () => CyzenCore, name: string, filter: object | und
     for (;;) {
       let page: Page<T>;
       try {
-        page = await drive<Page<T>>(cyzenWasm, cyzenWasm.call(() => core().listPage(name, filter, cursor ?? undefined)), call);
+        page = await drive<Page<T>>(cyzenWasm, () => core().listPage(name, filter, cursor ?? undefined), call);
       } catch (error) {
         throw withDelivered(error, delivered);
       }

@@ -137,11 +137,19 @@ function within<T>(value: T | Promise<T>, deadline: Deadline): T | Promise<T> {
 }
 
 /**
- * Runs `task` (made on the module of `wasm`) to its end and resolves with its result (or rejects with its typed error). The whole
+ * Starts a call on the module of `wasm`: `start` makes its task there (its input errors, such as
+ * `INVALID_INPUT`, are thrown here, before anything is awaited), and the task runs to its end.
+ */
+export function drive<T>(wasm: WasmPort<BaseGlue>, start: () => Task, context: DriveContext): Promise<T> {
+  return run<T>(wasm, wasm.call(start), context);
+}
+
+/**
+ * Runs `task` to its end and resolves with its result (or rejects with its typed error). The whole
  * call runs under one {@link Deadline}: pacing waits, retries, backoff, token refreshes and store
  * access included. A wait that would end past it fails at once with `TIMEOUT`.
  */
-export async function drive<T>(wasm: WasmPort<BaseGlue>, task: Task, context: DriveContext): Promise<T> {
+async function run<T>(wasm: WasmPort<BaseGlue>, task: Task, context: DriveContext): Promise<T> {
   const born = wasm.generation();
   const deadline = new Deadline(context);
   // A trap elsewhere abandons this call at once (its state lived in the old instance).

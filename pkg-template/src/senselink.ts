@@ -919,7 +919,7 @@ export class SenseLinkClient {
       checkLimits(callOptions);
       const found = photoOf(input);
       const [photo, head] = found instanceof Promise ? await found : found;
-      const value = await drive(senselinkWasm, senselinkWasm.call(() => core().call(operation, input, photo, head)), {
+      const value = await drive(senselinkWasm, () => core().call(operation, input, photo, head), {
         fetch: clientFetch,
         signal: callOptions?.signal,
         timeoutMs: callOptions?.timeoutMs ?? timeoutMs,
