@@ -6,12 +6,11 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { deflateSync } from "node:zlib";
 import { launchChromium } from "../support/chromium.mjs";
-import { run as runCommand, startServer } from "../support/processes.mjs";
+import { freePort, run as runCommand, startServer } from "../support/processes.mjs";
 import { reportAndExit } from "../support/report.mjs";
 import { stageWorker } from "../../scripts/stage-worker.mjs";
 import { accessKit, accessModeChecks, demoModeChecks, internalErrorChecks } from "./security.mjs";
@@ -59,16 +58,6 @@ async function until(what, probe, timeoutMs = 15_000) {
   }
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;

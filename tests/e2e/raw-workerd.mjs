@@ -7,9 +7,8 @@
 // Run by run.mjs with the workerd runtime and the coordinator suite.
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { run } from "../support/processes.mjs";
+import { freePort, run } from "../support/processes.mjs";
 import { COMPATIBILITY_DATE } from "../support/workerd.mjs";
 
 /** What each script does: three clients (isolates), four calls each, through the shared object. */
@@ -96,16 +95,6 @@ const otherWorker :Workerd.Worker = (
 );
 `;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

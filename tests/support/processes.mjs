@@ -1,5 +1,6 @@
 // Starting helper processes for tests: wait for a "listening on URL" line, stop them at exit.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 
 const children = new Set();
 for (const signal of ["exit", "SIGINT", "SIGTERM"]) {
@@ -40,6 +41,18 @@ export function run(command, args, options = {}) {
     child.on("exit", (code) => {
       if (code === 0) resolve(stdout);
       else reject(new Error(`${command} ${args.join(" ")} exited with ${code}\n${stdout}\n${stderr}`));
+    });
+  });
+}
+
+/** A TCP port free on 127.0.0.1 right now (one the kernel handed out, closed again). */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
     });
   });
 }
